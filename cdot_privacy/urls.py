@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("", views.language_redirect, name="home"),
+    path("privacy/", views.language_redirect, name="privacy-redirect"),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("privacy/request/", include("requests_app.urls")),
+    path("privacy/", include("registry.urls")),
+    prefix_default_language=True,
+)

@@ -1,0 +1,118 @@
+"""Shared fixtures: services (PostgreSQL, Redis), a real Celery worker, time."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def service_missing(what: str) -> None:
+    """Skip locally; with REQUIRE_SERVICES=1 (CI) a missing service is a failure."""
+    if settings.REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available", pytrace=False)
+    pytest.skip(f"{what} not available (set DATABASE_URL / REDIS_URL to run this)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.fixturenames.insert(0, "require_postgres")
+
+
+@pytest.fixture
+def require_postgres():
+    if connection.vendor != "postgresql":
+        service_missing("PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        service_missing("Redis")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        service_missing(f"Redis at {url} ({exc})")
+    return url
+
+
+def _worker_database_url() -> str:
+    """DATABASE_URL of the test database this test run created, for a subprocess."""
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, redis_url, require_postgres, tmp_path):
+    """A real `celery worker` process on Redis against this run's test database.
+
+    Tests using it must commit what the worker should see (transactional_db does).
+    """
+    env = {
+        **os.environ,
+        "DATABASE_URL": _worker_database_url(),
+        "REDIS_URL": redis_url,
+        "VAR_DIR": str(tmp_path),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "cdot_privacy",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--hostname",
+                f"test-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(
+            lambda: "ready." in log.read_text(), timeout=60, what="celery worker start", log=log
+        )
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_for(condition, *, timeout: float, what: str, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    tail = log.read_text()[-3000:] if log else ""
+    pytest.fail(f"timed out waiting for {what}\n{tail}")
+
+
+@pytest.fixture
+def wait_for():
+    return _wait_for
