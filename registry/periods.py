@@ -1,0 +1,80 @@
+"""Calendar arithmetic for retention periods, in Europe/Brussels terms.
+
+A legal period is counted on the Brussels calendar (Regulation 1182/71): "1 year after 3 March
+10:15" is 3 March of the next year, 10:15 Brussels time, whatever DST did in between.
+
+Month and year ends: adding months clamps to the last day of a shorter month
+(31 Jan + 1 month = 28/29 Feb). The engine asks the opposite question, "which anchors have
+expired by now?", as one indexed query `anchor <= cutoff(now)` with cutoff = now - period.
+The two agree except where clamping happens: an anchor of 29 Feb 2024 with a one-year period
+expires on **1 March 2025** (the first instant at which now - 1 year >= the anchor), never
+early. `expires_at()` is defined as exactly that instant, so both views agree everywhere.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from django.db import models
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+class PeriodUnit(models.TextChoices):
+    DAYS = "days", "days"
+    MONTHS = "months", "months"
+    YEARS = "years", "years"
+
+
+def period_delta(value: int, unit: str) -> relativedelta:
+    if unit == PeriodUnit.DAYS:
+        return relativedelta(days=value)
+    if unit == PeriodUnit.MONTHS:
+        return relativedelta(months=value)
+    if unit == PeriodUnit.YEARS:
+        return relativedelta(years=value)
+    raise ValueError(f"unknown period unit: {unit!r}")
+
+
+def cutoff(now: datetime, value: int, unit: str) -> datetime:
+    """The latest anchor that has expired at `now`: anchor <= cutoff means expired."""
+    local = now.astimezone(BRUSSELS)
+    # relativedelta on an aware datetime keeps the wall-clock time; re-localise for DST.
+    shifted = (local.replace(tzinfo=None) - period_delta(value, unit)).replace(tzinfo=BRUSSELS)
+    return shifted
+
+
+def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
+    """The first instant at which a record anchored at `anchor` has expired.
+
+    The inverse of `cutoff`: expires_at(a) is the smallest t with cutoff(t) >= a. Adding the
+    period gives it, except when the anchor's day does not exist in the target month
+    (29 Feb + 1 year): then expiry is the first day of the next month, 00:00 plus the anchor's
+    time of day.
+    """
+    local = anchor.astimezone(BRUSSELS).replace(tzinfo=None)
+    delta = period_delta(value, unit)
+    candidate = local + delta
+    if candidate - delta != local:  # clamped: day did not exist in the target month
+        first_of_next = (candidate.replace(day=1) + relativedelta(months=1)).date()
+        candidate = datetime.combine(first_of_next, local.time())
+    return candidate.replace(tzinfo=BRUSSELS)
+
+
+def fiscal_year_end(day: date, *, end_month: int = 12, end_day: int = 31) -> date:
+    """The last day of the fiscal year that contains `day` (default: calendar year)."""
+    candidate = _fiscal_end_in_year(day.year, end_month, end_day)
+    if day <= candidate:
+        return candidate
+    return _fiscal_end_in_year(day.year + 1, end_month, end_day)
+
+
+def _fiscal_end_in_year(year: int, end_month: int, end_day: int) -> date:
+    first_of_next = date(year, end_month, 1) + relativedelta(months=1)
+    last_day_of_month = (first_of_next - timedelta(days=1)).day
+    return date(year, end_month, min(end_day, last_day_of_month))
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of a Brussels calendar day (for anchors that are dates)."""
+    return datetime.combine(day, time.max).replace(tzinfo=BRUSSELS)

@@ -1,0 +1,70 @@
+"""Retention periods on the Brussels calendar: month ends, 29 February, DST, fiscal years."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry.periods import BRUSSELS, PeriodUnit, cutoff, expires_at, fiscal_year_end
+
+UTC = ZoneInfo("UTC")
+
+
+def brussels(*args) -> datetime:
+    return datetime(*args, tzinfo=BRUSSELS)
+
+
+def test_one_year_after_an_ordinary_day_is_the_same_day_next_year():
+    assert expires_at(brussels(2025, 3, 3, 10, 15), 1, PeriodUnit.YEARS) == brussels(
+        2026, 3, 3, 10, 15
+    )
+
+
+def test_one_year_after_29_february_expires_on_1_march():
+    assert expires_at(brussels(2024, 2, 29, 9, 0), 1, PeriodUnit.YEARS) == brussels(
+        2025, 3, 1, 9, 0
+    )
+    assert cutoff(brussels(2025, 2, 28, 23, 59), 1, PeriodUnit.YEARS) < brussels(2024, 2, 29, 9, 0)
+    assert cutoff(brussels(2025, 3, 1, 9, 0), 1, PeriodUnit.YEARS) >= brussels(2024, 2, 29, 9, 0)
+
+
+def test_one_month_after_31_january_expires_on_1_march():
+    assert expires_at(brussels(2026, 1, 31, 12, 0), 1, PeriodUnit.MONTHS) == brussels(
+        2026, 3, 1, 12, 0
+    )
+
+
+def test_fourteen_days_across_the_spring_dst_change_keep_the_wall_clock_time():
+    # 29 March 2026: Brussels moves from UTC+1 to UTC+2.
+    anchor = brussels(2026, 3, 20, 10, 0)
+    expiry = expires_at(anchor, 14, PeriodUnit.DAYS)
+    assert expiry == brussels(2026, 4, 3, 10, 0)
+    assert expiry.astimezone(UTC) - anchor.astimezone(UTC) == timedelta(days=14, hours=-1)
+
+
+def test_fiscal_year_end_defaults_to_31_december_and_follows_a_custom_end():
+    assert fiscal_year_end(date(2025, 6, 1)) == date(2025, 12, 31)
+    assert fiscal_year_end(date(2025, 7, 1), end_month=6, end_day=30) == date(2026, 6, 30)
+    assert fiscal_year_end(date(2024, 1, 15), end_month=2, end_day=31) == date(2024, 2, 29)
+
+
+def test_unknown_unit_is_refused():
+    with pytest.raises(ValueError, match="unknown period unit"):
+        cutoff(brussels(2025, 1, 1), 1, "weeks")
+
+
+@given(
+    anchor=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+    ),
+    value=st.integers(min_value=1, max_value=120),
+    unit=st.sampled_from(list(PeriodUnit)),
+    offset_seconds=st.integers(min_value=-3 * 86400, max_value=3 * 86400),
+)
+def test_cutoff_and_expires_at_agree_on_every_instant(anchor, value, unit, offset_seconds):
+    now = expires_at(anchor, value, unit) + timedelta(seconds=offset_seconds)
+    expired_by_cutoff = anchor <= cutoff(now, value, unit)
+    expired_by_expiry = now >= expires_at(anchor, value, unit)
+    assert expired_by_cutoff == expired_by_expiry
