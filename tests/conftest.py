@@ -20,6 +20,38 @@ def service_missing(what: str) -> None:
     pytest.skip(f"{what} not available (set DATABASE_URL / REDIS_URL to run this)")
 
 
+def pytest_sessionstart(session):
+    """With REQUIRE_SERVICES=1, stop at once when PostgreSQL or Redis is not there."""
+    if not settings.REQUIRE_SERVICES:
+        return
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL does not point at PostgreSQL")
+    else:
+        import psycopg
+
+        s = settings.DATABASES["default"]
+        try:
+            psycopg.connect(
+                host=s["HOST"],
+                port=s["PORT"] or 5432,
+                user=s["USER"],
+                password=s["PASSWORD"],
+                dbname="postgres",
+                connect_timeout=3,
+            ).close()
+        except psycopg.Error as exc:
+            problems.append(f"PostgreSQL unreachable: {exc}")
+    import redis
+
+    try:
+        redis.Redis.from_url(os.environ.get("REDIS_URL", ""), socket_connect_timeout=3).ping()
+    except (redis.RedisError, ValueError) as exc:
+        problems.append(f"Redis unreachable (REDIS_URL={os.environ.get('REDIS_URL', '')!r}): {exc}")
+    if problems:
+        pytest.exit("REQUIRE_SERVICES=1 but: " + "; ".join(problems), returncode=3)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
