@@ -849,3 +849,7 @@ def period_text(value: int, unit: str) -> str:
     if unit == PeriodUnit.MONTHS:
         return ngettext("%(n)d month", "%(n)d months", value) % {"n": value}
     return ngettext("%(n)d year", "%(n)d years", value) % {"n": value}
+
+
+# The published privacy statement versions (issue 5) live in their own module.
+from .models_statement import StatementVersion  # noqa: E402, F401
