@@ -1,0 +1,86 @@
+"""Normalised search keys and validators shared by the records, the import and the API.
+
+One definition of "the same e-mail", "the same phone number" and "a valid VAT / KBO number",
+so that a data-subject search, a suppression check and an import all agree.
+"""
+
+import hashlib
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.be import vat as be_vat
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+PHONE_REGION = "BE"
+
+
+def normalise_email(value: str | None) -> str:
+    """The e-mail as a search key: surrounding whitespace stripped, lower-cased."""
+    return (value or "").strip().lower()
+
+
+def email_hash(value: str | None) -> str:
+    """SHA-256 hex of the normalised e-mail: lets a suppression list outlive the address."""
+    return hashlib.sha256(normalise_email(value).encode("utf-8")).hexdigest()
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """The phone number in E.164 (`+3215...`), read as Belgian when it has no country code.
+
+    Returns None for an empty or impossible number, so that a search key is never a guess.
+    """
+    if not value or not value.strip():
+        return None
+    try:
+        parsed = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_phone(value: str) -> None:
+    """Django validator: a phone number that normalises to E.164 (empty is allowed)."""
+    if value and normalise_phone(value) is None:
+        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
+
+
+def normalise_kbo(value: str | None) -> str:
+    """The company number (KBO/BCE) as 10 digits, e.g. '0403170701'; '' when empty.
+
+    Raises ValidationError when the number is not a valid Belgian company number
+    (10 digits starting with 0 or 1, check digits 97 - first eight mod 97).
+    """
+    if not value or not value.strip():
+        return ""
+    try:
+        return be_vat.validate(value)
+    except StdnumValidationError as exc:
+        raise ValidationError(
+            _("Enter a valid Belgian company number (KBO/BCE), e.g. 0403.170.701."),
+            code="invalid_kbo",
+        ) from exc
+
+
+def normalise_vat(value: str | None) -> str:
+    """The Belgian VAT number as 'BE' + 10 digits; '' when empty; ValidationError when invalid."""
+    if not value or not value.strip():
+        return ""
+    try:
+        return "BE" + be_vat.validate(value)
+    except StdnumValidationError as exc:
+        raise ValidationError(
+            _("Enter a valid Belgian VAT number, e.g. BE0403.170.701."), code="invalid_vat"
+        ) from exc
+
+
+def validate_kbo(value: str) -> None:
+    """Django validator for KBO/BCE numbers (see normalise_kbo)."""
+    normalise_kbo(value)
+
+
+def validate_vat(value: str) -> None:
+    """Django validator for Belgian VAT numbers (see normalise_vat)."""
+    normalise_vat(value)
