@@ -1,1 +1,110 @@
-from django.db import models  # noqa: F401
+"""The purge log: one PurgeRun row per purge of one retention rule.
+
+A PurgeRun holds counts, timings and status only — never personal data (no names, e-mails,
+ids of data subjects): it is the evidence that storage limitation (GDPR Art. 5(1)(e)) is
+applied, and it must itself be harmless to keep.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PurgeRunQuerySet(models.QuerySet):
+    def for_rule(self, rule_code: str) -> "PurgeRunQuerySet":
+        return self.filter(rule_code=rule_code)
+
+    def running(self) -> "PurgeRunQuerySet":
+        return self.filter(status=PurgeRun.Status.RUNNING)
+
+    def live(self, now: datetime) -> "PurgeRunQuerySet":
+        """Running runs that reported progress recently: their process is presumably alive."""
+        return self.running().filter(progress_at__gt=now - PurgeRun.STALE_AFTER)
+
+    def latest_per_rule(self) -> dict[str, "PurgeRun"]:
+        """The most recent real (not dry) run of each rule, keyed by rule code."""
+        latest: dict[str, PurgeRun] = {}
+        for run in self.filter(dry_run=False).order_by("rule_code", "-started_at"):
+            latest.setdefault(run.rule_code, run)
+        return latest
+
+
+class PurgeRun(models.Model):
+    """One purge of one retention rule: what was selected, deleted, skipped, and how it ended."""
+
+    # A run that has not reported progress for this long while "running" belongs to a
+    # process that died (SIGKILL, OOM, host loss). On PostgreSQL the advisory lock tells it
+    # at once; on SQLite this lease is the lock (see retention/locks.py).
+    STALE_AFTER = timedelta(minutes=15)
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("schedule")
+        COMMAND = "command", _("management command")
+        STAFF = "staff", _("staff")
+
+    rule_code = models.SlugField(_("rule code"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=20, blank=True)
+    trigger = models.CharField(
+        _("trigger"), max_length=20, choices=Trigger.choices, default=Trigger.SCHEDULE
+    )
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("last progress at"), default=timezone.now)
+    now = models.DateTimeField(
+        _("reference time"), help_text=_("The instant expiry was computed against.")
+    )
+    cutoff = models.DateTimeField(
+        _("cutoff"), null=True, blank=True, help_text=_("Anchors at or before this expired.")
+    )
+    batch_size = models.PositiveIntegerField(_("batch size"), default=0)
+    selected = models.PositiveIntegerField(_("selected"), default=0)
+    deleted = models.PositiveIntegerField(
+        _("deleted / processed"),
+        default=0,
+        help_text=_("Rows deleted, anonymised, minimised or with a deletion task raised."),
+    )
+    skipped_held = models.PositiveIntegerField(
+        _("skipped (held or restricted)"),
+        default=0,
+        help_text=_("Expired rows kept because of a legal hold or a restriction (Art. 18)."),
+    )
+    files_removed = models.PositiveIntegerField(_("files removed"), default=0)
+    batches = models.PositiveIntegerField(_("batches"), default=0)
+    longest_batch_ms = models.PositiveIntegerField(_("longest batch (ms)"), default=0)
+    remaining_after = models.PositiveIntegerField(
+        _("expired rows left after the run"),
+        null=True,
+        blank=True,
+        help_text=_("Post-condition: expired, not held rows counted after the run; must be 0."),
+    )
+    error = models.TextField(_("error"), blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+
+    objects = PurgeRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
+        indexes = [models.Index(fields=["rule_code", "status"], name="purgerun_rule_status")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} #{self.pk} ({self.status})"
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
