@@ -1,0 +1,309 @@
+"""Write operations on the records: delete (used by retention and requests), suppression,
+legal holds, the camera footage index and its orphan sweep."""
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from registry import periods
+
+from .models import (
+    CameraRecording,
+    Contact,
+    Invoice,
+    LegalHold,
+    NewsletterSubscription,
+    SuppressionEntry,
+    WebInquiry,
+)
+from .normalise import email_hash
+
+logger = logging.getLogger(__name__)
+
+
+class RecordsDeleteRefused(Exception):
+    """A delete that would break a legal hold or a legal obligation to keep (Art. 17(3))."""
+
+
+# --- Delete -----------------------------------------------------------------------------------
+
+
+def records_delete(*, model: type[models.Model], pks: Iterable[int]) -> int:
+    """Delete rows of a records model by primary key; return how many rows of `model` went.
+
+    One transaction, bulk SQL deletes without per-row signals. Dependent rows are handled
+    explicitly: a contact's web inquiries and (expired) invoices go with it; a newsletter
+    subscription leaves a SuppressionEntry; legal holds of the deleted rows (released or
+    lapsed) go; footage files are unlinked only after the transaction commits.
+
+    Refuses (RecordsDeleteRefused, nothing deleted) when a row has an active legal hold or
+    when a contact still has an invoice that must be kept (Art. 17(3)(b), (e)).
+    """
+    pks = sorted(set(pks))
+    if not pks:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        held = LegalHold.objects.active(now).for_model(model).filter(object_id__in=pks)
+        if held.exists():
+            raise RecordsDeleteRefused(f"{held.count()} {model._meta.label} row(s) on legal hold")
+        files: list[str] = []
+        if model is Contact:
+            _delete_contact_dependents(pks, now)
+        elif model is NewsletterSubscription:
+            _suppress_subscriptions(pks)
+        elif model is CameraRecording:
+            files = list(
+                CameraRecording.objects.filter(pk__in=pks).values_list("file_path", flat=True)
+            )
+        LegalHold.objects.for_model(model).filter(object_id__in=pks)._raw_delete(
+            LegalHold.objects.db
+        )
+        deleted = model._default_manager.filter(pk__in=pks)._raw_delete(model._default_manager.db)
+        if files:
+            transaction.on_commit(lambda: footage_files_unlink(paths=files))
+    logger.info("records_delete model=%s deleted=%s", model._meta.label, deleted)
+    return deleted
+
+
+def _delete_contact_dependents(pks: list[int], now: datetime) -> None:
+    kept = Contact.objects.filter(pk__in=pks).filter(Invoice.objects.kept_exists(now, outer="pk"))
+    if kept.exists():
+        raise RecordsDeleteRefused(f"{kept.count()} contact(s) have invoices that must be kept")
+    held_invoices = LegalHold.objects.active(now).for_model(Invoice)
+    invoice_pks = list(Invoice.objects.filter(contact_id__in=pks).values_list("pk", flat=True))
+    if held_invoices.filter(object_id__in=invoice_pks).exists():
+        raise RecordsDeleteRefused("a contact's invoice is on legal hold")
+    inquiry_pks = list(WebInquiry.objects.filter(contact_id__in=pks).values_list("pk", flat=True))
+    if LegalHold.objects.active(now).for_model(WebInquiry).filter(object_id__in=inquiry_pks):
+        raise RecordsDeleteRefused("a contact's web inquiry is on legal hold")
+    for dependent, dependent_pks in ((Invoice, invoice_pks), (WebInquiry, inquiry_pks)):
+        LegalHold.objects.for_model(dependent).filter(object_id__in=dependent_pks)._raw_delete(
+            LegalHold.objects.db
+        )
+        dependent.objects.filter(pk__in=dependent_pks)._raw_delete(dependent.objects.db)
+
+
+def _suppress_subscriptions(pks: list[int]) -> None:
+    """A deleted subscription leaves only the hash of its address (never mail it again)."""
+    rows = NewsletterSubscription.objects.filter(pk__in=pks).values_list(
+        "email_normalised", "withdrawn_at"
+    )
+    entries = [
+        SuppressionEntry(
+            email_hash=email_hash(email),
+            reason=SuppressionEntry.Reason.WITHDRAWN
+            if withdrawn
+            else SuppressionEntry.Reason.ERASURE,
+        )
+        for email, withdrawn in rows
+    ]
+    SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
+
+
+def footage_path(relative: str) -> Path | None:
+    """The absolute path of a footage file, or None if `relative` escapes the footage dir."""
+    root = Path(settings.CAMERA_FOOTAGE_DIR).resolve()
+    path = (root / relative).resolve()
+    return path if path.is_relative_to(root) and path != root else None
+
+
+def footage_files_unlink(*, paths: Iterable[str]) -> int:
+    """Remove footage files (relative paths); a missing file is fine. Returns files removed."""
+    removed = 0
+    for relative in paths:
+        path = footage_path(relative)
+        if path is None:
+            logger.warning("footage path outside CAMERA_FOOTAGE_DIR ignored")
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+# --- Suppression and legal holds --------------------------------------------------------------
+
+
+def suppression_add(*, email: str, reason: str) -> SuppressionEntry:
+    """Put an address on the suppression list (idempotent); only its hash is stored."""
+    entry, _ = SuppressionEntry.objects.get_or_create(
+        email_hash=email_hash(email), defaults={"reason": reason}
+    )
+    return entry
+
+
+def legal_hold_set(
+    *,
+    record: models.Model,
+    reason: str,
+    set_by=None,
+    until: datetime | None = None,
+) -> LegalHold:
+    """Keep `record` out of every purge and erasure until released or `until` passes."""
+    return LegalHold.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        reason=reason,
+        set_by=set_by,
+        until=until,
+    )
+
+
+def legal_hold_release(*, hold: LegalHold, now: datetime | None = None) -> LegalHold:
+    """End a hold; the record follows its retention rule again from the next purge."""
+    if hold.released_at is None:
+        hold.released_at = now or timezone.now()
+        hold.save(update_fields=["released_at"])
+    return hold
+
+
+# --- Camera footage index ---------------------------------------------------------------------
+
+# cam1_20261128T101500.mp4 or cam1_20261128T101500_20261128T103000.mp4 (Brussels local time,
+# as the recorder writes it; a trailing Z means UTC).
+FOOTAGE_NAME = re.compile(
+    r"^(?P<camera>[A-Za-z0-9-]+)_(?P<start>\d{8}T\d{6}Z?)(?:_(?P<end>\d{8}T\d{6}Z?))?\.[A-Za-z0-9]+$"
+)
+FOOTAGE_SETTLE = timedelta(seconds=60)  # a file younger than this may still be written
+
+
+def _parse_stamp(stamp: str) -> datetime:
+    if stamp.endswith("Z"):
+        return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.UTC)
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%S").replace(tzinfo=periods.BRUSSELS)
+
+
+@dataclass
+class FootageFile:
+    relative: str
+    camera: str
+    recorded_from: datetime
+    recorded_to: datetime | None
+    size_bytes: int
+    mtime: datetime
+
+
+def footage_file_read(entry: os.DirEntry, root: Path) -> FootageFile:
+    """What the index knows of one file: camera and time from its name, else mtime."""
+    stat = entry.stat()
+    mtime = datetime.fromtimestamp(stat.st_mtime, tz=timezone.UTC)
+    relative = Path(entry.path).relative_to(root).as_posix()
+    match = FOOTAGE_NAME.match(entry.name)
+    recorded_from, recorded_to, camera = mtime, None, ""
+    if match:
+        try:
+            recorded_from = _parse_stamp(match["start"])
+            recorded_to = _parse_stamp(match["end"]) if match["end"] else None
+            camera = match["camera"]
+        except ValueError:  # digits in the right shape but not a date (e.g. month 13)
+            recorded_from, recorded_to = mtime, None
+    if not camera:
+        parent = Path(relative).parent.as_posix()
+        camera = parent if parent != "." else "unknown"
+    return FootageFile(relative, camera[:50], recorded_from, recorded_to, stat.st_size, mtime)
+
+
+def footage_files(root: Path | None = None) -> Iterable[FootageFile]:
+    """Every regular file under CAMERA_FOOTAGE_DIR (recursively, symlinks not followed)."""
+    root = Path(root or settings.CAMERA_FOOTAGE_DIR)
+    if not root.is_dir():
+        return
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False) and not entry.name.startswith("."):
+                    yield footage_file_read(entry, root)
+
+
+@dataclass
+class FootageScanResult:
+    seen: int = 0
+    indexed: int = 0
+    settling: int = 0
+    missing: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def camera_footage_scan(
+    *, now: datetime | None = None, batch_size: int = 1000
+) -> FootageScanResult:
+    """Index new footage files under settings.CAMERA_FOOTAGE_DIR as CameraRecording rows.
+
+    Idempotent (unique file_path, conflicts ignored); a file modified in the last minute is
+    left for the next scan; rows whose file disappeared are counted, not deleted (the
+    purge owns deletion).
+    """
+    now = now or timezone.now()
+    result = FootageScanResult()
+    known = set(CameraRecording.objects.values_list("file_path", flat=True))
+    on_disk: set[str] = set()
+    batch: list[CameraRecording] = []
+    for found in footage_files():
+        result.seen += 1
+        on_disk.add(found.relative)
+        if found.relative in known:
+            continue
+        if now - found.mtime < FOOTAGE_SETTLE:
+            result.settling += 1
+            continue
+        batch.append(
+            CameraRecording(
+                camera=found.camera,
+                file_path=found.relative,
+                recorded_from=found.recorded_from,
+                recorded_to=found.recorded_to,
+                size_bytes=found.size_bytes,
+            )
+        )
+        if len(batch) >= batch_size:
+            result.indexed += len(CameraRecording.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    if batch:
+        result.indexed += len(CameraRecording.objects.bulk_create(batch, ignore_conflicts=True))
+    result.missing = len(known - on_disk)
+    logger.info(
+        "camera_footage_scan seen=%s indexed=%s settling=%s missing=%s",
+        result.seen,
+        result.indexed,
+        result.settling,
+        result.missing,
+    )
+    return result
+
+
+def camera_footage_orphans_sweep(
+    *, now: datetime | None = None, min_age: timedelta = timedelta(days=14), dry_run: bool = False
+) -> int:
+    """Remove footage files that are on disk, not in the index, and older than `min_age`.
+
+    Age comes from the file name's timestamp, else mtime (like the scan). A file the index
+    knows is never touched here: indexed files follow the retention rule and legal holds.
+    Returns the number of files removed (or that would be, with dry_run).
+    """
+    now = now or timezone.now()
+    known = set(CameraRecording.objects.values_list("file_path", flat=True))
+    orphans = [
+        found.relative
+        for found in footage_files()
+        if found.relative not in known and now - found.recorded_from > min_age
+    ]
+    if dry_run:
+        return len(orphans)
+    removed = footage_files_unlink(paths=orphans)
+    logger.info("camera_footage_orphans_sweep removed=%s", removed)
+    return removed
