@@ -13,11 +13,11 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def service_missing(what: str) -> None:
+def service_missing(what: str, hint: str = "set DATABASE_URL / REDIS_URL to run this") -> None:
     """Skip locally; with REQUIRE_SERVICES=1 (CI) a missing service is a failure."""
     if settings.REQUIRE_SERVICES:
         pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available", pytrace=False)
-    pytest.skip(f"{what} not available (set DATABASE_URL / REDIS_URL to run this)")
+    pytest.skip(f"{what} not available ({hint})")
 
 
 def pytest_sessionstart(session):
