@@ -1,0 +1,240 @@
+"""Browser end-to-end fixtures: Debian's Chromium driven by Playwright against the live server.
+
+Never downloads a browser (no `playwright install`): Chromium comes from Debian
+(`/usr/bin/chromium`, installed by .ci/run). Missing Chromium skips locally and fails with
+REQUIRE_SERVICES=1. Screenshots of every step go to test-artefacts/e2e/<test>/.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+from tests.conftest import ROOT, service_missing
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTEFACTS = ROOT / "test-artefacts" / "e2e"
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+# Installed by bin/test (npm, pinned there); VNU_JAR overrides the location.
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR", ROOT / ".cache/npm/node_modules/vnu-jar/build/dist/vnu.jar")
+)
+LANGUAGES = ("nl", "fr", "en")
+
+
+# --- Browser ---------------------------------------------------------------------------------
+@pytest.fixture(scope="package")
+def browser() -> Iterator:
+    """One headless Chromium for the whole e2e package.
+
+    Playwright's sync API keeps an asyncio loop running in this thread, which trips Django's
+    async-safety check on every ORM call of the test (and the live server's shared SQLite
+    connection). DJANGO_ALLOW_ASYNC_UNSAFE is set only while the browser lives, i.e. for the
+    e2e package alone, and restored afterwards.
+    """
+    if not CHROMIUM.exists():
+        service_missing(f"Chromium at {CHROMIUM}", "apt-get install chromium; .ci/run installs it")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        service_missing("Playwright for Python", "bin/test installs requirements.lock")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class Shots:
+    """Numbered full-page screenshots of each step, per test."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, page, step: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{re.sub(r'[^a-z0-9]+', '-', step.lower())}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shot(request) -> Shots:
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    return Shots(ARTEFACTS / name)
+
+
+class BrowserErrors(list):
+    """Console errors, page errors (uncaught JS, CSP violations), any 5xx, and 4xx on a page's
+    resources (a missing stylesheet or image). A 4xx *document* can be the expected answer
+    (an expired link), so the scenario asserts those itself. Chromium asks for /favicon.ico
+    on its own; the site has none, which is not the page's fault."""
+
+    def attach(self, page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.append(f"page error: {e}"))
+        page.on("response", self._response)
+
+    def _console(self, message) -> None:
+        # "Failed to load resource" repeats a response that _response judges with its URL.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.append(f"console: {message.text}")
+
+    def _response(self, response) -> None:
+        if response.url.endswith("/favicon.ico"):
+            return
+        document = response.request.resource_type == "document"
+        if response.status >= 500 or (response.status >= 400 and not document):
+            self.append(f"HTTP {response.status} {response.request.method} {response.url}")
+
+
+@pytest.fixture
+def browser_errors() -> BrowserErrors:
+    return BrowserErrors()
+
+
+@pytest.fixture
+def page(browser, live_server, browser_errors, settings, tmp_path) -> Iterator:
+    """A fresh browser context (no cookies) on the live server, Content-Security-Policy enforced.
+
+    E-mail goes to a file backend folder so that mail sent by the live server thread and by a
+    Celery worker process ends up in one place (see `sent_mail`).
+    """
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="nl-BE",
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    browser_errors.attach(page)
+    yield page
+    context.close()
+    assert not browser_errors, "the browser reported errors:\n" + "\n".join(browser_errors)
+
+
+@pytest.fixture
+def sent_mail(settings, tmp_path):
+    """Read back every e-mail sent so far (file backend of `page`, plus django's outbox)."""
+    from email import message_from_bytes, policy
+
+    def read() -> list:
+        messages = list(mail.outbox) if hasattr(mail, "outbox") else []
+        folder = Path(settings.EMAIL_FILE_PATH)
+        if folder.exists():
+            for file in sorted(folder.glob("*.log")):
+                for chunk in file.read_bytes().split(b"-" * 79):
+                    if chunk.strip():
+                        messages.append(message_from_bytes(chunk.strip(), policy=policy.default))
+        return messages
+
+    return read
+
+
+# --- Gates: axe-core and the Nu HTML checker -------------------------------------------------
+def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core in the page (injected from the vendored copy) and return the violations of
+    the given impacts, each reduced to what a reader needs to fix it."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # evaluate() is not subject to the page's Content-Security-Policy; a <script> tag is.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;0")
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                            'best-practice']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def assert_accessible(page, what: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe-core: serious/critical violations on {what}:\n" + json.dumps(
+        violations, indent=1, ensure_ascii=False
+    )
+
+
+def vnu_available() -> Path:
+    java = shutil.which("java")
+    if not java:
+        service_missing("Java for the Nu HTML checker", "apt-get install default-jre-headless")
+    if not VNU_JAR.exists():
+        service_missing(f"the Nu HTML checker at {VNU_JAR}", "bin/test installs it with npm")
+    return VNU_JAR
+
+
+def vnu_errors(documents: dict[str, str], folder: Path) -> dict[str, list[str]]:
+    """Validate HTML documents (name -> source) in one Nu checker run; errors per name."""
+    jar = vnu_available()
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for index, (name, html) in enumerate(documents.items()):
+        path = folder / f"{index:02d}.html"
+        path.write_text(html, encoding="utf-8")
+        files[str(path.resolve())] = name
+    run = subprocess.run(
+        ["java", "-Xss1024k", "-jar", str(jar), "--errors-only", "--format", "json", "--stdout"]
+        + list(files),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    try:
+        report = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(
+            f"the Nu checker did not answer JSON:\n{run.stdout[-2000:]}{run.stderr[-2000:]}"
+        )
+    errors: dict[str, list[str]] = {}
+    for message in report["messages"]:
+        if message.get("type") != "error" and message.get("subType") != "fatal":
+            continue
+        url = message.get("url", "")
+        path = url.removeprefix("file:")
+        name = files.get(path) or files.get(str(Path(path).resolve()), url)
+        where = f"line {message.get('lastLine', '?')}"
+        errors.setdefault(name, []).append(
+            f"{where}: {message['message']} [{message.get('extract', '').strip()[:120]}]"
+        )
+    return errors
