@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -181,7 +181,7 @@ FOOTAGE_SETTLE = timedelta(seconds=60)  # a file younger than this may still be 
 
 def _parse_stamp(stamp: str) -> datetime:
     if stamp.endswith("Z"):
-        return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.UTC)
+        return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     return datetime.strptime(stamp, "%Y%m%dT%H%M%S").replace(tzinfo=periods.BRUSSELS)
 
 
@@ -198,7 +198,7 @@ class FootageFile:
 def footage_file_read(entry: os.DirEntry, root: Path) -> FootageFile:
     """What the index knows of one file: camera and time from its name, else mtime."""
     stat = entry.stat()
-    mtime = datetime.fromtimestamp(stat.st_mtime, tz=timezone.UTC)
+    mtime = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
     relative = Path(entry.path).relative_to(root).as_posix()
     match = FOOTAGE_NAME.match(entry.name)
     recorded_from, recorded_to, camera = mtime, None, ""

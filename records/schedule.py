@@ -1,0 +1,19 @@
+"""Periodic tasks of the records app (see cdot_privacy/periodic.py for the format)."""
+
+from cdot_privacy.periodic import Cron, Every
+
+PERIODIC_TASKS = [
+    Every(
+        name="camera footage scan",
+        task="records.camera_footage_scan",
+        seconds=10 * 60,
+        description="Indexes new files under CAMERA_FOOTAGE_DIR so the purge can see them.",
+    ),
+    Cron(
+        name="camera footage orphan sweep",
+        task="records.camera_footage_orphans_sweep",
+        minute="40",
+        hour="3",
+        description="Removes footage files older than 14 days that the index never saw.",
+    ),
+]

@@ -1,0 +1,16 @@
+"""Thin Celery tasks of the records app: each calls one service."""
+
+from celery import shared_task
+
+from .services import camera_footage_orphans_sweep, camera_footage_scan
+
+
+@shared_task(name="records.camera_footage_scan")
+def camera_footage_scan_task() -> dict[str, int]:
+    result = camera_footage_scan()
+    return {"seen": result.seen, "indexed": result.indexed, "missing": result.missing}
+
+
+@shared_task(name="records.camera_footage_orphans_sweep")
+def camera_footage_orphans_sweep_task() -> int:
+    return camera_footage_orphans_sweep()
