@@ -1,0 +1,36 @@
+"""Periodic purges (see cdot_privacy/periodic.py for the format). Crontabs are UTC.
+
+Each rule is purged once a day at a fixed time, a few minutes apart so they never overlap on
+the two-core host; invoices run before the customer contacts they keep. Camera footage is
+purged every hour (14 days must not become 15). The footage scan (every 10 minutes) belongs to
+the records app's schedule.
+"""
+
+from cdot_privacy.periodic import Cron
+
+from .targets import rule_codes
+
+CAMERA_RULE = "camera-footage"
+DAILY_HOUR_UTC = "2"
+
+PERIODIC_TASKS = [
+    Cron(
+        name=f"purge {code}",
+        task="retention.purge_rule",
+        minute=str(5 * position),
+        hour=DAILY_HOUR_UTC,
+        kwargs={"rule_code": code},
+        description=f"Delete what retention rule '{code}' says has expired (daily, UTC).",
+    )
+    for position, code in enumerate(rule_codes())
+    if code != CAMERA_RULE
+] + [
+    Cron(
+        name=f"purge {CAMERA_RULE}",
+        task="retention.purge_rule",
+        minute="7",
+        hour="*",
+        kwargs={"rule_code": CAMERA_RULE},
+        description="Delete camera footage older than its retention period (hourly, UTC).",
+    )
+]
