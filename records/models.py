@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
@@ -243,8 +244,14 @@ class Contact(models.Model):
 
     def clean(self) -> None:
         """Normalise identifiers and derive the search keys (called by full_clean)."""
-        self.vat_number = normalise_vat(self.vat_number)
-        self.kbo_number = normalise_kbo(self.kbo_number)
+        errors = {}
+        for field, normalise in (("vat_number", normalise_vat), ("kbo_number", normalise_kbo)):
+            try:
+                setattr(self, field, normalise(getattr(self, field)))
+            except ValidationError as exc:
+                errors[field] = exc
+        if errors:
+            raise ValidationError(errors)
         if self.vat_number and not self.kbo_number:
             self.kbo_number = self.vat_number[2:]
         self.fill_search_keys()
@@ -299,7 +306,7 @@ class Invoice(models.Model):
         Contact, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer")
     )
     issue_date = models.DateField(_("issue date"), db_index=True)
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), blank=True)
     total_excl_vat = models.DecimalField(_("total excl. VAT"), max_digits=12, decimal_places=2)
     vat_amount = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2)
     total_incl_vat = models.DecimalField(_("total incl. VAT"), max_digits=12, decimal_places=2)
@@ -320,7 +327,10 @@ class Invoice(models.Model):
         return self.number
 
     def clean(self) -> None:
-        self.billing_vat_number = normalise_vat(self.billing_vat_number)
+        try:
+            self.billing_vat_number = normalise_vat(self.billing_vat_number)
+        except ValidationError as exc:
+            raise ValidationError({"billing_vat_number": exc}) from exc
         if self.issue_date and not self.fiscal_year:
             end_month, end_day = fiscal_year_end_settings()
             self.fiscal_year = periods.fiscal_year_end(
