@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RegistryConfig(AppConfig):
     name = "registry"
     verbose_name = "Register of processing activities"
+
+    def ready(self) -> None:
+        # A register change publishes the privacy statement soon after commit (issue 5).
+        from . import statement_signals
+
+        statement_signals.connect()

@@ -1,0 +1,549 @@
+"""The public privacy statement, rendered from the register (GDPR Art. 12–14).
+
+Three steps, all here:
+
+1. **gather**: ``statement_facts(language=...)`` reads the register into plain, JSON-ready facts
+   (Art. 13(1)–(2) and 14(1)–(2): controller, purposes and bases, interests, categories, sources,
+   recipients, transfers, retention, rights, authority, requirement, automated decisions);
+2. **render**: the facts become an HTML body per language (``registry/statement_body.html``);
+   their sha256 is the content hash;
+3. **publish**: ``statement_publish(...)`` stores a new immutable ``StatementVersion`` (page
+   content, announcement, PDF per language) only when the hash differs from the newest version.
+
+Public requests never come here: the views serve what was stored (see ``registry.views``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    Organisation,
+    ProcessingActivity,
+    RetentionRule,
+    SecurityMeasure,
+    SupervisoryAuthority,
+    Transfer,
+    format_kbo,
+)
+from .models_statement import LANGUAGE_CODES, StatementVersion
+
+logger = logging.getLogger(__name__)
+# WeasyPrint logs every layout step at INFO; the publish log line says what matters.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# The views put the announcement (or nothing) where this marker stands.
+ANNOUNCEMENT_MARKER = "<!--statement:announcement-->"
+DEBOUNCE_KEY = "registry:statement:publish-pending"
+DEBOUNCE_SECONDS = 30  # settings.STATEMENT_PUBLISH_DEBOUNCE_SECONDS overrides it
+
+Progress = Callable[[str], None]
+
+# Public wording of the legal bases (Art. 6(1)); the seed's "Gerechtigd belang" is gone for good.
+LEGAL_BASIS_LABELS = {
+    ProcessingActivity.LegalBasis.CONSENT: gettext_lazy("Your consent (Art. 6(1)(a) GDPR)"),
+    ProcessingActivity.LegalBasis.CONTRACT: gettext_lazy(
+        "Performance of a contract with you, or steps before entering into one (Art. 6(1)(b) GDPR)"
+    ),
+    ProcessingActivity.LegalBasis.LEGAL_OBLIGATION: gettext_lazy(
+        "A legal obligation we must comply with (Art. 6(1)(c) GDPR)"
+    ),
+    ProcessingActivity.LegalBasis.VITAL_INTERESTS: gettext_lazy(
+        "Protection of vital interests (Art. 6(1)(d) GDPR)"
+    ),
+    ProcessingActivity.LegalBasis.PUBLIC_TASK: gettext_lazy(
+        "A task in the public interest (Art. 6(1)(e) GDPR)"
+    ),
+    ProcessingActivity.LegalBasis.LEGITIMATE_INTEREST: gettext_lazy(
+        "Our legitimate interest (Art. 6(1)(f) GDPR)"
+    ),
+}
+
+# Art. 13(2)(e): whether providing the data is required, in words a visitor understands.
+REQUIREMENT_LABELS = {
+    ProcessingActivity.Requirement.STATUTORY: gettext_lazy("Required by law."),
+    ProcessingActivity.Requirement.CONTRACTUAL: gettext_lazy("Required by our contract with you."),
+    ProcessingActivity.Requirement.PRE_CONTRACT: gettext_lazy(
+        "Required to enter into a contract with us."
+    ),
+    ProcessingActivity.Requirement.VOLUNTARY: gettext_lazy("Voluntary."),
+    ProcessingActivity.Requirement.NOT_ASSESSED: gettext_lazy(
+        "Not required by law or contract, but needed for this purpose."
+    ),
+}
+
+COUNTRY_NAMES = {
+    "BE": gettext_lazy("Belgium"),
+    "NL": gettext_lazy("the Netherlands"),
+    "FR": gettext_lazy("France"),
+    "DE": gettext_lazy("Germany"),
+    "LU": gettext_lazy("Luxembourg"),
+    "IE": gettext_lazy("Ireland"),
+    "US": gettext_lazy("the United States"),
+    "GB": gettext_lazy("the United Kingdom"),
+    "CH": gettext_lazy("Switzerland"),
+}
+
+# The sections of the statement, in order: (anchor, title). The template follows this list.
+SECTION_TITLES = {
+    "controller": gettext_lazy("Who is responsible for your data"),
+    "purposes": gettext_lazy("Why we process your data and on which legal basis"),
+    "data": gettext_lazy("Which data we process and where they come from"),
+    "recipients": gettext_lazy("Who receives your data"),
+    "transfers": gettext_lazy("Transfers outside the European Economic Area"),
+    "retention": gettext_lazy("How long we keep your data"),
+    "security": gettext_lazy("How we protect your data"),
+    "automated": gettext_lazy("Automated decisions and profiling"),
+    "rights": gettext_lazy("Your rights"),
+    "exercise": gettext_lazy("How to exercise your rights"),
+    "complaints": gettext_lazy("Complaints"),
+    "processor": gettext_lazy("Data we process for our clients"),
+    "changes": gettext_lazy("Changes to this statement"),
+}
+
+
+def country_name(code: str) -> str:
+    return str(COUNTRY_NAMES.get((code or "").upper(), code or ""))
+
+
+# --- 1. gather --------------------------------------------------------------------------------
+
+
+def statement_facts(*, language: str) -> dict:
+    """Everything the statement says, read from the register in one language (JSON-ready)."""
+    with translation.override(language):
+        activities = list(
+            ProcessingActivity.objects.active()
+            .prefetch_related(
+                "data_categories",
+                "data_subject_categories",
+                "recipients",
+                "security_measures",
+                "transfers__recipient",
+                "retention_rules__data_category",
+            )
+            .order_by("position", "code")
+        )
+        controller_activities = [
+            a for a in activities if a.role == ProcessingActivity.Role.CONTROLLER
+        ]
+        return {
+            "controller": _controller_facts(Organisation.objects.current()),
+            "authority": _authority_facts(SupervisoryAuthority.objects.current()),
+            "activities": [_activity_facts(a) for a in controller_activities],
+            "processor_activities": [
+                {"code": a.code, "name": a.name, "purpose": a.purpose}
+                for a in activities
+                if a.role == ProcessingActivity.Role.PROCESSOR
+            ],
+            "data_categories": _data_category_facts(controller_activities),
+            "recipients": _recipient_facts(controller_activities),
+            "transfers": _transfer_facts(controller_activities),
+            "retention": _retention_facts(activities),
+            "security": _security_facts(activities),
+            "automated": [
+                {"code": a.code, "name": a.name, "logic": a.automated_decision_logic}
+                for a in controller_activities
+                if a.automated_decision_making == ProcessingActivity.AutomatedDecisions.YES
+            ],
+            "sections": [{"id": key, "title": str(title)} for key, title in SECTION_TITLES.items()],
+        }
+
+
+def _controller_facts(org: Organisation | None) -> dict:
+    if org is None:
+        return {}
+    return {
+        "legal_name": org.legal_name,
+        "legal_form": org.legal_form,
+        "kbo_number": format_kbo(org.kbo_number),
+        "vat_number": org.vat_number,
+        "address_lines": [line for line in org.address_lines() if line],
+        "country": country_name(org.country),
+        "email": org.email,
+        "phone": org.phone,
+        "website": org.website,
+        "privacy_contact_name": org.privacy_contact_name,
+        "privacy_contact_email": org.privacy_contact_email or org.email,
+        "dpo_name": org.dpo_name,
+        "dpo_email": org.dpo_email,
+        "representative": org.representative,
+        "joint_controllers": org.joint_controllers,
+    }
+
+
+def _authority_facts(authority: SupervisoryAuthority | None) -> dict:
+    if authority is None:
+        return {}
+    return {
+        "name": authority.name,
+        "short_name": authority.short_name,
+        "address_lines": [line for line in authority.address.splitlines() if line.strip()],
+        "phone": authority.phone,
+        "email": authority.email,
+        "website": authority.website,
+    }
+
+
+def _activity_facts(activity: ProcessingActivity) -> dict:
+    bases = [str(LEGAL_BASIS_LABELS[b]) for b in activity.legal_bases if b in LEGAL_BASIS_LABELS]
+    return {
+        "code": activity.code,
+        "name": activity.name,
+        "purpose": activity.purpose,
+        "legal_bases": bases,
+        "legal_basis_explanation": activity.legal_basis_explanation,
+        "legitimate_interest": (
+            activity.legitimate_interest if activity.uses_legitimate_interest else ""
+        ),
+        "uses_consent": activity.uses_consent,
+        "data_subjects": [c.name for c in activity.data_subject_categories.all()],
+        "data_categories": [c.name for c in activity.data_categories.all()],
+        "source": activity.data_source,
+        "requirement": str(REQUIREMENT_LABELS[activity.provision_requirement or ""]),
+        "consequence": activity.consequence_of_not_providing,
+        "recipients": [r.name for r in activity.recipients.all()],
+    }
+
+
+def _data_category_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for activity in activities:
+        for category in activity.data_categories.all():
+            entry = seen.setdefault(
+                category.code,
+                {"name": category.name, "description": category.description, "purposes": []},
+            )
+            entry["purposes"].append(activity.code)
+    return sorted(seen.values(), key=lambda c: c["name"].casefold())
+
+
+def _recipient_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for activity in activities:
+        for recipient in activity.recipients.all():
+            entry = seen.setdefault(
+                recipient.code,
+                {
+                    "name": recipient.name,
+                    "kind": str(recipient.get_kind_display()),
+                    "service": recipient.service,
+                    "country": country_name(recipient.country),
+                    "inside_eea": recipient.inside_eea,
+                    "purposes": [],
+                },
+            )
+            entry["purposes"].append(activity.code)
+    return sorted(seen.values(), key=lambda r: (r["kind"], r["name"].casefold()))
+
+
+def _transfer_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    transfers: list[Transfer] = [t for a in activities for t in a.transfers.all()]
+    return [
+        {
+            "recipient": t.recipient.name,
+            "country": country_name(t.country),
+            "safeguard": str(t.get_safeguard_display()),
+            "details": t.safeguard_details,
+        }
+        for t in sorted(transfers, key=lambda t: (t.country, t.recipient.name))
+    ]
+
+
+def _retention_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    rules: list[RetentionRule] = [
+        rule for a in activities for rule in a.retention_rules.all() if rule.is_active
+    ]
+    return [
+        {
+            "code": rule.code,
+            "label": _rule_label(rule),
+            "purpose": f"{rule.activity.code}. {rule.activity.name}",
+            "period": rule.period_display(),
+            "anchor": str(rule.get_anchor_display()),
+            "criterion": rule.criterion,
+            "text": rule.statement_text or rule.criterion,
+            "legal_reference": rule.legal_reference,
+        }
+        for rule in rules
+    ]
+
+
+def _rule_label(rule: RetentionRule) -> str:
+    if rule.name:
+        return rule.name
+    if rule.data_category_id:
+        return rule.data_category.name
+    return rule.activity.name
+
+
+def _security_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    measures = {m.pk: m for a in activities for m in a.security_measures.all()}
+    if not measures:  # measures not linked to an activity still protect the data (Art. 32)
+        measures = {m.pk: m for m in SecurityMeasure.objects.all()}
+    ordered = sorted(measures.values(), key=lambda m: m.code)
+    return [{"name": m.name, "description": m.description} for m in ordered]
+
+
+# --- 2. render --------------------------------------------------------------------------------
+
+
+def statement_links(*, language: str) -> dict:
+    """URLs the statement points to, in one language (relative and absolute)."""
+    with translation.override(language):
+        form = reverse("requests:form")
+        return {
+            "form_url": form,
+            "form_absolute_url": settings.SITE_URL + form,
+            "statement_url": reverse("privacy:statement"),
+            "statement_absolute_url": settings.SITE_URL + reverse("privacy:statement"),
+            "versions_url": reverse("privacy:versions"),
+            "pdf_url": reverse("privacy:pdf"),
+        }
+
+
+def statement_body(*, facts: dict, language: str) -> str:
+    """The statement's table of contents and sections as an HTML fragment (no dates)."""
+    with translation.override(language):
+        return render_to_string(
+            "registry/statement_body.html",
+            {"facts": facts, **statement_links(language=language), "LANGUAGE_CODE": language},
+        )
+
+
+def content_hash(bodies: dict[str, str]) -> str:
+    payload = json.dumps(bodies, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def statement_change_summary(*, old: dict | None, new: dict, language: str) -> list[str]:
+    """What changed between two sets of facts, as short sentences in one language."""
+    with translation.override(language):
+        if old is None:
+            return [_("First publication of this statement.")]
+        lines: list[str] = []
+        old_rules = {r["code"]: r for r in old.get("retention", [])}
+        new_rules = {r["code"]: r for r in new.get("retention", [])}
+        for code, rule in new_rules.items():
+            before = old_rules.get(code)
+            if before is None:
+                lines.append(_("New retention period for “%(label)s”: %(period)s.") % rule)
+            elif before["period"] != rule["period"]:
+                lines.append(
+                    _("Retention period for “%(label)s” changed from %(old)s to %(new)s.")
+                    % {"label": rule["label"], "old": before["period"], "new": rule["period"]}
+                )
+            elif before != rule:
+                lines.append(_("Retention of “%(label)s” explained differently.") % rule)
+        for code, rule in old_rules.items():
+            if code not in new_rules:
+                lines.append(_("Retention rule for “%(label)s” removed.") % rule)
+        for key, section in _FACT_SECTIONS.items():
+            if old.get(key) != new.get(key):
+                lines.append(_("Updated section: %(title)s.") % {"title": SECTION_TITLES[section]})
+        return lines or [_("Wording and layout improved; no change in what we do with your data.")]
+
+
+# Facts key -> the section that shows it (retention has its own, finer summary above).
+_FACT_SECTIONS = {
+    "controller": "controller",
+    "activities": "purposes",
+    "data_categories": "data",
+    "recipients": "recipients",
+    "transfers": "transfers",
+    "security": "security",
+    "authority": "complaints",
+    "processor_activities": "processor",
+    "automated": "automated",
+}
+
+
+def statement_announcement(*, summary: list[str], published_at: datetime, language: str) -> str:
+    """The notice shown on the page for 30 days after a change (the seed promises it)."""
+    with translation.override(language):
+        return render_to_string(
+            "registry/statement_announcement.html",
+            {
+                "summary": summary,
+                "published_at": published_at,
+                **statement_links(language=language),
+            },
+        )
+
+
+def statement_main(*, version: StatementVersion, body: str, language: str) -> str:
+    """Title, version line, announcement marker and body: what the page shows in <main>."""
+    with translation.override(language):
+        return render_to_string(
+            "registry/statement_main.html",
+            {
+                "version": version,
+                "legal_name": version.facts[language].get("controller", {}).get("legal_name"),
+                "body": mark_safe(body),  # noqa: S308 - our own rendered template output
+                "announcement_marker": mark_safe(ANNOUNCEMENT_MARKER),  # noqa: S308
+                **statement_links(language=language),
+            },
+        )
+
+
+def statement_pdf(*, version: StatementVersion, body: str, language: str) -> bytes:
+    """The PDF of one language (WeasyPrint), with the same body as the page."""
+    from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s
+
+    with translation.override(language):
+        html = render_to_string(
+            "registry/statement_pdf.html",
+            {
+                "version": version,
+                "legal_name": version.facts[language].get("controller", {}).get("legal_name"),
+                "body": mark_safe(body),  # noqa: S308 - our own rendered template output
+                "published_on": date_format(
+                    timezone.localtime(version.published_at), "DATE_FORMAT"
+                ),
+                "LANGUAGE_CODE": language,
+                **statement_links(language=language),
+            },
+        )
+    return HTML(string=html, base_url=settings.SITE_URL + "/").write_pdf()
+
+
+# --- 3. publish -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    version: StatementVersion
+    created: bool
+    seconds: float
+
+
+def statement_publish(
+    *,
+    trigger: str = StatementVersion.Trigger.COMMAND,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> PublishResult:
+    """Render every language from the register; store a new version only if content changed.
+
+    Idempotent: publishing an unchanged register returns the newest version and creates
+    nothing. Two publishers racing are settled by the unique version number.
+    """
+    started = time.perf_counter()
+    step = progress or (lambda _label: None)
+    facts: dict[str, dict] = {}
+    bodies: dict[str, str] = {}
+    for language in LANGUAGE_CODES:
+        facts[language] = statement_facts(language=language)
+        bodies[language] = statement_body(facts=facts[language], language=language)
+        step(f"rendered {language}")
+    digest = content_hash(bodies)
+    latest = (
+        StatementVersion.objects.newest_first()
+        .only("number", "content_hash", "published_at", "facts")
+        .first()
+    )
+    if latest is not None and latest.content_hash == digest:
+        return PublishResult(latest, False, time.perf_counter() - started)
+    version = _version_build(
+        latest=latest,
+        facts=facts,
+        bodies=bodies,
+        digest=digest,
+        trigger=trigger,
+        now=now,
+        step=step,
+    )
+    version.render_seconds = round(time.perf_counter() - started, 3)
+    try:
+        with transaction.atomic():
+            version.save(force_insert=True)
+    except IntegrityError:
+        # Another publisher stored the same number first; its content is as fresh as ours.
+        winner = StatementVersion.objects.newest_first().first()
+        return PublishResult(winner, False, time.perf_counter() - started)
+    logger.info("statement published version=%s trigger=%s", version.number, trigger)
+    return PublishResult(version, True, time.perf_counter() - started)
+
+
+def _version_build(*, latest, facts, bodies, digest, trigger, now, step) -> StatementVersion:
+    version = StatementVersion(
+        number=(latest.number + 1) if latest else 1,
+        content_hash=digest,
+        published_at=now or timezone.now(),
+        trigger=trigger,
+        is_first=latest is None,
+        facts=facts,
+    )
+    for language in LANGUAGE_CODES:
+        old = latest.facts.get(language) if latest else None
+        summary = statement_change_summary(old=old, new=facts[language], language=language)
+        version.change_summary[language] = summary
+        setattr(version, f"body_{language}", bodies[language])
+        setattr(
+            version,
+            f"announcement_{language}",
+            statement_announcement(
+                summary=summary, published_at=version.published_at, language=language
+            ),
+        )
+        setattr(
+            version,
+            f"html_{language}",
+            statement_main(version=version, body=bodies[language], language=language),
+        )
+        setattr(
+            version,
+            f"pdf_{language}",
+            statement_pdf(version=version, body=bodies[language], language=language),
+        )
+        step(f"pdf {language}")
+    return version
+
+
+# --- publishing soon after a register change (debounced) --------------------------------------
+
+
+def statement_publish_soon() -> None:
+    """Ask for a publish once the current transaction commits; bursts of changes make one.
+
+    The first change takes a cache key and enqueues the task with a countdown; changes while
+    the key is held ride along (the task clears the key before it reads the register).
+    """
+    transaction.on_commit(_enqueue_debounced)
+
+
+def _enqueue_debounced() -> None:
+    from .tasks import statement_publish_task
+
+    delay = getattr(settings, "STATEMENT_PUBLISH_DEBOUNCE_SECONDS", DEBOUNCE_SECONDS)
+    if not cache.add(DEBOUNCE_KEY, "1", timeout=delay * 10):
+        return
+    try:
+        statement_publish_task.apply_async(
+            kwargs={"trigger": StatementVersion.Trigger.REGISTER_CHANGE}, countdown=delay
+        )
+    except Exception:  # broker down: the daily run publishes; the register change stands
+        cache.delete(DEBOUNCE_KEY)
+        logger.exception("statement publish could not be queued; the daily run will catch up")
+
+
+def statement_publish_pending_clear() -> None:
+    """Called by the task before it reads the register: later changes queue a new run."""
+    cache.delete(DEBOUNCE_KEY)
