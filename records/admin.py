@@ -1,0 +1,232 @@
+"""Staff admin of the records: search by the same keys a data-subject request uses."""
+
+import io
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .importing import KINDS, records_import_csv
+from .models import (
+    CameraRecording,
+    Contact,
+    Invoice,
+    LegalHold,
+    NewsletterSubscription,
+    ProcessorDataset,
+    SuppressionEntry,
+    WebInquiry,
+)
+from .normalise import email_hash, normalise_email, normalise_phone
+
+
+class LegalHoldInline(GenericTabularInline):
+    model = LegalHold
+    ct_field = "content_type"
+    ct_fk_field = "object_id"
+    extra = 0
+    fields = ("reason", "until", "set_by", "set_at", "released_at")
+    readonly_fields = ("set_by", "set_at")
+
+
+class HoldsAdminMixin:
+    """Records the staff member who set a hold from an inline."""
+
+    inlines = [LegalHoldInline]
+
+    def save_formset(self, request, form, formset, change):
+        holds = formset.save(commit=False)
+        for hold in holds:
+            if isinstance(hold, LegalHold) and hold.set_by_id is None:
+                hold.set_by = request.user
+            hold.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
+
+
+class SearchKeysMixin:
+    """Search also finds a row by its normalised e-mail, phone or VAT/KBO number."""
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term:
+            return results, may_have_duplicates
+        extra = self.model._default_manager.none()
+        if "@" in term and hasattr(self.model, "email_normalised"):
+            extra = queryset.filter(email_normalised=normalise_email(term))
+        elif (phone := normalise_phone(term)) and self.model is Contact:
+            extra = queryset.filter(phone_e164=phone) | queryset.filter(mobile_e164=phone)
+        return results | extra, may_have_duplicates
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What"), choices=[(k, k) for k in sorted(KINDS)])
+    file = forms.FileField(label=_("CSV file (UTF-8)"))
+
+
+@admin.register(Contact)
+class ContactAdmin(HoldsAdminMixin, SearchKeysMixin, admin.ModelAdmin):
+    list_display = ("__str__", "company", "kind", "first_contact_at", "restricted")
+    list_filter = ("kind", "restricted", "marketing_opt_out", "source")
+    search_fields = ("last_name", "first_name", "company", "vat_number", "kbo_number")
+    date_hierarchy = "first_contact_at"
+    readonly_fields = ("email_normalised", "phone_e164", "mobile_e164", "created_at")
+    change_list_template = "admin/records/contact/change_list.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="records_contact_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload a CSV of contacts or invoices; all rows or none, with the report shown."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        report = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                text = io.StringIO(upload.read().decode("utf-8-sig"))
+            except UnicodeDecodeError:
+                form.add_error("file", _("The file is not UTF-8 text."))
+            else:
+                report = records_import_csv(kind=form.cleaned_data["kind"], file=text)
+                if report.saved:
+                    messages.success(
+                        request,
+                        _(
+                            "Imported: %(created)s created, %(updated)s updated, "
+                            "%(unchanged)s unchanged, %(skipped)s suppressed addresses skipped."
+                        )
+                        % {
+                            "created": report.created,
+                            "updated": report.updated,
+                            "unchanged": report.unchanged,
+                            "skipped": report.skipped_suppressed,
+                        },
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import contacts or invoices"),
+            "form": form,
+            "report": report,
+            "changelist_url": reverse("admin:records_contact_changelist"),
+        }
+        return TemplateResponse(request, "admin/records/import.html", context)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(HoldsAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "billing_name", "issue_date", "fiscal_year", "total_incl_vat")
+    list_filter = ("fiscal_year",)
+    search_fields = ("number", "billing_name", "billing_vat_number")
+    date_hierarchy = "issue_date"
+    raw_id_fields = ("contact",)
+
+
+@admin.register(WebInquiry)
+class WebInquiryAdmin(HoldsAdminMixin, SearchKeysMixin, admin.ModelAdmin):
+    list_display = ("__str__", "name", "source", "received_at", "contact")
+    list_filter = ("source",)
+    search_fields = ("name", "company")
+    date_hierarchy = "received_at"
+    raw_id_fields = ("contact",)
+    readonly_fields = ("email_normalised",)
+
+
+@admin.register(NewsletterSubscription)
+class NewsletterSubscriptionAdmin(HoldsAdminMixin, SearchKeysMixin, admin.ModelAdmin):
+    list_display = ("__str__", "source", "statement_version", "consent_given_at", "withdrawn_at")
+    list_filter = ("source", "statement_version", ("withdrawn_at", admin.EmptyFieldListFilter))
+    search_fields = ("statement_version",)
+    readonly_fields = ("email_normalised",)
+
+
+class SuppressionEntryForm(forms.ModelForm):
+    email = forms.EmailField(
+        label=_("E-mail"), help_text=_("Only a hash of the address is stored.")
+    )
+
+    class Meta:
+        model = SuppressionEntry
+        fields = ("reason",)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email"):
+            digest = email_hash(cleaned["email"])
+            if SuppressionEntry.objects.filter(email_hash=digest).exists():
+                raise forms.ValidationError(_("This address is already suppressed."))
+            self.instance.email_hash = digest
+        return cleaned
+
+
+@admin.register(SuppressionEntry)
+class SuppressionEntryAdmin(admin.ModelAdmin):
+    form = SuppressionEntryForm
+    list_display = ("__str__", "reason", "created_at")
+    list_filter = ("reason",)
+
+    def get_search_results(self, request, queryset, search_term):
+        if search_term.strip():
+            return queryset.filter(email_hash=email_hash(search_term)), False
+        return queryset, False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    search_fields = ("email_hash",)  # shows the box; the lookup is by hash (above)
+
+
+@admin.register(CameraRecording)
+class CameraRecordingAdmin(HoldsAdminMixin, admin.ModelAdmin):
+    list_display = ("file_path", "camera", "recorded_from", "recorded_to", "size_bytes")
+    list_filter = ("camera",)
+    search_fields = ("file_path",)
+    date_hierarchy = "recorded_from"
+    readonly_fields = ("camera", "file_path", "recorded_from", "recorded_to", "size_bytes")
+
+    def has_add_permission(self, request):
+        return False  # the footage scan indexes files
+
+
+@admin.register(ProcessorDataset)
+class ProcessorDatasetAdmin(HoldsAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "client",
+        "service",
+        "location",
+        "contract_end",
+        "deletion_requested_on",
+        "deletion_confirmed_on",
+    )
+    list_filter = ("service", ("deletion_confirmed_on", admin.EmptyFieldListFilter))
+    search_fields = ("client__name", "location")
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "set_by", "set_at", "until", "released_at")
+    list_filter = ("content_type", ("released_at", admin.EmptyFieldListFilter))
+    search_fields = ("reason",)
+    readonly_fields = ("set_by", "set_at")
+
+    def save_model(self, request, obj, form, change):
+        if obj.set_by_id is None:
+            obj.set_by = request.user
+        super().save_model(request, obj, form, change)
