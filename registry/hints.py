@@ -1,0 +1,445 @@
+"""Completeness hints on the register: what a supervisor would ask about first.
+
+Each check returns structured findings (level, code, message, object, article) so the same
+hints feed `manage.py check_register`, the register admin and the staff dashboard:
+
+    from registry.hints import register_findings
+    for finding in register_findings(): ...
+
+Errors: an Art. 30(1)(a)-(e) item is missing, or the law is plainly not met (6(1)(f) without
+the interest, consent without a way to prove it, a transfer without a safeguard).
+Warnings: Art. 30(1)(f) retention and (g) security "where possible", processor agreements,
+the 10-year tax period for invoices, and items the statement needs (Art. 13(2)(e)-(f)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from .models import (
+    Organisation,
+    ProcessingActivity,
+    ProcessorClient,
+    Recipient,
+    RetentionRule,
+    SupervisoryAuthority,
+    Transfer,
+)
+
+# Belgian tax and VAT law keep documents from 2023 on for 10 years (law of 20 November 2022).
+INVOICE_TAX_YEARS = 10
+
+
+class Level(models.TextChoices):
+    ERROR = "error", "error"
+    WARNING = "warning", "warning"
+    INFO = "info", "info"
+
+
+LEVEL_ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str
+    code: str
+    message: str
+    obj: models.Model | None = None
+    article: str = ""
+
+    @property
+    def admin_url(self) -> str:
+        """Where staff fix it (the object's change page), or ''."""
+        if self.obj is None or self.obj.pk is None:
+            return ""
+        meta = self.obj._meta
+        try:
+            return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[self.obj.pk])
+        except NoReverseMatch:
+            return ""
+
+    def as_dict(self) -> dict:
+        return {
+            "level": self.level,
+            "code": self.code,
+            "message": self.message,
+            "article": self.article,
+            "object": str(self.obj) if self.obj is not None else "",
+        }
+
+
+def _err(code, message, obj=None, article=""):
+    return Finding(Level.ERROR, code, message, obj, article)
+
+
+def _warn(code, message, obj=None, article=""):
+    return Finding(Level.WARNING, code, message, obj, article)
+
+
+def active_activities() -> list[ProcessingActivity]:
+    return list(
+        ProcessingActivity.objects.active().prefetch_related(
+            "data_subject_categories",
+            "data_categories",
+            "recipients",
+            "security_measures",
+            "transfers",
+            "retention_rules",
+        )
+    )
+
+
+# --- Art. 30(1)(a) ----------------------------------------------------------------------------
+
+
+def check_controller(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 30(1)(a): name and contact details of the controller; 13(2)(d): the authority."""
+    org = Organisation.objects.current()
+    if org is None:
+        return [
+            _err("controller.missing", _("The controller is not registered."), None, "30(1)(a)")
+        ]
+    found = []
+    for attr, label in [
+        ("legal_name", _("name")),
+        ("street", _("address")),
+        ("postal_code", _("postal code")),
+        ("city", _("city")),
+        ("email", _("e-mail")),
+    ]:
+        if not getattr(org, attr):
+            found.append(
+                _err(
+                    f"controller.{attr}",
+                    _("The controller's %(what)s is missing.") % {"what": label},
+                    org,
+                    "30(1)(a)",
+                )
+            )
+    if not org.kbo_number:
+        found.append(
+            _warn(
+                "controller.kbo_number",
+                _("The company number (KBO/BCE) is missing: add it, with the VAT number."),
+                org,
+                "30(1)(a)",
+            )
+        )
+    if SupervisoryAuthority.objects.current() is None:
+        found.append(
+            _err(
+                "authority.missing",
+                _("The supervisory authority (GBA/APD) is not registered."),
+                None,
+                "13(2)(d)",
+            )
+        )
+    return found
+
+
+# --- Art. 30(1)(b) and (c) --------------------------------------------------------------------
+
+
+def check_purposes(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 30(1)(b): the purposes; Art. 6(1): a legal basis for each."""
+    if not activities:
+        return [_err("activity.none", _("No active processing activity."), None, "30(1)(b)")]
+    found = []
+    for a in activities:
+        if not a.purpose:
+            found.append(_err("activity.purpose", _("The purpose is missing."), a, "30(1)(b)"))
+        if not a.legal_basis:
+            found.append(_err("activity.legal_basis", _("The legal basis is missing."), a, "6(1)"))
+    return found
+
+
+def check_categories(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 30(1)(c): categories of data subjects and of personal data; Art. 9(2)."""
+    found = []
+    for a in activities:
+        if not a.data_subject_categories.all():
+            found.append(
+                _err(
+                    "activity.data_subjects",
+                    _("No category of data subjects."),
+                    a,
+                    "30(1)(c)",
+                )
+            )
+        if not a.data_categories.all():
+            found.append(
+                _err("activity.data_categories", _("No category of personal data."), a, "30(1)(c)")
+            )
+        special = [c for c in a.data_categories.all() if c.is_special_category]
+        if special and not a.special_category_condition:
+            found.append(
+                _err(
+                    "activity.special_category_condition",
+                    _("Special categories (%(names)s) without an Art. 9(2) condition.")
+                    % {"names": ", ".join(str(c) for c in special)},
+                    a,
+                    "9(2)",
+                )
+            )
+    return found
+
+
+# --- Art. 30(1)(d) and (e) --------------------------------------------------------------------
+
+
+def check_recipients(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 30(1)(d): the categories of recipients."""
+    return [
+        _err(
+            "activity.recipients",
+            _("No recipients: add the categories of recipients (processors included)."),
+            a,
+            "30(1)(d)",
+        )
+        for a in activities
+        if not a.recipients.all()
+    ]
+
+
+def check_transfers(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 30(1)(e), 44-49: transfers outside the EEA and their safeguards."""
+    found = []
+    for a in activities:
+        outside = [r for r in a.recipients.all() if not r.inside_eea]
+        if a.transfers_outside_eea is None:
+            found.append(
+                _err(
+                    "activity.transfers_unanswered",
+                    _("Transfers outside the EEA: not answered (say 'No' when there are none)."),
+                    a,
+                    "30(1)(e)",
+                )
+            )
+        elif a.transfers_outside_eea and not a.transfers.all():
+            found.append(
+                _err(
+                    "activity.transfers_missing",
+                    _("Transfers outside the EEA are announced but none is described."),
+                    a,
+                    "30(1)(e)",
+                )
+            )
+        elif outside and not a.transfers_outside_eea:
+            found.append(
+                _err(
+                    "activity.recipient_outside_eea",
+                    _("Recipients outside the EEA (%(names)s) but no transfer is registered.")
+                    % {"names": ", ".join(str(r) for r in outside)},
+                    a,
+                    "30(1)(e)",
+                )
+            )
+    for t in Transfer.objects.select_related("recipient").filter(safeguard=""):
+        found.append(
+            _err(
+                "transfer.safeguard",
+                _("Transfer without a safeguard (adequacy decision, SCCs, BCRs or derogation)."),
+                t,
+                "46",
+            )
+        )
+    return found
+
+
+# --- Art. 30(1)(f) and (g) --------------------------------------------------------------------
+
+
+def check_retention(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 30(1)(f), 13(2)(a): where possible, the time limits for erasure."""
+    return [
+        _warn(
+            "activity.retention",
+            _("No active retention rule: say how long the data are kept, or the criterion."),
+            a,
+            "30(1)(f)",
+        )
+        for a in activities
+        if not [r for r in a.retention_rules.all() if r.is_active]
+    ]
+
+
+def check_security(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 30(1)(g), 32: where possible, a description of the security measures."""
+    return [
+        _warn("activity.security", _("No security measure linked."), a, "30(1)(g)")
+        for a in activities
+        if not a.security_measures.all()
+    ]
+
+
+# --- the law behind the bases -----------------------------------------------------------------
+
+
+def check_legitimate_interest(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 6(1)(f), 13(1)(d): the legitimate interest must be stated."""
+    return [
+        _err(
+            "activity.legitimate_interest",
+            _("Legitimate interest is the basis but the interest pursued is not described."),
+            a,
+            "6(1)(f)",
+        )
+        for a in activities
+        if a.uses_legitimate_interest and not a.legitimate_interest
+    ]
+
+
+def check_consent(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 7(1): the controller must be able to demonstrate consent."""
+    return [
+        _err(
+            "activity.consent_record",
+            _("Consent is the basis but how consent is recorded is not described."),
+            a,
+            "7(1)",
+        )
+        for a in activities
+        if a.uses_consent and not a.consent_record_mechanism
+    ]
+
+
+def check_statement_items(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 13(2)(e)-(f): items the privacy statement must answer for each purpose."""
+    found = []
+    for a in activities:
+        if not a.provision_requirement:
+            found.append(
+                _warn(
+                    "activity.provision_requirement",
+                    _("Not stated whether providing the data is required, and the consequence."),
+                    a,
+                    "13(2)(e)",
+                )
+            )
+        if not a.automated_decision_making:
+            found.append(
+                _warn(
+                    "activity.automated_decisions",
+                    _("Automated decision-making not assessed ('none' is an answer)."),
+                    a,
+                    "13(2)(f)",
+                )
+            )
+    return found
+
+
+# --- processors -------------------------------------------------------------------------------
+
+
+def check_processors(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 28(3): a processor acts under a written agreement, both ways; Art. 30(2)."""
+    found = []
+    for r in Recipient.objects.filter(
+        kind__in=[Recipient.Kind.PROCESSOR, Recipient.Kind.SUB_PROCESSOR]
+    ):
+        if not r.has_agreement:
+            found.append(
+                _warn(
+                    "recipient.agreement",
+                    _("Processor without a recorded processing agreement (date or document)."),
+                    r,
+                    "28(3)",
+                )
+            )
+    for client in ProcessorClient.objects.all():
+        if not client.has_agreement:
+            found.append(
+                _warn(
+                    "client.agreement",
+                    _("Client we process for without a recorded processing agreement."),
+                    client,
+                    "28(3)",
+                )
+            )
+        if not client.processing_categories.exists():
+            found.append(
+                _err(
+                    "client.categories",
+                    _("No category of processing for this client."),
+                    client,
+                    "30(2)(b)",
+                )
+            )
+    holds_client_data = RetentionRule.objects.filter(
+        is_active=True, anchor=RetentionRule.Anchor.CONTRACT_END
+    ).exists()
+    if holds_client_data and not ProcessorClient.objects.exists():
+        found.append(
+            _warn(
+                "processor_register.empty",
+                _(
+                    "We process data for clients (mailhosting, back-up, VPS, webhosting) but the "
+                    "register of clients we process for is empty."
+                ),
+                None,
+                "30(2)",
+            )
+        )
+    return found
+
+
+def check_invoice_rule(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Belgian tax and VAT law: 10 years for documents from 2023 on (law of 20 Nov 2022)."""
+    found = []
+    rules = RetentionRule.objects.filter(is_active=True).filter(
+        models.Q(code="invoice") | models.Q(data_category__code="invoicing")
+    )
+    for rule in rules:
+        years = {"years": rule.period_value, "months": rule.period_value / 12}.get(
+            rule.period_unit, rule.period_value / 365
+        )
+        if years < INVOICE_TAX_YEARS:
+            found.append(
+                _warn(
+                    "retention.invoice_tax_period",
+                    _(
+                        "Invoices are kept %(period)s; tax and VAT law keep documents from 2023 "
+                        "on for 10 years (law of 20 November 2022). Consider 10 years."
+                    )
+                    % {"period": rule.period_display()},
+                    rule,
+                    "30(1)(f)",
+                )
+            )
+    return found
+
+
+CHECKS: list[Callable[[list[ProcessingActivity]], list[Finding]]] = [
+    check_controller,
+    check_purposes,
+    check_categories,
+    check_recipients,
+    check_transfers,
+    check_retention,
+    check_security,
+    check_legitimate_interest,
+    check_consent,
+    check_statement_items,
+    check_processors,
+    check_invoice_rule,
+]
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (LEVEL_ORDER.get(f.level, 9), f.code, str(f.obj)))
+
+
+def register_findings() -> list[Finding]:
+    """Every hint on the current register, errors first."""
+    activities = active_activities()
+    return sort_findings(f for check in CHECKS for f in check(activities))
+
+
+def findings_for(obj: models.Model) -> list[Finding]:
+    """The hints about one object (for its admin page)."""
+    return [f for f in register_findings() if f.obj is not None and f.obj == obj]
