@@ -7,6 +7,6 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # A register change publishes the privacy statement soon after commit (issue 5).
-        from . import statement_signals
+        from . import admin_statement, statement_signals  # noqa: F401 - registers the admin
 
         statement_signals.connect()
