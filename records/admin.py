@@ -9,10 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .importing import KINDS, records_import_csv
 from .models import (
+    ApiAuditEntry,
+    ApiKey,
     CameraRecording,
     Contact,
     Invoice,
@@ -230,3 +233,79 @@ class LegalHoldAdmin(admin.ModelAdmin):
         if obj.set_by_id is None:
             obj.set_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# --- API keys ---------------------------------------------------------------------------------
+
+
+class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=ApiKey.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The endpoints this key may call."),
+    )
+    revoked = forms.BooleanField(label=_("Revoked"), required=False)
+
+    class Meta:
+        model = ApiKey
+        fields = ("name", "scopes", "rate_limit_per_minute")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revoked"].initial = self.instance.is_revoked
+        if not self.instance.pk:
+            del self.fields["revoked"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are stored hashed: the key itself is shown once, right after creation."""
+
+    form = ApiKeyForm
+    list_display = ("name", "prefix", "scope_list", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj: ApiKey) -> str:
+        return ", ".join(obj.scopes or [])
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            key, obj.prefix, obj.key_hash = ApiKey.generate()
+            super().save_model(request, obj, form, change)
+            messages.warning(
+                request,
+                _(
+                    "The new API key is %(key)s — copy it now: it is stored only as a hash and "
+                    "will not be shown again."
+                )
+                % {"key": key},
+            )
+            return
+        revoked = form.cleaned_data.get("revoked")
+        if revoked and obj.revoked_at is None:
+            obj.revoked_at = timezone.now()
+        elif not revoked:
+            obj.revoked_at = None
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the audit trail points at keys
+
+
+@admin.register(ApiAuditEntry)
+class ApiAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "api_key", "endpoint", "record_type", "record_id")
+    list_filter = ("endpoint", "api_key")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -575,3 +575,6 @@ RETAINED_MODELS: tuple[type[models.Model], ...] = (
     Contact,
     ProcessorDataset,
 )
+
+
+from .models_api import ApiAuditEntry, ApiKey, IdempotencyRecord  # noqa: E402, F401

@@ -16,4 +16,10 @@ PERIODIC_TASKS = [
         hour="3",
         description="Removes footage files older than 14 days that the index never saw.",
     ),
+    Cron(
+        name="api idempotency records prune",
+        task="records.idempotency_records_prune",
+        minute="25",
+        description="Forgets stored API answers older than 24 hours.",
+    ),
 ]

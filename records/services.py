@@ -25,7 +25,7 @@ from .models import (
     SuppressionEntry,
     WebInquiry,
 )
-from .normalise import email_hash
+from .normalise import email_hash, normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -307,3 +307,105 @@ def camera_footage_orphans_sweep(
     removed = footage_files_unlink(paths=orphans)
     logger.info("camera_footage_orphans_sweep removed=%s", removed)
     return removed
+
+
+# --- Website / webshop intake (the integration API) -------------------------------------------
+
+
+class ConsentNotFresh(Exception):
+    """A subscription for a suppressed address whose consent predates the suppression."""
+
+
+def web_inquiry_create(
+    *,
+    name: str,
+    email: str,
+    message: str,
+    source: str,
+    phone: str = "",
+    company: str = "",
+    received_at: datetime | None = None,
+) -> WebInquiry:
+    """Store a contact-form message; link it to the contact with the same e-mail, if any.
+
+    Retention starts now (`web-inquiry`, 1 year) unless that contact is or becomes a customer.
+    """
+    inquiry = WebInquiry(
+        name=name,
+        email=email,
+        phone=phone,
+        company=company,
+        message=message,
+        source=source,
+        received_at=received_at or timezone.now(),
+    )
+    inquiry.full_clean(exclude=["contact"])
+    inquiry.contact = (
+        Contact.objects.filter(email_normalised=inquiry.email_normalised).order_by("-pk").first()
+    )
+    inquiry.save()
+    return inquiry
+
+
+def newsletter_subscribe(
+    *,
+    email: str,
+    consent_given_at: datetime,
+    source: str,
+    consent_text: str = "",
+    statement_version: str = "",
+) -> tuple[NewsletterSubscription, bool]:
+    """Record a consent (Art. 7(1): what was shown, when, where); (subscription, created).
+
+    An address already subscribed keeps its subscription. A suppressed address is subscribed
+    again only with a consent given after it was suppressed (a fresh consent, which then
+    lifts the suppression); otherwise ConsentNotFresh.
+    """
+    digest = email_hash(email)
+    existing = (
+        NewsletterSubscription.objects.active()
+        .filter(email_normalised=normalise_email(email))
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    suppression = SuppressionEntry.objects.filter(email_hash=digest).first()
+    if suppression is not None:
+        if consent_given_at <= suppression.created_at:
+            raise ConsentNotFresh
+        suppression.delete()
+    subscription = NewsletterSubscription(
+        email=email,
+        consent_given_at=consent_given_at,
+        consent_text=consent_text,
+        statement_version=statement_version,
+        source=source,
+    )
+    subscription.full_clean()
+    subscription.save()
+    return subscription, True
+
+
+def newsletter_withdraw(
+    *, email: str, withdrawn_at: datetime | None = None
+) -> tuple[list[int], SuppressionEntry]:
+    """Withdraw consent (Art. 7(3): as easy as giving it) and suppress the address.
+
+    Returns the ids of the subscriptions withdrawn (none is fine: the address is suppressed
+    all the same) and the suppression entry. The rows go at the next `newsletter` purge.
+    """
+    withdrawn_at = withdrawn_at or timezone.now()
+    active = NewsletterSubscription.objects.active().filter(email_normalised=normalise_email(email))
+    ids = list(active.values_list("pk", flat=True))
+    NewsletterSubscription.objects.filter(pk__in=ids).update(withdrawn_at=withdrawn_at)
+    entry = suppression_add(email=email, reason=SuppressionEntry.Reason.WITHDRAWN)
+    return ids, entry
+
+
+def idempotency_records_prune(*, now: datetime | None = None) -> int:
+    """Forget stored API answers older than 24 hours (a retry after that is a new call)."""
+    from .models import IdempotencyRecord
+
+    moment = (now or timezone.now()) - timedelta(hours=24)
+    deleted, _ = IdempotencyRecord.objects.older_than(moment).delete()
+    return deleted

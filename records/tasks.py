@@ -2,7 +2,11 @@
 
 from celery import shared_task
 
-from .services import camera_footage_orphans_sweep, camera_footage_scan
+from .services import (
+    camera_footage_orphans_sweep,
+    camera_footage_scan,
+    idempotency_records_prune,
+)
 
 
 @shared_task(name="records.camera_footage_scan")
@@ -14,3 +18,8 @@ def camera_footage_scan_task() -> dict[str, int]:
 @shared_task(name="records.camera_footage_orphans_sweep")
 def camera_footage_orphans_sweep_task() -> int:
     return camera_footage_orphans_sweep()
+
+
+@shared_task(name="records.idempotency_records_prune")
+def idempotency_records_prune_task() -> int:
+    return idempotency_records_prune()
