@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "retention",
     "requests_app",
     "django_ratelimit",  # registers its cache system checks
+    "ninja",  # the API docs use its bundled Swagger UI files (no CDN, CSP-safe)
 ]
 # django-ratelimit warns (W001) about any backend outside its short list. Both of ours have
 # atomic add/incr that keep the expiry (Redis INCR; requests_app.cache's flock), which its

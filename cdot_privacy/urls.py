@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .api import api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", views.language_redirect, name="home"),
     path("privacy/", views.language_redirect, name="privacy-redirect"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
 
 urlpatterns += i18n_patterns(
