@@ -6,4 +6,6 @@ app_name = "requests"
 
 urlpatterns = [
     path("", views.request_form, name="form"),
+    path("verify/<str:token>/", views.verify, name="verify"),
+    path("download/<str:token>/", views.download, name="download"),
 ]

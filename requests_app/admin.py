@@ -1,0 +1,476 @@
+"""Staff workflow in the admin: one button per step, each step a service call, each audited.
+
+The audit trail is read-only here (no add, change or delete permission for anyone) and the
+model refuses writes as well (models.AuditEntry, and a trigger on PostgreSQL).
+"""
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import packages, services, services_records
+from .deadlines import latest_extension
+from .forms import (
+    AssignForm,
+    CompleteForm,
+    ExtendForm,
+    IdentityCheckForm,
+    RectifyForm,
+    RejectForm,
+    SearchForm,
+)
+from .models import (
+    AccessPackage,
+    AuditEntry,
+    DataSubjectRequest,
+    IdCopy,
+    PackageDownload,
+    SubjectMatch,
+)
+from .selectors import search_keys, subject_search
+
+Status = DataSubjectRequest.Status
+Type = DataSubjectRequest.Type
+WORK = (Status.IN_PROGRESS, Status.EXTENDED)
+OPEN = DataSubjectRequest.OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    statuses: tuple
+    run: Callable
+    form: type[forms.Form] | None = None
+    types: tuple = ()  # request types the step is offered for; () = all
+
+
+def _assign(dsr, user, data):
+    services.request_assign(request=dsr, assignee=data["assignee"], actor=user)
+
+
+def _identity(dsr, user, data):
+    services.identity_check_record(
+        request=dsr, actor=user, method=data["method"], outcome=data["outcome"], note=data["note"]
+    )
+
+
+def _extend(dsr, user, data):
+    services.request_extend(
+        request=dsr, actor=user, extended_until=data["extended_until"], reason=data["reason"]
+    )
+
+
+def _complete(dsr, user, data):
+    services.request_complete(
+        request=dsr, actor=user, decision=data["decision"], answer=data["answer"]
+    )
+
+
+def _package(kind):
+    def run(dsr, user, data):
+        packages.access_package_create(request=dsr, actor=user, kind=kind)
+
+    return run
+
+
+STEPS: dict[str, Step] = {
+    "assign": Step(_("Assign"), OPEN, _assign, AssignForm),
+    "start-identity-check": Step(
+        _("Ask for identity proof"),
+        (Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED),
+        lambda dsr, user, data: services.request_start_identity_check(request=dsr, actor=user),
+    ),
+    "identity-check": Step(_("Record identity check"), OPEN, _identity, IdentityCheckForm),
+    "start": Step(
+        _("Start work"),
+        (Status.RECEIVED, Status.IDENTITY_CHECK),
+        lambda dsr, user, data: services.request_start(request=dsr, actor=user),
+    ),
+    "extend": Step(_("Extend deadline"), OPEN, _extend, ExtendForm),
+    "access-report": Step(
+        _("Create access report (PDF)"),
+        WORK,
+        _package(AccessPackage.Kind.ACCESS_REPORT),
+        types=(Type.ACCESS, Type.OTHER),
+    ),
+    "portability": Step(
+        _("Create portable data (zip)"),
+        WORK,
+        _package(AccessPackage.Kind.PORTABILITY),
+        types=(Type.PORTABILITY, Type.ACCESS),
+    ),
+    "erase": Step(
+        _("Erase confirmed records"),
+        WORK,
+        lambda dsr, user, data: services_records.erasure_execute(request=dsr, actor=user),
+        types=(Type.ERASURE,),
+    ),
+    "restrict": Step(
+        _("Restrict confirmed records"),
+        WORK,
+        lambda dsr, user, data: services_records.restriction_apply(request=dsr, actor=user),
+        types=(Type.RESTRICTION, Type.RECTIFICATION),
+    ),
+    "object": Step(
+        _("Record objection"),
+        WORK,
+        lambda dsr, user, data: services_records.objection_apply(request=dsr, actor=user),
+        types=(Type.OBJECTION,),
+    ),
+    "withdraw-consent": Step(
+        _("Withdraw consent"),
+        WORK,
+        lambda dsr, user, data: services_records.consent_withdraw(request=dsr, actor=user),
+        types=(Type.CONSENT_WITHDRAWAL, Type.OBJECTION, Type.ERASURE),
+    ),
+    "complete": Step(_("Complete and answer"), WORK, _complete, CompleteForm),
+    "reject": Step(
+        _("Reject"),
+        OPEN,
+        lambda dsr, user, data: services.request_reject(
+            request=dsr, actor=user, reason=data["reason"]
+        ),
+        RejectForm,
+    ),
+    "withdraw": Step(
+        _("Withdrawn by the subject"),
+        OPEN,
+        lambda dsr, user, data: services.request_withdraw(request=dsr, actor=user),
+    ),
+}
+
+
+def steps_for(dsr: DataSubjectRequest) -> list[tuple[str, Step]]:
+    return [
+        (slug, step)
+        for slug, step in STEPS.items()
+        if dsr.status in step.statuses and (not step.types or dsr.type in step.types)
+    ]
+
+
+class AuditEntryInline(admin.TabularInline):
+    model = AuditEntry
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor_label", "action", "details")
+    readonly_fields = fields
+    ordering = ("at", "pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataSubjectRequest)
+class DataSubjectRequestAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "type",
+        "status",
+        "received_at",
+        "due_column",
+        "days_left_column",
+        "assignee",
+    )
+    list_filter = ("status", "type", "assignee")
+    search_fields = ("reference",)
+    date_hierarchy = "received_at"
+    ordering = ("due_on",)
+    actions = ["export_csv"]
+    inlines = [AuditEntryInline]
+    change_form_template = "admin/requests_app/datasubjectrequest/change_form.html"
+    fields = (
+        "reference",
+        "type",
+        "status",
+        "name",
+        "email",
+        "phone",
+        "details",
+        "language",
+        "submitted_at",
+        "received_at",
+        "due_on",
+        "extended_until",
+        "extension_reason",
+        "assignee",
+        "decision",
+        "answer",
+        "rejection_reason",
+        "completed_at",
+    )
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ("requests_app/requests.css",)}
+
+    def has_add_permission(self, request):
+        return False  # requests come in through the verified public form
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the audit trail keeps every request that entered the workflow
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("assignee")
+
+    @admin.display(description=_("due"), ordering="due_on")
+    def due_column(self, obj: DataSubjectRequest):
+        return obj.effective_due
+
+    @admin.display(description=_("days left"))
+    def days_left_column(self, obj: DataSubjectRequest):
+        days = obj.days_left()
+        if days is None or not obj.is_open:
+            return "—"
+        css = "dsr-overdue" if days < 0 else ("dsr-soon" if days <= 7 else "")
+        label = _("%(days)s overdue") % {"days": -days} if days < 0 else days
+        return format_html('<span class="dsr-days {}">{}</span>', css, label)
+
+    # --- extra pages ----------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("export.csv", wrap(self.export_all_view), name="requests_app_export"),
+            path("<int:pk>/step/<slug:step>/", wrap(self.step_view), name="requests_app_step"),
+            path("<int:pk>/search/", wrap(self.search_view), name="requests_app_search"),
+            path(
+                "<int:pk>/rectify/<int:contact_id>/",
+                wrap(self.rectify_view),
+                name="requests_app_rectify",
+            ),
+            path(
+                "<int:pk>/id-copy/<int:copy_id>/",
+                wrap(self.id_copy_view),
+                name="requests_app_id_copy",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dsr = self.get_object(request, object_id)
+        context = extra_context or {}
+        if dsr is not None:
+            context.update(
+                steps=steps_for(dsr) if self.has_change_permission(request, dsr) else [],
+                matches=SubjectMatch.objects.filter(request=dsr).select_related("content_type"),
+                packages=dsr.packages.all(),
+                downloads=PackageDownload.objects.filter(package__request=dsr),
+                id_copies=dsr.id_copies.all(),
+                can_search=dsr.status in WORK,
+            )
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def _get_for_change(self, request, pk) -> DataSubjectRequest:
+        dsr = get_object_or_404(DataSubjectRequest, pk=pk)
+        if not self.has_change_permission(request, dsr):
+            raise PermissionDenied
+        return dsr
+
+    def _back(self, dsr) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse("admin:requests_app_datasubjectrequest_change", args=[dsr.pk])
+        )
+
+    def _page(self, request, dsr, title, form, status=200, **extra) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": dsr,
+            "title": title,
+            "form": form,
+            **extra,
+        }
+        return TemplateResponse(
+            request, "admin/requests_app/datasubjectrequest/step.html", context, status=status
+        )
+
+    def step_view(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        dsr = self._get_for_change(request, pk)
+        spec = STEPS.get(step)
+        if spec is None or step not in dict(steps_for(dsr)):
+            messages.error(request, _("This step is not available for this request now."))
+            return self._back(dsr)
+        form_kwargs = {}
+        if spec.form is ExtendForm:
+            form_kwargs["latest"] = latest_extension(dsr.due_on)
+        if request.method != "POST":
+            form = spec.form(**form_kwargs) if spec.form else None
+            return self._page(request, dsr, spec.label, form)
+        form = spec.form(request.POST, **form_kwargs) if spec.form else None
+        if form is not None and not form.is_valid():
+            return self._page(request, dsr, spec.label, form, status=400)
+        try:
+            spec.run(dsr, request.user, form.cleaned_data if form else {})
+        except (services.WorkflowError, ValidationError) as exc:
+            error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            return self._page(request, dsr, spec.label, form, status=400, error=error)
+        messages.success(request, _("Done: %(step)s.") % {"step": spec.label})
+        return self._back(dsr)
+
+    def search_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Search every record by e-mail, phone, name, VAT/KBO; staff tick the subject's."""
+        dsr = self._get_for_change(request, pk)
+        if request.method == "POST" and "confirm" in request.POST:
+            selected: dict[str, list[int]] = {}
+            for value in request.POST.getlist("hit"):
+                label, _sep, record_pk = value.rpartition(":")
+                if record_pk.isdigit():
+                    selected.setdefault(label, []).append(int(record_pk))
+            try:
+                services_records.matches_confirm(request=dsr, actor=request.user, selected=selected)
+            except services.WorkflowError as exc:
+                return self._page(request, dsr, _("Search the records"), None, 400, error=str(exc))
+            messages.success(request, _("Matches confirmed."))
+            return self._back(dsr)
+        initial = {"email": dsr.email, "phone": dsr.phone, "name": dsr.name}
+        form = SearchForm(request.GET or None, initial=initial)
+        hits = []
+        problems = []
+        if form.is_bound and form.is_valid():
+            keys = search_keys(**form.cleaned_data)
+            hits = subject_search(keys)
+            problems = keys.problems
+            services.audit_record(
+                action=AuditEntry.Action.SEARCHED,
+                request=dsr,
+                actor=request.user,
+                details={
+                    "keys": sorted(k for k, v in form.cleaned_data.items() if v),
+                    "hits": len(hits),
+                },
+            )
+        elif not form.is_bound:
+            form = SearchForm(initial=initial)
+        return self._page(
+            request, dsr, _("Search the records"), form, search=True, hits=hits, problems=problems
+        )
+
+    def rectify_view(self, request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
+        """Art. 16: staff correct a confirmed contact; the audit names the fields changed."""
+        dsr = self._get_for_change(request, pk)
+        form = RectifyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                changed = services_records.contact_rectify(
+                    request=dsr,
+                    actor=request.user,
+                    contact_id=contact_id,
+                    changes=form.cleaned_data,
+                )
+            except (services.WorkflowError, ValidationError) as exc:
+                error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+                return self._page(request, dsr, _("Rectify"), form, 400, error=error)
+            messages.success(request, _("Fields changed: %(n)s.") % {"n": len(changed)})
+            return self._back(dsr)
+        status = 400 if request.method == "POST" else 200
+        return self._page(request, dsr, _("Rectify"), form, status)
+
+    def id_copy_view(self, request: HttpRequest, pk: int, copy_id: int) -> HttpResponse:
+        """The ID copy, to staff with permission only, as an attachment, never rendered inline."""
+        if not request.user.has_perm("requests_app.view_idcopy"):
+            raise PermissionDenied
+        copy = get_object_or_404(IdCopy, pk=copy_id, request_id=pk)
+        with transaction.atomic():
+            services.audit_record(
+                action=AuditEntry.Action.ID_COPY_VIEWED,
+                request=copy.request,
+                actor=request.user,
+                details={"id_copy_id": copy.pk},
+            )
+        response = FileResponse(
+            copy.path.open("rb"),
+            as_attachment=True,
+            filename=f"{copy.request.reference}-id.{copy.stored_name.rsplit('.', 1)[-1]}",
+            content_type=copy.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    # --- CSV export for audits ------------------------------------------------------------
+
+    CSV_COLUMNS = (
+        "reference",
+        "received_at",
+        "type",
+        "status",
+        "due_on",
+        "extended_until",
+        "completed_at",
+        "decision",
+        "reviewer",
+    )
+
+    def _csv(self, request, queryset) -> HttpResponse:
+        if not request.user.has_perm("requests_app.export_datasubjectrequest"):
+            raise PermissionDenied
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="requests-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(self.CSV_COLUMNS)
+        rows = queryset.verified().select_related("assignee").order_by("received_at")
+        count = 0
+        for dsr in rows:
+            writer.writerow(
+                [
+                    dsr.reference,
+                    dsr.received_at.isoformat() if dsr.received_at else "",
+                    dsr.type,
+                    dsr.status,
+                    dsr.due_on or "",
+                    dsr.extended_until or "",
+                    dsr.completed_at.isoformat() if dsr.completed_at else "",
+                    dsr.decision,
+                    dsr.assignee.get_username() if dsr.assignee else "",
+                ]
+            )
+            count += 1
+        services.audit_record(
+            action=AuditEntry.Action.EXPORTED, actor=request.user, details={"rows": count}
+        )
+        return response
+
+    @admin.action(description=_("Export selected requests as CSV (audit)"))
+    def export_csv(self, request, queryset):
+        return self._csv(request, queryset)
+
+    def export_all_view(self, request: HttpRequest) -> HttpResponse:
+        return self._csv(request, DataSubjectRequest.objects.all())
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "action", "request", "actor_label")
+    list_filter = ("action",)
+    search_fields = ("request__reference",)
+    date_hierarchy = "at"
+    readonly_fields = ("at", "actor", "actor_label", "action", "request", "details")
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,277 @@
+"""What a request does to the records: confirm matches, erase, restrict, object, withdraw
+consent, rectify. Each step is audited with ids and counts only (no personal data)."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from records.models import Contact, Invoice, NewsletterSubscription, SuppressionEntry, WebInquiry
+from records.normalise import normalise_email
+from records.services import RecordsDeleteRefused, records_delete, suppression_add
+
+from .models import AuditEntry, DataSubjectRequest, SubjectMatch
+from .selectors import SEARCHED_MODELS
+from .services import WorkflowError, _locked, answer_append, audit_record
+
+Action = AuditEntry.Action
+Status = DataSubjectRequest.Status
+WORK_STATUSES = (Status.IN_PROGRESS, Status.EXTENDED)
+
+
+def _require_work(dsr: DataSubjectRequest) -> None:
+    if dsr.status not in WORK_STATUSES:
+        raise WorkflowError("confirm the identity or start the request first")
+
+
+def confirmed_pks(request: DataSubjectRequest, model: type[Model]) -> list[int]:
+    return list(
+        SubjectMatch.objects.confirmed()
+        .filter(request=request)
+        .for_model(model)
+        .values_list("object_id", flat=True)
+    )
+
+
+@transaction.atomic
+def matches_confirm(*, request: DataSubjectRequest, actor, selected: dict[str, list[int]]) -> int:
+    """Record which search hits staff confirmed as the subject's (label -> pks)."""
+    dsr = _locked(request)
+    _require_work(dsr)
+    models_by_label = {model._meta.label_lower: model for model in SEARCHED_MODELS}
+    created = 0
+    counts = {}
+    for label, pks in selected.items():
+        model = models_by_label.get(label)
+        if model is None:
+            raise WorkflowError(f"unknown record type {label}")
+        existing = set(model._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
+        content_type = ContentType.objects.get_for_model(model)
+        for pk in sorted(existing):
+            _, was_created = SubjectMatch.objects.get_or_create(
+                request=dsr,
+                content_type=content_type,
+                object_id=pk,
+                defaults={"confirmed_by": actor},
+            )
+            created += was_created
+        counts[label] = len(existing)
+    audit_record(action=Action.MATCHES_CONFIRMED, request=dsr, actor=actor, details=counts)
+    return created
+
+
+@dataclass
+class ErasureResult:
+    erased: dict[str, int] = field(default_factory=dict)
+    restricted_contacts: int = 0
+    kept_invoices: int = 0
+    suppressed: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def _answer_for_erasure(result: ErasureResult, language: str) -> str:
+    """The paragraph the subject receives: what was erased, what was kept and why (Art. 17(3))."""
+    with override(language):
+        lines = [_("Erased:")]
+        labels = {
+            "contact": _("contact details"),
+            "webinquiry": _("messages sent through our website or webshop"),
+            "newsletter": _("newsletter subscriptions"),
+        }
+        if result.erased:
+            lines += [f"- {labels[key]}: {count}" for key, count in result.erased.items()]
+        else:
+            lines.append("- " + _("nothing"))
+        if result.suppressed:
+            lines.append(
+                _(
+                    "Your e-mail address is kept only as a one-way code (hash) on our "
+                    "suppression list, so that it is never added to a mailing again."
+                )
+            )
+        if result.kept_invoices:
+            lines.append(
+                _(
+                    "Kept: %(count)s invoice(s) and the billing details on them. "
+                    "Belgian accounting and tax law obliges us to keep invoices for "
+                    "7 years after the end of the fiscal year (Art. 17(3)(b) GDPR). "
+                    "We have restricted these data: they are only stored and are no "
+                    "longer used for anything else, and they will be deleted when "
+                    "that period ends."
+                )
+                % {"count": result.kept_invoices}
+            )
+        if result.refused:
+            lines.append(
+                _(
+                    "Kept: some data are needed for the establishment, exercise or defence of "
+                    "legal claims (Art. 17(3)(e) GDPR); they are restricted until that ends."
+                )
+            )
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
+    """Art. 17: erase the confirmed records, except what the law keeps, which is restricted."""
+    dsr = _locked(request)
+    _require_work(dsr)
+    result = ErasureResult()
+    now = timezone.now()
+
+    # Newsletter: the subscription goes, the hash stays on the suppression list.
+    subscriptions = confirmed_pks(dsr, NewsletterSubscription)
+    emails = set(
+        NewsletterSubscription.objects.filter(pk__in=subscriptions).values_list(
+            "email_normalised", flat=True
+        )
+    )
+    if subscriptions:
+        result.erased["newsletter"] = records_delete(
+            model=NewsletterSubscription, pks=subscriptions
+        )
+    for address in emails:  # records_delete suppresses too; this states the intent
+        suppression_add(email=address, reason=SuppressionEntry.Reason.ERASURE)
+    result.suppressed = len(emails)
+
+    inquiries = confirmed_pks(dsr, WebInquiry)
+    if inquiries:
+        result.erased["webinquiry"] = records_delete(model=WebInquiry, pks=inquiries)
+
+    contacts = confirmed_pks(dsr, Contact)
+    kept = set(
+        Contact.objects.filter(pk__in=contacts)
+        .filter(Invoice.objects.kept_exists(now, outer="pk"))
+        .values_list("pk", flat=True)
+    )
+    erasable = [pk for pk in contacts if pk not in kept]
+    for pk in erasable:  # one by one: a legal hold on one contact does not stop the others
+        try:
+            with transaction.atomic():
+                result.erased["contact"] = result.erased.get("contact", 0) + records_delete(
+                    model=Contact, pks=[pk]
+                )
+        except RecordsDeleteRefused:
+            kept.add(pk)
+            result.refused.append(f"contact:{pk}")
+    if kept:
+        # Art. 17(3)(b) + Art. 18(1): what must be kept is restricted to storage.
+        result.restricted_contacts = Contact.objects.filter(pk__in=kept).update(
+            restricted=True, marketing_opt_out=True
+        )
+        result.kept_invoices = Invoice.objects.filter(contact_id__in=kept).count()
+
+    audit_record(
+        action=Action.RECORDS_ERASED,
+        request=dsr,
+        actor=actor,
+        details={
+            "erased": result.erased,
+            "restricted_contacts": result.restricted_contacts,
+            "kept_invoices": result.kept_invoices,
+            "suppressed": result.suppressed,
+            "refused": result.refused,
+        },
+    )
+    answer_append(request=dsr, text=_answer_for_erasure(result, dsr.language))
+    return result
+
+
+@transaction.atomic
+def restriction_apply(*, request: DataSubjectRequest, actor) -> int:
+    """Art. 18: the confirmed contacts are only stored, not used (no marketing either)."""
+    dsr = _locked(request)
+    _require_work(dsr)
+    count = Contact.objects.filter(pk__in=confirmed_pks(dsr, Contact)).update(
+        restricted=True, marketing_opt_out=True
+    )
+    audit_record(
+        action=Action.RECORDS_RESTRICTED, request=dsr, actor=actor, details={"contacts": count}
+    )
+    return count
+
+
+@transaction.atomic
+def objection_apply(*, request: DataSubjectRequest, actor) -> dict[str, int]:
+    """Art. 21: no more marketing (21(3)) and, pending the balancing test, storage only
+    (Art. 18(1)(d)); the address goes on the suppression list."""
+    dsr = _locked(request)
+    _require_work(dsr)
+    contacts = Contact.objects.filter(pk__in=confirmed_pks(dsr, Contact))
+    addresses = set(
+        contacts.exclude(email_normalised="").values_list("email_normalised", flat=True)
+    )
+    addresses.add(normalise_email(dsr.email))
+    count = contacts.update(restricted=True, marketing_opt_out=True)
+    for address in addresses:
+        suppression_add(email=address, reason=SuppressionEntry.Reason.OBJECTION)
+    details = {"contacts": count, "suppressed": len(addresses)}
+    audit_record(action=Action.OBJECTION_RECORDED, request=dsr, actor=actor, details=details)
+    return details
+
+
+@transaction.atomic
+def consent_withdraw(*, request: DataSubjectRequest, actor) -> int:
+    """Art. 7(3): end the confirmed newsletter subscriptions; the address is suppressed."""
+    dsr = _locked(request)
+    _require_work(dsr)
+    now = timezone.now()
+    subscriptions = NewsletterSubscription.objects.filter(
+        pk__in=confirmed_pks(dsr, NewsletterSubscription), withdrawn_at__isnull=True
+    )
+    addresses = set(subscriptions.values_list("email_normalised", flat=True))
+    count = subscriptions.update(withdrawn_at=now)
+    for address in addresses:
+        suppression_add(email=address, reason=SuppressionEntry.Reason.WITHDRAWN)
+    audit_record(
+        action=Action.CONSENT_WITHDRAWN,
+        request=dsr,
+        actor=actor,
+        details={"subscriptions": count},
+    )
+    return count
+
+
+RECTIFIABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "street",
+    "postal_code",
+    "city",
+    "phone",
+    "mobile",
+    "email",
+)
+
+
+@transaction.atomic
+def contact_rectify(
+    *, request: DataSubjectRequest, actor, contact_id: int, changes: dict[str, str]
+) -> list[str]:
+    """Art. 16: correct a confirmed contact; the audit lists the fields changed, not values."""
+    dsr = _locked(request)
+    _require_work(dsr)
+    if contact_id not in confirmed_pks(dsr, Contact):
+        raise WorkflowError("only a confirmed match can be rectified")
+    contact = Contact.objects.select_for_update().get(pk=contact_id)
+    changed = []
+    for name, value in changes.items():
+        if name in RECTIFIABLE_FIELDS and value != "" and getattr(contact, name) != value:
+            setattr(contact, name, value)
+            changed.append(name)
+    if not changed:
+        return []
+    contact.full_clean()  # validates and refreshes the normalised search keys
+    contact.save()
+    audit_record(
+        action=Action.RECORD_RECTIFIED,
+        request=dsr,
+        actor=actor,
+        details={"contact_id": contact.pk, "fields": changed},
+    )
+    return changed
