@@ -158,6 +158,11 @@ def statement_facts(*, language: str) -> dict:
             "transfers": _transfer_facts(controller_activities),
             "retention": _retention_facts(activities),
             "security": _security_facts(activities),
+            "sources": [  # Art. 14(2)(f): where data do not come from the person
+                {"code": a.code, "name": a.name, "source": a.data_source}
+                for a in controller_activities
+                if a.data_source
+            ],
             "automated": [
                 {"code": a.code, "name": a.name, "logic": a.automated_decision_logic}
                 for a in controller_activities
@@ -277,6 +282,7 @@ def _retention_facts(activities: list[ProcessingActivity]) -> list[dict]:
             "label": _rule_label(rule),
             "purpose": f"{rule.activity.code}. {rule.activity.name}",
             "period": rule.period_display(),
+            "period_value": rule.period_value,
             "anchor": str(rule.get_anchor_display()),
             "criterion": rule.criterion,
             "text": rule.statement_text or rule.criterion,
