@@ -202,6 +202,13 @@ def _check_email(value: str) -> str:
     return value
 
 
+def _timestamp_text(value):
+    """Times come as ISO 8601 text; a bare number (epoch) is refused, not guessed."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("Give the time as ISO 8601 text, e.g. 2026-11-28T10:15:00+01:00.")
+    return value
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValueError("Give a time zone, e.g. 2026-11-28T10:15:00+01:00 or ...Z.")
@@ -248,6 +255,7 @@ class SubscriptionIn(StrictSchema):
     source: str = Field(min_length=1, max_length=50, description="e.g. website-footer")
 
     _email = field_validator("email")(_check_email)
+    _given_text = field_validator("consent_given_at", mode="before")(_timestamp_text)
     _given = field_validator("consent_given_at")(_aware)
 
     @model_validator(mode="after")
@@ -267,6 +275,7 @@ class WithdrawalIn(StrictSchema):
     withdrawn_at: datetime | None = None
 
     _email = field_validator("email")(_check_email)
+    _at_text = field_validator("withdrawn_at", mode="before")(_timestamp_text)
     _at = field_validator("withdrawn_at")(_aware)
 
 

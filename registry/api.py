@@ -24,14 +24,20 @@ class RegisterOut(Schema):
     facts: dict[str, Any]
 
 
-class NotPublishedOut(Schema):
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
     detail: str
+    errors: list[FieldError] = []
 
 
 @router.get(
     "/register",
     auth=None,
-    response={200: RegisterOut, 404: NotPublishedOut},
+    response={200: RegisterOut, 404: ErrorOut, 422: ErrorOut},
     summary="The public register summary (the published privacy statement's data)",
 )
 def register_get(

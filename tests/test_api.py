@@ -379,3 +379,12 @@ def test_openapi_schema_lists_every_endpoint_and_docs_are_for_staff(client, admi
     docs = admin_client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"swagger-ui-bundle.js" in docs.content
     assert reverse("api-v1:openapi-json") == "/api/v1/openapi.json"
+
+
+def test_a_time_given_as_a_number_is_refused_not_guessed(client):
+    key, _ = make_key(ApiKey.Scope.NEWSLETTER_WRITE)
+    response = post(
+        client, "newsletter/withdrawals", {"email": "a@example.be", "withdrawn_at": 0}, key
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "withdrawn_at"
