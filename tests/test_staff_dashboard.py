@@ -1,0 +1,197 @@
+"""The dashboard on the admin index: its numbers are the database's, overdue first."""
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db.models import Sum
+
+from cdot_privacy.models import Breach
+from cdot_privacy.roles import AUDITOR, STAFF, roles_setup
+from records.models import Contact
+from requests_app.models import DataSubjectRequest
+from retention.models import PurgeRun
+
+NOW = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register(db):
+    call_command("seed_cdot", stdout=io.StringIO())
+
+
+@pytest.fixture
+def officer(db, client, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    return user
+
+
+def make_request(kind="access", status="in_progress", due=None, received=None, **extra):
+    received = received or NOW - timedelta(days=10)
+    return DataSubjectRequest.objects.create(
+        type=kind,
+        status=status,
+        name="Jan Peeters",
+        email="jan@example.be",
+        received_at=received,
+        submitted_at=received,
+        due_on=due or (received + timedelta(days=30)).date(),
+        **extra,
+    )
+
+
+def dashboard(client):
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    return response.context["dashboard"], response.content.decode()
+
+
+def test_open_requests_show_days_left_with_overdue_first(client, officer):
+    later = make_request(due=date(2026, 7, 10))
+    overdue = make_request(kind="erasure", due=date(2026, 6, 12))
+    soon = make_request(kind="objection", due=date(2026, 6, 18))
+    extended = make_request(
+        due=date(2026, 6, 1), extended_until=date(2026, 8, 1), status="extended"
+    )
+    make_request(status="completed", due=date(2026, 6, 1))  # closed: not on the dashboard
+    make_request(status="unverified", due=None)  # never verified: not a request yet
+    sections, html = dashboard(client)
+    rows = sections["requests"].rows
+    assert [r["reference"] for r in rows] == [
+        overdue.reference,
+        soon.reference,
+        later.reference,
+        extended.reference,
+    ]
+    assert [r["days_left"] for r in rows] == [-3, 3, 25, 47]
+    data = sections["requests"].data
+    assert data["total"] == DataSubjectRequest.objects.open().count() == 4
+    assert data["overdue"] == 1 and data["due_soon"] == 1
+    assert overdue.reference in html
+    assert "jan@example.be" not in html and "Jan Peeters" not in html  # no personal data
+
+
+def test_last_purge_per_rule_is_the_latest_real_run(client, officer, register):
+    def run(code, days_ago, **extra):
+        return PurgeRun.objects.create(
+            rule_code=code,
+            now=NOW - timedelta(days=days_ago),
+            started_at=NOW - timedelta(days=days_ago),
+            finished_at=NOW - timedelta(days=days_ago) + timedelta(seconds=3),
+            **extra,
+        )
+
+    run("prospect", 2, status="succeeded", deleted=40)
+    latest = run("prospect", 1, status="succeeded", deleted=7, skipped_held=2, remaining_after=0)
+    run("prospect", 0, status="succeeded", deleted=999, dry_run=True)  # dry: not counted
+    failed = run("camera-footage", 0, status="failed", error="disk full")
+    sections, html = dashboard(client)
+    rows = {r["code"]: r for r in sections["purges"].rows}
+    assert rows["prospect"]["run"].pk == latest.pk
+    assert (rows["prospect"]["run"].deleted, rows["prospect"]["run"].skipped_held) == (7, 2)
+    assert rows["camera-footage"]["problem"] and rows["camera-footage"]["run"].pk == failed.pk
+    assert sections["purges"].rows[0]["code"] == "camera-footage"  # problems first
+    assert rows["invoice"]["never"]  # an active rule without any run is listed
+    assert sections["purges"].data["failed"] == 1
+
+
+def test_records_expiring_in_30_days_match_the_records(client, officer, register):
+    # prospect rule: 1 year after first contact.
+    for days in (370, 366):  # expired already
+        Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=days))
+    for days in (360, 340):  # expire within 30 days
+        Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=days))
+    Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=100))
+    sections, _html = dashboard(client)
+    rows = {r["code"]: r for r in sections["expiry"].rows}
+    assert rows["prospect"]["expired_now"] == 2
+    assert rows["prospect"]["within_30_days"] == 2
+    assert sections["expiry"].data["expired_now"] == sum(
+        r["expired_now"] for r in sections["expiry"].rows
+    )
+
+
+def test_open_breaches_show_the_72_hour_clock(client, officer):
+    running = Breach.objects.create(
+        title="Phishing", discovered_at=NOW - timedelta(hours=30), facts="x"
+    )
+    late = Breach.objects.create(title="USB", discovered_at=NOW - timedelta(days=5), facts="x")
+    Breach.objects.create(
+        title="Closed one",
+        discovered_at=NOW - timedelta(days=40),
+        facts="x",
+        closed_at=NOW - timedelta(days=30),
+    )
+    sections, html = dashboard(client)
+    rows = sections["breaches"].rows
+    assert [r["breach"].pk for r in rows] == [late.pk, running.pk]
+    assert [r["status"] for r in rows] == ["overdue", "pending"]
+    assert rows[1]["hours_left"] == 42
+    assert "42 h left" in html or "42 u" in html
+    assert "Closed one" not in html
+    tiles = {t["label"]: t["count"] for t in response_tiles(client)}
+    assert any(count == 2 for label, count in tiles.items() if "breach" in str(label).lower())
+
+
+def response_tiles(client):
+    return client.get("/admin/").context["today_tiles"]
+
+
+def test_charts_add_up_to_the_database(client, officer, register):
+    for month_back, kind in [(0, "access"), (0, "erasure"), (1, "access"), (5, "objection")]:
+        make_request(kind=kind, status="completed", received=NOW - timedelta(days=30 * month_back))
+    make_request(received=NOW - timedelta(days=500))  # older than 12 months
+    for days, deleted in [(3, 10), (40, 5), (41, 7)]:
+        PurgeRun.objects.create(
+            rule_code="prospect",
+            status="succeeded",
+            now=NOW - timedelta(days=days),
+            started_at=NOW - timedelta(days=days),
+            deleted=deleted,
+        )
+    sections, html = dashboard(client)
+    chart = sections["requests_chart"].data
+    assert chart["total"] == 4
+    assert sum(chart["series"][str(DataSubjectRequest.Type.ACCESS.label)]) == 2
+    purged = sections["purge_chart"].data
+    assert purged["total"] == PurgeRun.objects.aggregate(n=Sum("deleted"))["n"] == 22
+    assert purged["series"]["prospect"][-1] == 10
+    assert html.count('<svg class="chart"') == 2
+
+
+def test_each_role_sees_only_its_sections(client, db, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    roles_setup()
+    seen = {}
+    for role in (STAFF, AUDITOR):
+        user = get_user_model().objects.create_user(role, f"{role}@c-dot.be", "x" * 20)
+        user.is_staff = True
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        seen[role] = set(client.get("/admin/").context["dashboard"])
+    assert "purges" not in seen[STAFF] and "requests" in seen[STAFF]
+    assert {"requests", "purges", "breaches", "schedule", "expiry"} <= seen[AUDITOR]
+
+
+def test_dashboard_queries_do_not_grow_with_the_number_of_requests(client, officer, register):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/admin/").status_code == 200
+        return len(context)
+
+    for i in range(3):
+        make_request(due=date(2026, 6, 1) + timedelta(days=i), assignee=officer)
+    few = queries()
+    for i in range(40):
+        make_request(due=date(2026, 6, 1) + timedelta(days=i), assignee=officer)
+    assert queries() == few
