@@ -388,3 +388,34 @@ def test_a_time_given_as_a_number_is_refused_not_guessed(client):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "withdrawn_at"
+
+
+def test_staff_create_a_key_in_the_admin_see_it_once_and_can_revoke_it(admin_client, client):
+    response = admin_client.post(
+        reverse("admin:records_apikey_add"),
+        {"name": "webshop", "scopes": ["inquiries:write"], "rate_limit_per_minute": 30},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    key = next(word for m in shown for word in m.split() if word.startswith("cdot_"))
+    api_key = ApiKey.objects.get()
+    assert api_key.key_hash != key and key not in api_key.key_hash
+    assert (
+        key
+        not in admin_client.get(
+            reverse("admin:records_apikey_change", args=[api_key.pk])
+        ).content.decode()
+    )
+    assert post(client, "inquiries", INQUIRY, key).status_code == 201
+    admin_client.post(
+        reverse("admin:records_apikey_change", args=[api_key.pk]),
+        {
+            "name": "webshop",
+            "scopes": ["inquiries:write"],
+            "rate_limit_per_minute": 30,
+            "revoked": "on",
+        },
+    )
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is not None
+    assert post(client, "inquiries", INQUIRY, key).status_code == 401
