@@ -51,17 +51,24 @@ class Finding:
     message: str
     obj: models.Model | None = None
     article: str = ""
+    # for a finding about something absent: the model whose admin page adds it
+    add_model: type[models.Model] | None = None
 
     @property
     def admin_url(self) -> str:
-        """Where staff fix it (the object's change page), or ''."""
-        if self.obj is None or self.obj.pk is None:
-            return ""
-        meta = self.obj._meta
+        """Where staff fix it: the object's change page, or the page that adds what is missing."""
         try:
-            return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[self.obj.pk])
+            if self.obj is not None and self.obj.pk is not None:
+                meta = self.obj._meta
+                return reverse(
+                    f"admin:{meta.app_label}_{meta.model_name}_change", args=[self.obj.pk]
+                )
+            if self.add_model is not None:
+                meta = self.add_model._meta
+                return reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
         except NoReverseMatch:
             return ""
+        return ""
 
     def as_dict(self) -> dict:
         return {
@@ -73,12 +80,12 @@ class Finding:
         }
 
 
-def _err(code, message, obj=None, article=""):
-    return Finding(Level.ERROR, code, message, obj, article)
+def _err(code, message, obj=None, article="", add_model=None):
+    return Finding(Level.ERROR, code, message, obj, article, add_model)
 
 
-def _warn(code, message, obj=None, article=""):
-    return Finding(Level.WARNING, code, message, obj, article)
+def _warn(code, message, obj=None, article="", add_model=None):
+    return Finding(Level.WARNING, code, message, obj, article, add_model)
 
 
 def active_activities() -> list[ProcessingActivity]:
@@ -137,6 +144,7 @@ def check_controller(activities: list[ProcessingActivity]) -> list[Finding]:
                 _("The supervisory authority (GBA/APD) is not registered."),
                 None,
                 "13(2)(d)",
+                SupervisoryAuthority,
             )
         )
     return found
@@ -148,7 +156,15 @@ def check_controller(activities: list[ProcessingActivity]) -> list[Finding]:
 def check_purposes(activities: list[ProcessingActivity]) -> list[Finding]:
     """Art. 30(1)(b): the purposes; Art. 6(1): a legal basis for each."""
     if not activities:
-        return [_err("activity.none", _("No active processing activity."), None, "30(1)(b)")]
+        return [
+            _err(
+                "activity.none",
+                _("No active processing activity."),
+                None,
+                "30(1)(b)",
+                ProcessingActivity,
+            )
+        ]
     found = []
     for a in activities:
         if not a.purpose:
@@ -383,6 +399,7 @@ def check_processors(activities: list[ProcessingActivity]) -> list[Finding]:
                 ),
                 None,
                 "30(2)",
+                ProcessorClient,
             )
         )
     return found

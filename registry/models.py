@@ -29,7 +29,12 @@ KBO_RE = re.compile(r"^[01]\d{9}$")
 
 
 def validate_kbo_number(value: str) -> None:
-    """A Belgian company number: 10 digits, starting with 0 or 1, mod-97 check (stdnum)."""
+    """A Belgian company number: 10 digits, starting with 0 or 1, mod-97 check (stdnum).
+
+    Accepts the usual ways of writing it ('0123.456.749', 'BE 0123 456 749'); clean() stores
+    the 10 digits.
+    """
+    value = normalise_kbo(value)
     if not KBO_RE.match(value or ""):
         raise ValidationError(
             _("Enter the 10 digits of the company number, starting with 0 or 1 (e.g. 0123456749)."),
@@ -44,7 +49,8 @@ def validate_kbo_number(value: str) -> None:
 
 def validate_vat_number(value: str) -> None:
     """A Belgian VAT number: BE + the company number (stdnum.be.vat)."""
-    if not (value or "").startswith("BE") or not be_vat.is_valid(value):
+    value = normalise_vat(value)
+    if not value.startswith("BE") or not be_vat.is_valid(value):
         raise ValidationError(
             _("Enter a Belgian VAT number: BE followed by the 10-digit company number."),
             code="vat_invalid",
@@ -57,11 +63,25 @@ def normalise_kbo(value: str) -> str:
     return compact
 
 
+def normalise_vat(value: str) -> str:
+    """'be 0123.456.749' -> 'BE0123456749'."""
+    return "".join(ch for ch in (value or "") if ch.isalnum()).upper()
+
+
 def format_kbo(value: str) -> str:
     """'0123456749' -> '0123.456.749' (the way the KBO/BCE shows it)."""
     if not KBO_RE.match(value or ""):
         return value or ""
     return f"{value[:4]}.{value[4:7]}.{value[7:]}"
+
+
+COUNTRY_NAMES = {
+    "BE": _("Belgium"),
+    "NL": _("Netherlands"),
+    "LU": _("Luxembourg"),
+    "FR": _("France"),
+    "DE": _("Germany"),
+}
 
 
 class TrackedModel(models.Model):
@@ -165,7 +185,7 @@ class Organisation(TrackedModel):
 
     def clean(self) -> None:
         self.kbo_number = normalise_kbo(self.kbo_number)
-        self.vat_number = (self.vat_number or "").replace(" ", "").replace(".", "").upper()
+        self.vat_number = normalise_vat(self.vat_number)
         if self.kbo_number and self.vat_number and self.vat_number != f"BE{self.kbo_number}":
             raise ValidationError(
                 {"vat_number": _("The VAT number must be BE followed by the company number.")}
@@ -182,6 +202,18 @@ class Organisation(TrackedModel):
     @property
     def kbo_display(self) -> str:
         return format_kbo(self.kbo_number)
+
+    @property
+    def country_name(self) -> str:
+        return str(COUNTRY_NAMES.get(self.country, self.country))
+
+    @property
+    def phone_uri(self) -> str:
+        """'015 51 35 31' -> '+3215513531' for a tel: link (Belgian numbers)."""
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        if digits.startswith("0") and not digits.startswith("00") and self.country == "BE":
+            return "+32" + digits[1:]
+        return digits
 
     def address_lines(self) -> list[str]:
         return [self.street, f"{self.postal_code} {self.city}".strip()]
@@ -841,6 +873,16 @@ class RetentionRule(TrackedModel):
     def period_display(self) -> str:
         """'1 jaar', '14 dagen', '7 years' in the active language."""
         return period_text(self.period_value, self.period_unit)
+
+    def summary(self) -> str:
+        """'1 year after first contact', or 'at withdrawal of consent' for a zero period."""
+        anchor = self.get_anchor_display()
+        if self.period_value == 0:
+            return _("at %(anchor)s") % {"anchor": anchor}
+        return _("%(period)s after %(anchor)s") % {
+            "period": self.period_display(),
+            "anchor": anchor,
+        }
 
 
 def period_text(value: int, unit: str) -> str:

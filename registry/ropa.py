@@ -149,6 +149,7 @@ def _rule(r: m.RetentionRule, categories: dict[int, m.DataCategory]) -> dict[str
         "code": r.code,
         "data_category": category.name if category else "",
         "period": r.period_display(),
+        "summary": r.summary(),
         "counted_from": r.get_anchor_display(),
         "action": r.get_action_display(),
         "criterion": r.criterion,
@@ -325,8 +326,7 @@ def controller_columns() -> list[tuple[str, Any]]:
             _("Time limits for erasure (Art. 30(1)(f))"),
             lambda a: _join(
                 [
-                    f"{r['data_category'] or r['code']}: {r['period']} "
-                    f"{_('after')} {r['counted_from']} ({r['action']})"
+                    f"{r['data_category'] or r['code']}: {r['summary']} ({r['action']})"
                     + (f" - {r['criterion']}" if r["criterion"] else "")
                     for r in a["retention"]
                 ]
