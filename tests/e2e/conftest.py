@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core import mail
+from django.db import connection
 
 from tests.conftest import ROOT, service_missing
 
@@ -121,14 +121,8 @@ def browser_errors() -> BrowserErrors:
 
 
 @pytest.fixture
-def page(browser, live_server, browser_errors, settings, tmp_path) -> Iterator:
-    """A fresh browser context (no cookies) on the live server, Content-Security-Policy enforced.
-
-    E-mail goes to a file backend folder so that mail sent by the live server thread and by a
-    Celery worker process ends up in one place (see `sent_mail`).
-    """
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+def page(browser, live_server, browser_errors) -> Iterator:
+    """A fresh browser context (no cookies) on the live server, Content-Security-Policy enforced."""
     context = browser.new_context(
         base_url=live_server.url,
         locale="nl-BE",
@@ -143,19 +137,34 @@ def page(browser, live_server, browser_errors, settings, tmp_path) -> Iterator:
     assert not browser_errors, "the browser reported errors:\n" + "\n".join(browser_errors)
 
 
+@pytest.fixture(autouse=True)
+def mail_to_files(settings, tmp_path):
+    """E-mail goes to a file backend folder, so mail sent by the live server thread and by a
+    Celery worker process ends up in one place (see `sent_mail`)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+
+
 @pytest.fixture
-def sent_mail(settings, tmp_path):
-    """Read back every e-mail sent so far (file backend of `page`, plus django's outbox)."""
+def sent_mail(settings):
+    """Every e-mail sent so far, as {"to", "subject", "body"} (plain-text part)."""
     from email import message_from_bytes, policy
 
-    def read() -> list:
-        messages = list(mail.outbox) if hasattr(mail, "outbox") else []
-        folder = Path(settings.EMAIL_FILE_PATH)
-        if folder.exists():
-            for file in sorted(folder.glob("*.log")):
-                for chunk in file.read_bytes().split(b"-" * 79):
-                    if chunk.strip():
-                        messages.append(message_from_bytes(chunk.strip(), policy=policy.default))
+    def read() -> list[dict]:
+        messages = []
+        for file in sorted(Path(settings.EMAIL_FILE_PATH).glob("*.log")):
+            for chunk in file.read_bytes().split(b"-" * 79):
+                if not chunk.strip():
+                    continue
+                message = message_from_bytes(chunk.strip(), policy=policy.default)
+                body = message.get_body(preferencelist=("plain", "html"))
+                messages.append(
+                    {
+                        "to": str(message["To"]),
+                        "subject": str(message["Subject"]),
+                        "body": body.get_content() if body else "",
+                    }
+                )
         return messages
 
     return read
@@ -238,3 +247,58 @@ def vnu_errors(documents: dict[str, str], folder: Path) -> dict[str, list[str]]:
             f"{where}: {message['message']} [{message.get('extract', '').strip()[:120]}]"
         )
     return errors
+
+
+# --- Data ------------------------------------------------------------------------------------
+@pytest.fixture
+def cdot_site(transactional_db):
+    """C-DOT's register, the staff roles and the published statement, as `bin/run` sets up."""
+    from .data import load_cdot_site
+
+    load_cdot_site()
+
+
+# --- Celery ----------------------------------------------------------------------------------
+def _services_up() -> bool:
+    return connection.vendor == "postgresql" and bool(os.environ.get("REDIS_URL"))
+
+
+@pytest.fixture(autouse=True)
+def celery_isolated(settings):
+    """Tasks enqueued by the live server never land in the shared embedded broker (var/).
+
+    With PostgreSQL + Redis (CI, REQUIRE_SERVICES=1) they go to this run's Redis database and
+    the `celery_worker` fixture runs them in a real worker process. On the SQLite default they
+    run eagerly, in the live server's thread, with a private in-memory cache.
+    """
+    if _services_up():
+        yield
+        return
+    from cdot_privacy.celery import app as celery_app
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "e2e"}
+    }
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def celery_worker(request, settings, monkeypatch):
+    """A real Celery worker process for the steps that go through the queue (PostgreSQL +
+    Redis); on the SQLite default the tasks already run eagerly (see `celery_isolated`).
+
+    The worker sends e-mail into the same folder as the live server (file backend).
+    """
+    if not _services_up():
+        if settings.REQUIRE_SERVICES:
+            service_missing("PostgreSQL + Redis for the Celery worker")
+        return None
+    from cdot_privacy.celery import app as celery_app
+
+    celery_app.control.purge()  # messages left by earlier tests refer to flushed rows
+    # django-environ drops one leading slash of a file path: four slashes keep it absolute.
+    monkeypatch.setenv("EMAIL_URL", f"filemail:///{settings.EMAIL_FILE_PATH}")
+    return request.getfixturevalue("celery_worker_process")
