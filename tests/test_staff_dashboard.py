@@ -195,3 +195,23 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_requests(client, offic
     for i in range(40):
         make_request(due=date(2026, 6, 1) + timedelta(days=i), assignee=officer)
     assert queries() == few
+
+
+def test_seed_demo_fills_every_section_and_refuses_production(client, officer, settings):
+    call_command("seed_demo", "--requests", "15", "--contacts", "60", stdout=io.StringIO())
+    sections, html = dashboard(client)
+    assert sections["requests"].data["overdue"] >= 1
+    assert sections["breaches"].data["clock_running"] == 1
+    assert sections["purges"].data["failed"] == 1
+    window_start = datetime(2025, 6, 30, 22, 0, tzinfo=UTC)  # 1 July 2025, Brussels
+    assert (
+        sections["purge_chart"].data["total"]
+        == PurgeRun.objects.filter(dry_run=False, started_at__gte=window_start).aggregate(
+            n=Sum("deleted")
+        )["n"]
+    )
+    settings.PRODUCTION = True
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())
