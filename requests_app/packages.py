@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from records.models import Contact, Invoice, NewsletterSubscription, WebInquiry
 from registry.models import Organisation, ProcessingActivity, RetentionRule, SupervisoryAuthority
@@ -114,6 +115,15 @@ def _relevant_activities(request: DataSubjectRequest):
     ).order_by("position", "code")
 
 
+def _shown(value):
+    """A value as the subject reads it: yes/no for flags, local time for moments."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
 def access_report_context(request: DataSubjectRequest) -> dict:
     data = []
     for model in (Contact, Invoice, WebInquiry, NewsletterSubscription):
@@ -124,7 +134,7 @@ def access_report_context(request: DataSubjectRequest) -> dict:
                 {
                     "title": str(model._meta.verbose_name_plural),
                     "labels": _labels(model, fields),
-                    "rows": [[row[name] for name in fields] for row in rows],
+                    "rows": [[_shown(row[name]) for name in fields] for row in rows],
                 }
             )
     sources = sorted(
