@@ -1,0 +1,79 @@
+"""Helpers for the privacy-statement tests: C-DOT's register, published, read as a visitor does."""
+
+import io
+import re
+from contextlib import contextmanager
+
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from pypdf import PdfReader
+
+from registry.models import Organisation, ProcessingActivity
+from registry.statement import statement_publish
+
+LANGUAGES = ("nl", "fr", "en")
+
+# The former authority, in every spelling the old statement or its translations could use.
+FORMER_AUTHORITY = re.compile(
+    r"Privacy\s*Commissie|Privacycommissie|Commissie voor de bescherming|"
+    r"Commission (de|pour) la protection de la vie priv|Privacy Commission|privacycommission|"
+    r"commission\(at\)|274 48 35",
+    re.IGNORECASE,
+)
+
+# A valid company number for the tests (the seed has none: C-DOT must enter its own).
+TEST_KBO = "0123456749"
+# A source for B (Art. 14(2)(f)); the seed does not state one either.
+TEST_SOURCE = {
+    "nl": "Openbare bedrijfsgegevens uit de KBO en beurzen.",
+    "fr": "Données publiques d'entreprises de la BCE et salons.",
+    "en": "Public company data from the KBO and trade fairs.",
+}
+
+
+def register_seed_cdot() -> None:
+    """C-DOT's register exactly as the run command loads it, plus the two facts it lacks."""
+    call_command("seed_cdot", stdout=io.StringIO())
+    Organisation.objects.filter(pk=Organisation.objects.current().pk).update(
+        kbo_number=TEST_KBO, vat_number=f"BE{TEST_KBO}"
+    )
+    ProcessingActivity.objects.filter(code="B").update(
+        **{f"data_source_{lang}": text for lang, text in TEST_SOURCE.items()}
+    )
+
+
+@contextmanager
+def published_register(django_db_blocker):
+    """Seed and publish once for a whole module, inside a transaction rolled back at its end.
+
+    Each test still runs in its own savepoint (pytest-django's django_db), as in Django's
+    TestCase.setUpClass: the slow part (three PDFs) is done once, nothing leaks out.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            register_seed_cdot()
+            version = statement_publish().version
+            yield version
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def page_text(html: str) -> str:
+    """Visible text of a page, whitespace collapsed (tags dropped, entities kept readable)."""
+    from html import unescape
+
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", unescape(text))
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def get(client: Client, url: str, **headers):
+    return client.get(url, headers=headers)

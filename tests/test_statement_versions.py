@@ -1,0 +1,209 @@
+"""Versions of the statement: a new one only when the content changed, with what changed
+announced for 30 days, an archive, a staff diff, and the triggers (command, daily task, staff
+action, register change through a real worker)."""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+
+from cdot_privacy.periodic import declared_periodic_tasks
+from registry.models import RetentionRule
+from registry.models_statement import StatementVersion
+from registry.statement import DEBOUNCE_KEY, statement_publish
+from registry.tasks import statement_publish_task
+from tests.statement_support import LANGUAGES, page_text, register_seed_cdot
+
+CAMERA_30_DAYS = {"nl": "30 dagen", "fr": "30 jours", "en": "30 days"}
+CAMERA_14_DAYS = {"nl": "14 dagen", "fr": "14 jours", "en": "14 days"}
+ANNOUNCEMENT = {
+    "nl": "Deze verklaring is gewijzigd op",
+    "fr": "Cette déclaration a été modifiée le",
+    "en": "This statement changed on",
+}
+
+
+def camera_rule_set_to(days: int) -> None:
+    rule = RetentionRule.objects.get_by_code("camera-footage")
+    rule.period_value = days
+    rule.save()
+
+
+def retention_table(html: str) -> str:
+    return page_text(re.search(r'<table class="retention">.*?</table>', html, re.S).group(0))
+
+
+def announcement(html: str) -> str:
+    match = re.search(r'<section class="notice announcement".*?</section>', html, re.S)
+    return page_text(match.group(0)) if match else ""
+
+
+@pytest.mark.django_db
+def test_publishing_an_unchanged_register_creates_no_version():
+    register_seed_cdot()
+    out = io.StringIO()
+    call_command("publish_statement", stdout=out, stderr=io.StringIO())
+    assert "statement version 1 published" in out.getvalue()
+    out = io.StringIO()
+    call_command("publish_statement", stdout=out, stderr=io.StringIO())
+    assert "statement unchanged: version 1" in out.getvalue()
+    assert statement_publish().created is False
+    assert StatementVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_changing_a_retention_rule_publishes_a_version_with_the_new_period_and_announcement(
+    client,
+):
+    register_seed_cdot()
+    first = statement_publish().version
+    for lang in LANGUAGES:  # the first version announces nothing
+        assert announcement(client.get(f"/{lang}/privacy/").content.decode()) == ""
+
+    camera_rule_set_to(30)
+    result = statement_publish()
+
+    assert result.created
+    assert result.version.number == first.number + 1
+    for lang in LANGUAGES:
+        html = client.get(f"/{lang}/privacy/").content.decode()
+        assert CAMERA_30_DAYS[lang] in retention_table(html)
+        notice = announcement(html)
+        assert ANNOUNCEMENT[lang] in notice
+        assert CAMERA_14_DAYS[lang] in notice and CAMERA_30_DAYS[lang] in notice, notice
+        old = client.get(f"/{lang}/privacy/versions/{first.number}/").content.decode()
+        assert CAMERA_14_DAYS[lang] in retention_table(old)  # the archive keeps what was said
+    assert result.version.summary("en") == [
+        "Retention period for “Camera footage” changed from 14 days to 30 days."
+    ]
+
+
+@pytest.mark.django_db
+def test_announcement_shows_for_30_days_then_the_page_stays_without_it(client, time_machine):
+    register_seed_cdot()
+    statement_publish()
+    camera_rule_set_to(30)
+    changed = statement_publish().version
+    day_29 = client.get("/en/privacy/")
+    assert announcement(day_29.content.decode())
+
+    time_machine.move_to(changed.published_at + timedelta(days=30, minutes=1))
+    day_31 = client.get("/en/privacy/")
+    html = day_31.content.decode()
+    assert announcement(html) == ""
+    assert "last changed on" in html
+    assert day_31["ETag"] != day_29["ETag"]  # caches do not keep the announcement either
+    assert statement_publish().created is False
+
+
+@pytest.mark.django_db
+def test_archive_lists_every_version_with_what_changed(client):
+    register_seed_cdot()
+    statement_publish()
+    camera_rule_set_to(30)
+    statement_publish()
+
+    html = client.get("/nl/privacy/versions/").content.decode()
+    text = page_text(html)
+    assert 'href="/nl/privacy/versions/2/"' in html
+    assert 'href="/nl/privacy/versions/1/"' in html
+    assert 'href="/nl/privacy/versions/1/statement.pdf"' in html
+    assert "Eerste publicatie van deze verklaring." in text
+    assert "van 14 dagen naar 30 dagen" in text
+    old = client.get("/nl/privacy/versions/1/").content.decode()
+    assert "Dit is een eerdere versie van onze privacyverklaring." in old
+    assert "eerdere versie" not in client.get("/nl/privacy/versions/2/").content.decode()
+    assert client.get("/nl/privacy/versions/1/statement.pdf")["Content-Type"] == "application/pdf"
+    assert client.get("/nl/privacy/versions/99/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_see_a_diff_between_two_versions(client):
+    register_seed_cdot()
+    statement_publish()
+    camera_rule_set_to(30)
+    statement_publish()
+    url = "/admin/registry/statementversion/diff/?old=1&new=2&language=nl"
+    assert client.get(url).status_code == 302  # not for the public
+
+    staff = get_user_model().objects.create_superuser("officer", "o@example.com", "x" * 16)
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    changed = re.findall(r'<span class="diff_(?:chg|sub|add)">([^<]*)</span>', html)
+    assert "14" in "".join(changed) and "30" in "".join(changed)
+    listing = client.get("/admin/registry/statementversion/").content.decode()
+    assert "van 14 dagen naar 30 dagen" in page_text(listing)
+
+
+@pytest.mark.django_db
+def test_staff_publish_button_queues_the_publish_task_on_commit(
+    client, django_capture_on_commit_callbacks
+):
+    staff = get_user_model().objects.create_superuser("officer", "o@example.com", "x" * 16)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/admin/registry/statementversion/publish/")
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    assert client.get("/admin/registry/statementversion/publish/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_register_change_asks_for_a_publish_once_committed(django_capture_on_commit_callbacks):
+    register_seed_cdot()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        camera_rule_set_to(21)
+    assert callbacks, "saving a retention rule must ask for a publish after commit"
+    assert StatementVersion.objects.count() == 0  # nothing is rendered inside the request
+
+
+@pytest.mark.django_db
+def test_daily_task_is_declared_and_publishes(settings):
+    declared = {spec.name: spec for spec in declared_periodic_tasks()}
+    daily = declared["statement publish"]
+    assert daily.task == statement_publish_task.name == "registry.statement_publish"
+    assert (daily.hour, daily.minute) == ("3", "10")
+    register_seed_cdot()
+    assert statement_publish_task(trigger="schedule") == 1
+    assert StatementVersion.objects.get().trigger == StatementVersion.Trigger.SCHEDULE
+
+
+@pytest.mark.django_db
+def test_before_the_first_publish_the_page_says_it_is_coming(client):
+    response = client.get("/en/privacy/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert '<html lang="en">' in response.content.decode()
+    assert client.get("/en/privacy/statement.pdf").status_code == 404
+    assert (
+        "No version has been published yet." in client.get("/en/privacy/versions/").content.decode()
+    )
+
+
+@pytest.mark.postgres
+def test_register_changes_publish_once_through_a_real_worker(
+    celery_worker_process, wait_for, settings
+):
+    """Two changes in quick succession: one debounced task, one new version with both."""
+    settings.STATEMENT_PUBLISH_DEBOUNCE_SECONDS = 2
+    register_seed_cdot()
+    statement_publish()
+    cache.delete(DEBOUNCE_KEY)
+
+    camera_rule_set_to(30)  # each save commits (autocommit) and asks for a publish
+    rule = RetentionRule.objects.get_by_code("web-inquiry")
+    rule.period_value = 2
+    rule.save()
+
+    wait_for(lambda: StatementVersion.objects.count() >= 2, timeout=90, what="debounced publish")
+    newest = StatementVersion.objects.newest_first().first()
+    assert newest.trigger == StatementVersion.Trigger.REGISTER_CHANGE
+    summary = " ".join(newest.summary("en"))
+    assert "14 days to 30 days" in summary and "1 year to 2 years" in summary
+    assert StatementVersion.objects.count() == 2  # the burst made one version, not two
