@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -210,15 +210,28 @@ def _timestamp_text(value):
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
+    """A real moment: with a time zone, from 2000 on, not in the future; stored in UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
         raise ValueError("Give a time zone, e.g. 2026-11-28T10:15:00+01:00 or ...Z.")
-    if value is not None and value > timezone.now() + timedelta(minutes=5):
+    if value.year < 2000:
+        raise ValueError("This time is too far in the past.")
+    value = value.astimezone(UTC)
+    if value > timezone.now() + timedelta(minutes=5):
         raise ValueError("This time is in the future.")
     return value
 
 
 class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Text may not contain NUL characters.")
+        return value
 
 
 EmailField = Field(max_length=254, json_schema_extra={"format": "email"})
@@ -288,6 +301,7 @@ IdempotencyKey = Header(
     alias="Idempotency-Key",
     min_length=1,
     max_length=200,
+    pattern=r"^[\x21-\x7e]+$",
     description="Any unique string per logical request; a retry with it is answered the same.",
 )
 

@@ -1,7 +1,7 @@
 """The integration API: keys, scopes, rate limits, idempotency, validation, audit, register."""
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -419,3 +419,27 @@ def test_staff_create_a_key_in_the_admin_see_it_once_and_can_revoke_it(admin_cli
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
     assert post(client, "inquiries", INQUIRY, key).status_code == 401
+
+
+@pytest.mark.parametrize("given", ["0364-01-13T07:40:18-19:16", "1999-12-31T23:00:00Z"])
+def test_implausible_consent_times_are_refused(client, given):
+    key, _ = make_key(ApiKey.Scope.NEWSLETTER_WRITE)
+    response = post(client, "newsletter/subscriptions", consent(consent_given_at=given), key)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "consent_given_at"
+
+
+def test_an_odd_utc_offset_is_stored_as_the_same_moment_in_utc(client):
+    key, _ = make_key(ApiKey.Scope.NEWSLETTER_WRITE)
+    given = "2025-06-01T08:00:00-19:16"
+    response = post(client, "newsletter/subscriptions", consent(consent_given_at=given), key)
+    assert response.status_code == 201
+    stored = NewsletterSubscription.objects.get().consent_given_at
+    assert stored == datetime(2025, 6, 2, 3, 16, tzinfo=UTC)
+
+
+def test_nul_characters_are_refused_naming_the_field(client):
+    key, _ = make_key()
+    response = post(client, "inquiries", {**INQUIRY, "company": "Peeters\x00bv"}, key)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "company"

@@ -7,7 +7,9 @@ declare, and any response body that does not match its declared schema.
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
@@ -19,7 +21,17 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def api_key(db):
+def keep_test_connection():
+    """Like Django's test client: the WSGI app must not close the test's DB connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_key(db, keep_test_connection):
     cache.clear()
     key, prefix, digest = ApiKey.generate()
     ApiKey.objects.create(
