@@ -242,10 +242,17 @@ def _run_start(
 def _purge_batches(
     *, run: PurgeRun, target: PurgeTarget, rule: RetentionRule, progress: Progress | None
 ) -> None:
+    # Rows inserted after the run started are the next run's: bounding the keyset by the
+    # highest key at the start makes every run finite (the post-condition still sees them).
+    upper_pk = target.model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
+    if upper_pk is None:
+        return
     last_pk = None
     passes = 1
     while True:
-        batch = _purge_one_batch(run=run, target=target, rule=rule, after_pk=last_pk)
+        batch = _purge_one_batch(
+            run=run, target=target, rule=rule, after_pk=last_pk, upper_pk=upper_pk
+        )
         if batch is None:
             if last_pk is None or passes >= MAX_PASSES:
                 return
@@ -257,7 +264,7 @@ def _purge_batches(
 
 
 def _purge_one_batch(
-    *, run: PurgeRun, target: PurgeTarget, rule: RetentionRule, after_pk
+    *, run: PurgeRun, target: PurgeTarget, rule: RetentionRule, after_pk, upper_pk
 ) -> tuple[object, int] | None:
     """One short transaction: lock, act on and count up to batch_size expired rows."""
     started = time.monotonic()
@@ -265,7 +272,7 @@ def _purge_one_batch(
     with transaction.atomic():
         # Registered first, so it runs right at commit, before the file removals.
         transaction.on_commit(lambda: committed_at.append(time.monotonic()))
-        queryset = target.expired(run.now, rule)
+        queryset = target.expired(run.now, rule).filter(pk__lte=upper_pk)
         if after_pk is not None:
             queryset = queryset.filter(pk__gt=after_pk)
         pks = list(
