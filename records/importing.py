@@ -166,6 +166,10 @@ def _apply(report, row_number, instance, row, parsers, columns, skip=()) -> set[
         if column in skip:
             continue
         raw = (row.get(column) or "").strip()
+        if "\x00" in raw:
+            report.problem(row_number, column, _("This cell contains a NUL character."))
+            bad.add(column)
+            continue
         try:
             value = parsers[column](raw) if column in parsers else raw
         except CellError as exc:

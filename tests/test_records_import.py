@@ -114,3 +114,9 @@ def test_import_command_shows_a_summary_and_fails_on_problems(tmp_path, capsys):
         call_command("import_records", "contacts", str(bad))
     assert "row 2, column email" in capsys.readouterr().err
     assert ContactFactory._meta.model.objects.count() == 3
+
+
+def test_a_nul_character_is_reported_not_a_database_error():
+    report = run("contacts", "email,last_name\na@example.be,Pee\x00ters\n")
+    assert not report.saved
+    assert [(p.row, p.column) for p in report.problems] == [(2, "last_name")]
