@@ -39,10 +39,10 @@ class AtomicFileBasedCache(FileBasedCache):
             filename = self._key_to_file(key, version)
             try:
                 with open(filename, "rb") as handle:
-                    expiry = pickle.load(handle)  # noqa: S301 - our own cache file
+                    expiry = pickle.load(handle)  # noqa: S301  # nosec B301 - own private cache file
                     if expiry is not None and expiry < time.time():
                         raise ValueError(f"Key '{key}' not found")
-                    value = pickle.loads(zlib.decompress(handle.read()))  # noqa: S301
+                    value = pickle.loads(zlib.decompress(handle.read()))  # noqa: S301  # nosec B301
             except FileNotFoundError:
                 raise ValueError(f"Key '{key}' not found") from None
             new_value = value + delta

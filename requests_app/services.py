@@ -142,9 +142,10 @@ def request_for_token(token: str) -> DataSubjectRequest:
         raise TokenInvalid from None
     if not isinstance(payload, dict):
         raise TokenInvalid
-    dsr = DataSubjectRequest.objects.filter(
-        pk=payload.get("r"), reference=payload.get("ref")
-    ).first()
+    request_id, reference = payload.get("r"), payload.get("ref")
+    if not isinstance(request_id, int) or not isinstance(reference, str):
+        raise TokenInvalid
+    dsr = DataSubjectRequest.objects.filter(pk=request_id, reference=reference).first()
     if dsr is None:
         raise TokenInvalid
     if dsr.verification_used_at is not None:
@@ -189,8 +190,13 @@ def unverified_purge(*, now: datetime | None = None) -> int:
             pk__in=ids, status=Status.UNVERIFIED
         ).delete()
         audit_record(action=Action.UNVERIFIED_PURGED, details={"count": len(ids)})
-        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+        transaction.on_commit(lambda: _unlink_all(paths))
     return len(ids)
+
+
+def _unlink_all(paths: list) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 # --- staff workflow --------------------------------------------------------------------------
@@ -243,7 +249,7 @@ def id_copies_delete(*, request: DataSubjectRequest, actor=None, reason: str) ->
         actor=actor,
         details={"count": len(copies), "reason": reason},
     )
-    transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    transaction.on_commit(lambda: _unlink_all(paths))
     return len(copies)
 
 
@@ -303,16 +309,15 @@ def request_extend(
         raise WorkflowError("an extension needs a reason (Art. 12(3))")
     if dsr.extended_until is not None:
         raise WorkflowError("the deadline was already extended once")
-    if not extension_allowed_on(today, dsr.due_on):
-        raise WorkflowError(
-            f"an extension must be decided within the first month (by {dsr.due_on})"
-        )
-    if extended_until <= dsr.due_on:
+    if dsr.due_on is None:
+        raise WorkflowError("an unverified request has no deadline to extend")
+    due_on: date = dsr.due_on
+    if not extension_allowed_on(today, due_on):
+        raise WorkflowError(f"an extension must be decided within the first month (by {due_on})")
+    if extended_until <= due_on:
         raise WorkflowError("the new due date must be after the current one")
-    if extended_until > latest_extension(dsr.due_on):
-        raise WorkflowError(
-            f"at most two further months: {latest_extension(dsr.due_on)} at the latest"
-        )
+    if extended_until > latest_extension(due_on):
+        raise WorkflowError(f"at most two further months: {latest_extension(due_on)} at the latest")
     dsr.extended_until = extended_until
     dsr.extension_reason = reason
     if dsr.status != Status.IDENTITY_CHECK:
@@ -322,7 +327,7 @@ def request_extend(
         action=Action.EXTENDED,
         request=dsr,
         actor=actor,
-        details={"from": dsr.due_on.isoformat(), "to": extended_until.isoformat()},
+        details={"from": due_on.isoformat(), "to": extended_until.isoformat()},
     )
     _email_subject_on_commit(dsr, "extension")
     return dsr

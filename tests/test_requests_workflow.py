@@ -21,7 +21,7 @@ from requests_app.models import (
     SubjectMatch,
 )
 from tests.requests_support import *  # noqa: F403 - the fixtures
-from tests.requests_support import link_path, pdf_bytes, step, submit_and_verify
+from tests.requests_support import link_path, pdf_bytes, png_bytes, step, submit_and_verify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
 Status = DataSubjectRequest.Status
@@ -315,3 +315,45 @@ def test_withdrawn_request_is_closed_and_its_id_copy_deleted(
     assert Action.ID_COPY_DELETED in _actions(dsr)
     assert not SubjectMatch.objects.filter(request=dsr).exists()
     assert AccessPackage.objects.count() == 0
+
+
+def test_identity_check_records_who_when_how_and_deletes_the_id_copy(
+    client, officer, django_capture_on_commit_callbacks, private_storage
+):
+    upload = SimpleUploadedFile("id.png", png_bytes(), "image/png")
+    dsr = submit_and_verify(client, django_capture_on_commit_callbacks, id_copy=upload)
+    client.force_login(officer)
+    assert step(client, dsr, "start-identity-check").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = step(
+            client, dsr, "identity-check", {"method": "id_copy", "outcome": "confirmed"}
+        )
+    assert response.status_code == 302
+    check = dsr.identity_checks.get()
+    assert (check.checked_by, check.method, check.outcome) == (officer, "id_copy", "confirmed")
+    assert check.checked_at is not None
+    assert list((private_storage / "id-copies").iterdir()) == []
+    assert not dsr.id_copies.exists()
+    assert DataSubjectRequest.objects.get(pk=dsr.pk).status == Status.IN_PROGRESS
+    assert _actions(dsr)[-2:] == [Action.IDENTITY_CHECKED, Action.ID_COPY_DELETED]
+
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [
+        ("nl", "Bevestig het door binnen 48 uur"),
+        ("fr", "Veuillez la confirmer"),
+        ("en", "Please confirm it"),
+    ],
+)
+def test_verification_email_is_in_the_language_of_the_form(
+    client, django_capture_on_commit_callbacks, language, phrase
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/{language}/privacy/request/", {
+            "type": "access", "name": "A", "email": "a@example.be", "website": "",
+        })  # fmt: skip
+    (message,) = mail.outbox
+    assert phrase in message.body and "7" in message.body
+    assert f"/{language}/privacy/request/verify/" in message.body
+    assert DataSubjectRequest.objects.get().language == language
