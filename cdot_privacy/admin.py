@@ -42,7 +42,19 @@ class BreachAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("activities", "data_categories", "subject_categories")
     readonly_fields = ("reference_display", "deadline_display", "reported_by", "pdf_link")
     fieldsets = (
-        (None, {"fields": ("reference_display", "title", "discovered_at", "occurred_at", "facts")}),
+        (
+            None,
+            {
+                "fields": (
+                    "reference_display",
+                    "title",
+                    "discovered_at",
+                    "deadline_display",
+                    "occurred_at",
+                    "facts",
+                )
+            },
+        ),
         (
             _("What was affected (Art. 33(3)(a))"),
             {
@@ -61,7 +73,6 @@ class BreachAdmin(SimpleHistoryAdmin):
             _("GBA/APD (Art. 33)"),
             {
                 "fields": (
-                    "deadline_display",
                     "authority_notified_at",
                     "authority_reference",
                     "late_notification_reason",
@@ -75,6 +86,9 @@ class BreachAdmin(SimpleHistoryAdmin):
         ),
         (None, {"fields": ("closed_at", "reported_by", "pdf_link")}),
     )
+
+    class Media:
+        css = {"all": ["cdot_privacy/staff.css"]}
 
     @admin.display(description=_("reference"))
     def reference_display(self, obj: Breach) -> str:
