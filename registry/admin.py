@@ -13,6 +13,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -37,6 +38,8 @@ from .models import (
     SecurityMeasure,
     SupervisoryAuthority,
     Transfer,
+    normalise_kbo,
+    normalise_vat,
 )
 from .periods import BRUSSELS
 from .ropa import CONTENT_TYPES, FORMATS, as_of_instant, ropa_export, ropa_filename
@@ -45,6 +48,7 @@ CHECKBOXES = {
     models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
     # three languages per text: keep each box short, it grows with its content
     models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
+    models.URLField: {"assume_scheme": "https"},
 }
 
 
@@ -62,6 +66,28 @@ def hints_html(findings) -> str:
             ),
         ),
     )
+
+
+class CompanyNumberForm(forms.ModelForm):
+    """Accepts '0403.170.701' or 'BE 0403 170 701' as people type them; stores the digits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("kbo_number", "vat_number"):
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            field.max_length = 20
+            field.validators = [
+                v for v in field.validators if not isinstance(v, MaxLengthValidator)
+            ]
+            field.widget.attrs["maxlength"] = "20"
+
+    def clean_kbo_number(self) -> str:
+        return normalise_kbo(self.cleaned_data.get("kbo_number", ""))
+
+    def clean_vat_number(self) -> str:
+        return normalise_vat(self.cleaned_data.get("vat_number", ""))
 
 
 class HintsMixin:
@@ -102,6 +128,7 @@ class SingletonMixin:
 
 @admin.register(Organisation)
 class OrganisationAdmin(SingletonMixin, HintsMixin, SimpleHistoryAdmin):
+    form = CompanyNumberForm
     readonly_fields = ["register_hints"]
     fieldsets = [
         (None, {"fields": ["register_hints"]}),
@@ -406,14 +433,7 @@ class ProcessingActivityAdmin(RegisterAdmin):
     @admin.display(description=_("kept"))
     def retention(self, obj: ProcessingActivity) -> str:
         rules = [r for r in obj.retention_rules.all() if r.is_active]
-        return (
-            "; ".join(
-                _("%(period)s after %(anchor)s")
-                % {"period": r.period_display(), "anchor": r.get_anchor_display()}
-                for r in rules
-            )
-            or "-"
-        )
+        return "; ".join(r.summary() for r in rules) or "-"
 
     @admin.display(description=_("recipients"))
     def recipient_list(self, obj: ProcessingActivity) -> str:
@@ -533,6 +553,7 @@ class RetentionRuleAdmin(RegisterAdmin):
 
 @admin.register(ProcessorClient)
 class ProcessorClientAdmin(HintsMixin, SimpleHistoryAdmin):
+    form = CompanyNumberForm
     list_display = ["name", "categories", "agreement_signed_on", "contract_end", "is_running"]
     list_filter = [AgreementFilter, "processing_categories", "contract_end"]
     search_fields = ["name", "kbo_number", "contact_name", "contact_email", "services"]
