@@ -117,7 +117,7 @@ class Organisation(TrackedModel):
         max_length=10,
         blank=True,
         validators=[validate_kbo_number],
-        help_text=_("10 digits, starting with 0 or 1, without dots (e.g. 0123456749)."),
+        help_text=_("10 digits, starting with 0 or 1 (e.g. 0123456749 or 0123.456.749)."),
     )
     vat_number = models.CharField(
         _("VAT number"),
