@@ -93,6 +93,14 @@ def _not_held(model: type[models.Model], now: datetime, outer: str = "pk") -> Ex
     )
 
 
+def _dependant_held(model: type[models.Model], now: datetime) -> Exists:
+    """EXISTS(a row of `model` of contact OuterRef("pk") with an active hold): a hold on an
+    invoice or inquiry keeps its contact too (records_delete would refuse it)."""
+    return Exists(
+        model._default_manager.filter(contact_id=OuterRef("pk")).filter(_not_held(model, now))
+    )
+
+
 def _day_cutoff(cutoff: datetime) -> date:
     """The latest date D whose end (`end_of_day(D)`) is at or before `cutoff`."""
     day = cutoff.astimezone(periods.BRUSSELS).date()
@@ -150,13 +158,19 @@ class ContactQuerySet(models.QuerySet):
           (b) none of their invoices must still be kept under the `invoice` rule (no invoice
               later than that rule's fiscal-year cutoff; with no active `invoice` rule, any
               invoice at all keeps the contact) — Art. 17(3)(b): a legal obligation to keep.
-        Rows with an active LegalHold are left out.
+        Contacts with an active LegalHold, or with an invoice or web inquiry under one, are
+        left out.
         """
         cutoff = rule.cutoff(now)
         kind = Contact.kind_for_rule_code(rule.code)
         if kind is None:
             return self.none()
-        qs = self.filter(kind=kind).exclude(_not_held(Contact, now))
+        qs = (
+            self.filter(kind=kind)
+            .exclude(_not_held(Contact, now))
+            .exclude(_dependant_held(Invoice, now))
+            .exclude(_dependant_held(WebInquiry, now))
+        )
         if kind != Contact.Kind.CUSTOMER:
             return qs.filter(first_contact_at__lte=cutoff)
         relationship_end = Q(relationship_end__lte=cutoff)

@@ -256,3 +256,13 @@ def test_expired_is_a_single_query_per_model(django_assert_num_queries):
         queryset = model.objects.expired(now, retention_rule)
         with django_assert_num_queries(1):
             list(queryset)
+
+
+def test_a_hold_on_an_invoice_or_inquiry_keeps_the_contact_too():
+    prospects = rule("prospect", 1, "years", "first_contact")
+    with_held_inquiry = ContactFactory(first_contact_at=bxl(2020, 1, 1))
+    inquiry = WebInquiryFactory(contact=with_held_inquiry, received_at=bxl(2020, 1, 1))
+    free = ContactFactory(first_contact_at=bxl(2020, 1, 1))
+    with time_machine.travel(bxl(2020, 6, 1), tick=False):
+        legal_hold_set(record=inquiry, reason="klacht")
+    assert expired_pks(Contact, bxl(2026, 1, 1), prospects) == {free.pk}
