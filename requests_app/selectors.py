@@ -7,8 +7,9 @@ subscriptions by `email_normalised`; invoices through the matched contacts
 (`invoice_contact_date`). Staff then confirm which hits are the subject (SubjectMatch).
 
 Names match exactly on the stored spelling in a few capitalisations ("jan peeters",
-"Jan Peeters", "JAN PEETERS", "Peeters Jan"); a differently capitalised particle ("Van den"
-vs "Van Den") is not found by name — the e-mail, phone or VAT/KBO keys find it.
+"Jan Peeters", "JAN PEETERS", "Peeters Jan", "van den broeck" -> "Van den Broeck"); any other
+spelling ("VanDen Broeck", accents left out) is not found by name — the e-mail, phone or
+VAT/KBO keys find it.
 """
 
 from dataclasses import dataclass, field
@@ -63,8 +64,25 @@ def search_keys(*, email: str = "", phone: str = "", name: str = "", vat_or_kbo:
     return keys
 
 
+# Name particles written in lower case after the first word ("Van den Broeck", "Le Clercq").
+PARTICLES = {"van", "de", "der", "den", "het", "ter", "ten", "te", "le", "la", "du", "des", "von"}
+
+
+def _particle_case(text: str) -> str:
+    tokens = text.split()
+    rest = [t.lower() if t.lower() in PARTICLES else t.capitalize() for t in tokens[1:]]
+    return " ".join([tokens[0].capitalize(), *rest])
+
+
 def _spellings(text: str) -> set[str]:
-    return {text, text.title(), text.upper(), text.lower(), text[:1].upper() + text[1:]}
+    return {
+        text,
+        text.title(),
+        text.upper(),
+        text.lower(),
+        text[:1].upper() + text[1:],
+        _particle_case(text),
+    }
 
 
 def _name_condition(name: str) -> Q:

@@ -1,0 +1,73 @@
+"""Subject search: every key is normalised the way the records store it, in a few queries."""
+
+import pytest
+
+from records.models import Contact, NewsletterSubscription, WebInquiry
+from requests_app.selectors import search_keys, subject_search
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def contact() -> Contact:
+    contact = Contact(
+        first_name="Jan",
+        last_name="Van den Broeck",
+        email="Jan.VDB@Example.be",
+        phone="015 51 35 31",
+        mobile="0470 12 34 56",
+        vat_number="BE0403.170.701",
+    )
+    contact.full_clean()
+    contact.save()
+    Contact.objects.create(first_name="Jan", last_name="Peeters", email="other@example.be")
+    return contact
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"email": "  jan.vdb@EXAMPLE.be "},
+        {"phone": "+32 15 51 35 31"},
+        {"phone": "0032 470/12.34.56"},
+        {"vat_or_kbo": "0403 170 701"},
+        {"vat_or_kbo": "BE0403170701"},
+        {"name": "Jan Van den Broeck"},
+        {"name": "van den broeck jan"},
+        {"name": "JAN VAN DEN BROECK"},
+    ],
+)
+def test_each_key_finds_the_contact_whatever_its_format(contact, keys):
+    hits = subject_search(search_keys(**keys))
+    assert [(hit.label, hit.pk) for hit in hits] == [("records.contact", contact.pk)]
+
+
+def test_matched_on_tells_staff_why_a_record_was_found(contact):
+    (hit,) = subject_search(search_keys(email="jan.vdb@example.be", phone="015513531"))
+    assert hit.matched_on == ("email", "phone")
+
+
+def test_an_impossible_phone_or_vat_is_reported_not_guessed(contact):
+    keys = search_keys(phone="12", vat_or_kbo="BE0403170702")
+    assert keys.empty and len(keys.problems) == 2
+    assert subject_search(keys) == []
+
+
+def test_search_covers_inquiries_and_newsletter_in_at_most_four_queries(
+    contact, django_assert_max_num_queries
+):
+    WebInquiry.objects.create(
+        name="J", email="jan.vdb@example.be", email_normalised="jan.vdb@example.be", message="?"
+    )
+    NewsletterSubscription.objects.create(
+        email="JAN.vdb@example.be", email_normalised="jan.vdb@example.be", consent_text="ja"
+    )
+    keys = search_keys(email="jan.vdb@example.be", phone="015 51 35 31", name="Jan Peeters")
+    with django_assert_max_num_queries(4):
+        hits = subject_search(keys)
+    assert sorted(hit.label for hit in hits) == [
+        "records.contact",
+        "records.contact",  # "Jan Peeters" by name: staff decide whether it is the subject
+        "records.newslettersubscription",
+        "records.webinquiry",
+    ]
