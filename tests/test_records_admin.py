@@ -115,3 +115,24 @@ def test_csv_upload_shows_the_report_and_imports_nothing_when_a_row_is_bad(admin
     good = SimpleUploadedFile("c.csv", b"email,last_name\nok@example.be,Ok\n")
     admin_client.post(url, {"kind": "contacts", "file": good})
     assert Contact.objects.get().last_name == "Ok"
+
+
+@pytest.mark.parametrize(
+    ("language", "contacts", "problem"),
+    [
+        ("nl", "contacten", "Onbekende kolom."),
+        ("fr", "contacts", "Colonne inconnue."),
+        ("en", "contacts", "Unknown column."),
+    ],
+)
+def test_records_texts_are_translated(language, contacts, problem):
+    import io
+
+    from django.utils import translation
+
+    from records.importing import records_import_csv
+
+    with translation.override(language):
+        assert str(Contact._meta.verbose_name_plural) == contacts
+        report = records_import_csv(kind="contacts", file=io.StringIO("shoe\nx\n"))
+        assert report.problems[0].message == problem
