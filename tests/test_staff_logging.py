@@ -34,6 +34,10 @@ def test_a_request_walked_through_logs_no_personal_data(
     client, caplog, eager_celery, django_capture_on_commit_callbacks, settings, tmp_path
 ):
     settings.PRIVATE_STORAGE_DIR = tmp_path
+    # A cache of its own: the public form's rate limit must not remember earlier runs.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "log"}
+    }
     caplog.set_level(logging.DEBUG)
     Contact.objects.create(
         kind="prospect",
