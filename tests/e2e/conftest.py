@@ -121,8 +121,12 @@ def browser_errors() -> BrowserErrors:
 
 
 @pytest.fixture
-def page(browser, live_server, browser_errors) -> Iterator:
-    """A fresh browser context (no cookies) on the live server, Content-Security-Policy enforced."""
+def page(browser, live_server, browser_errors, settings) -> Iterator:
+    """A fresh browser context (no cookies) on the live server, Content-Security-Policy enforced.
+
+    Links in e-mails point at the live server (SITE_URL).
+    """
+    settings.SITE_URL = live_server.url
     context = browser.new_context(
         base_url=live_server.url,
         locale="nl-BE",
@@ -135,6 +139,14 @@ def page(browser, live_server, browser_errors) -> Iterator:
     yield page
     context.close()
     assert not browser_errors, "the browser reported errors:\n" + "\n".join(browser_errors)
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path) -> Path:
+    """ID copies and access packages go to this test's folder (a worker's VAR_DIR is tmp_path,
+    so its private folder is the same one)."""
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
+    return settings.PRIVATE_STORAGE_DIR
 
 
 @pytest.fixture(autouse=True)
@@ -272,6 +284,9 @@ def celery_isolated(settings):
     run eagerly, in the live server's thread, with a private in-memory cache.
     """
     if _services_up():
+        from django.core.cache import cache
+
+        cache.clear()  # this run's Redis database: rate limits and debounce keys start afresh
         yield
         return
     from cdot_privacy.celery import app as celery_app
@@ -286,7 +301,7 @@ def celery_isolated(settings):
 
 
 @pytest.fixture
-def celery_worker(request, settings, monkeypatch):
+def celery_worker(request, live_server, settings, monkeypatch):
     """A real Celery worker process for the steps that go through the queue (PostgreSQL +
     Redis); on the SQLite default the tasks already run eagerly (see `celery_isolated`).
 
@@ -301,4 +316,20 @@ def celery_worker(request, settings, monkeypatch):
     celery_app.control.purge()  # messages left by earlier tests refer to flushed rows
     # django-environ drops one leading slash of a file path: four slashes keep it absolute.
     monkeypatch.setenv("EMAIL_URL", f"filemail:///{settings.EMAIL_FILE_PATH}")
+    monkeypatch.setenv("SITE_URL", live_server.url)
+    # Links the worker signs are checked by the live server: one key, as in a deployment
+    # (without it the worker would generate its own key in its VAR_DIR).
+    monkeypatch.setenv("SECRET_KEY", settings.SECRET_KEY)
     return request.getfixturevalue("celery_worker_process")
+
+
+def wait_until(condition, *, what: str, timeout: float = 60) -> None:
+    """Poll until `condition()` is truthy (e-mail from a worker, a publish after a change)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
