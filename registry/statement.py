@@ -44,13 +44,12 @@ from .models import (
     format_kbo,
 )
 from .models_statement import LANGUAGE_CODES, StatementVersion
+from .statement_pages import ANNOUNCEMENT_MARKER, forget
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; the publish log line says what matters.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-# The views put the announcement (or nothing) where this marker stands.
-ANNOUNCEMENT_MARKER = "<!--statement:announcement-->"
 DEBOUNCE_KEY = "registry:statement:publish-pending"
 DEBOUNCE_SECONDS = 30  # settings.STATEMENT_PUBLISH_DEBOUNCE_SECONDS overrides it
 
@@ -484,6 +483,7 @@ def statement_publish(
         # Another publisher stored the same number first; its content is as fresh as ours.
         winner = StatementVersion.objects.newest_first().first()
         return PublishResult(winner, False, time.perf_counter() - started)
+    transaction.on_commit(forget)  # this process serves the new version at once
     logger.info("statement published version=%s trigger=%s", version.number, trigger)
     return PublishResult(version, True, time.perf_counter() - started)
 

@@ -1,3 +1,5 @@
+import os
+
 from django.urls import path
 
 from . import views
@@ -11,3 +13,6 @@ urlpatterns = [
     path("versions/<int:number>/", views.version_detail, name="version"),
     path("versions/<int:number>/statement.pdf", views.version_pdf, name="version-pdf"),
 ]
+
+if os.environ.get("STATEMENT_BENCH_PAGE_BYTES"):  # bench/statement.py only, never deployed
+    urlpatterns.append(path("bench-trivial/", views.bench_trivial, name="bench-trivial"))

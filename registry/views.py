@@ -1,61 +1,26 @@
 """Public pages of the privacy statement: served from the stored version, never rendered.
 
-``/<lang>/privacy/`` costs one database query: the newest ``StatementVersion`` with only this
-language's content. The page around it (header, language switcher, footer) is rendered once per
-process and language and kept in memory ("chrome"), so a deploy that changes ``base.html`` or
-the static files shows at once, while a request does no template rendering at all.
+``/<lang>/privacy/`` costs at most one database query (none while the assembled page is fresh
+in the worker's memory, see ``registry.statement_pages``) and no template rendering.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+import os
 from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from .models_statement import StatementVersion
-from .statement import ANNOUNCEMENT_MARKER
+from .statement_pages import ANNOUNCEMENT_MARKER, served_page
 
 # Browsers and proxies may keep the page 5 minutes, then revalidate (a cheap 304).
 CACHE_CONTROL = "public, max-age=300, must-revalidate"
-CONTENT_MARKER = "<!--statement:content-->"
-
-
-@dataclass(frozen=True)
-class Chrome:
-    head: str
-    tail: str
-    fingerprint: str
-
-
-_chrome: dict[str, Chrome] = {}
-
-
-def page_chrome(language: str) -> Chrome:
-    """The layout around the statement for one language, rendered once per process."""
-    chrome = _chrome.get(language)
-    if chrome is None:
-        chrome = _chrome[language] = _chrome_render(language)
-    return chrome
-
-
-def _chrome_render(language: str) -> Chrome:
-    with translation.override(language):
-        request = RequestFactory().get(f"/{language}/privacy/")
-        request.LANGUAGE_CODE = language
-        html = render_to_string(
-            "registry/statement.html", {"content_marker": CONTENT_MARKER}, request=request
-        )
-    head, tail = html.split(CONTENT_MARKER)
-    return Chrome(head, tail, hashlib.sha256(html.encode()).hexdigest()[:12])
 
 
 def _conditional(request: HttpRequest, *, etag: str, last_modified: datetime):
@@ -76,28 +41,17 @@ def _cache_headers(response: HttpResponse, *, etag: str, last_modified: datetime
 
 @require_safe
 def statement(request: HttpRequest) -> HttpResponse:
-    """The current privacy statement in the URL's language (one query, nothing rendered)."""
-    language = translation.get_language()
-    version = StatementVersion.objects.latest_for_page(language)
-    if version is None:
+    """The current privacy statement in the URL's language (<= 1 query, nothing rendered)."""
+    page = served_page(translation.get_language())
+    if page is None:
         return _not_yet_published(request)
     now = timezone.now()
-    announces = version.announces(now)
-    chrome = page_chrome(language)
-    etag = f'"{version.content_hash[:20]}-{language}-{int(announces)}-{chrome.fingerprint}"'
-    # The page changes again when the announcement ends; Last-Modified follows it.
-    last_modified = (
-        version.published_at
-        if announces or version.is_first
-        else min(version.announcement_until, now)
-    )
+    announces = page.announces(now)
+    etag, last_modified = page.etag(announces), page.last_modified(now)
     not_modified = _conditional(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
-    main = version.html(language).replace(
-        ANNOUNCEMENT_MARKER, version.announcement(language) if announces else "", 1
-    )
-    response = HttpResponse(chrome.head + main + chrome.tail)
+    response = HttpResponse(page.body(announces))
     _cache_headers(response, etag=etag, last_modified=last_modified)
     return response
 
@@ -171,3 +125,21 @@ def _version_or_404(number: int, field: str) -> StatementVersion:
     if version is None:
         raise Http404("No such version of the privacy statement.")
     return version
+
+
+_bench_page: bytes | None = None
+
+
+def bench_trivial(request: HttpRequest) -> HttpResponse:
+    """Bench only (bench/statement.py): an in-memory HTML page as large as the statement.
+
+    Routed only when STATEMENT_BENCH_PAGE_BYTES is set, so it never exists in a deployment.
+    Same process, same middleware, no database: the baseline the statement page is held to.
+    """
+    global _bench_page
+    if _bench_page is None:
+        size = int(os.environ["STATEMENT_BENCH_PAGE_BYTES"])
+        shell = b'<!DOCTYPE html><html lang="nl"><head><title>bench</title></head><body><p>'
+        tail = b"</p></body></html>"
+        _bench_page = shell + b"x" * max(0, size - len(shell) - len(tail)) + tail
+    return HttpResponse(_bench_page)

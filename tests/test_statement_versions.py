@@ -207,3 +207,23 @@ def test_register_changes_publish_once_through_a_real_worker(
     summary = " ".join(newest.summary("en"))
     assert "14 days to 30 days" in summary and "1 year to 2 years" in summary
     assert StatementVersion.objects.count() == 2  # the burst made one version, not two
+
+
+@pytest.mark.django_db
+def test_production_workers_serve_the_page_from_memory_until_a_new_version(
+    client, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """With the production page cache, a fresh page costs no query; publishing shows at once."""
+    settings.STATEMENT_PAGE_CACHE_SECONDS = 60
+    register_seed_cdot()
+    with django_capture_on_commit_callbacks(execute=True):
+        statement_publish()
+    with django_assert_num_queries(1):
+        first = client.get("/en/privacy/")
+    with django_assert_num_queries(0):
+        again = client.get("/en/privacy/")
+    assert again.content == first.content
+    camera_rule_set_to(30)
+    with django_capture_on_commit_callbacks(execute=True):
+        statement_publish()  # its commit clears this process's pages
+    assert CAMERA_30_DAYS["en"] in retention_table(client.get("/en/privacy/").content.decode())
