@@ -27,7 +27,7 @@ class SeedItem:
     @property
     def label(self) -> str:
         key = ", ".join(f"{k}={v}" for k, v in self.lookup.items()) or "the only row"
-        return f"{self.model._meta.verbose_name} ({key})"
+        return f"{self.model.__name__} ({key})"  # the same in every language
 
 
 @dataclass
@@ -270,7 +270,7 @@ def register_seed(
         for spec in data.RETENTION_RULES:
             item = _rule_item(spec, seeder)
             if item is None:
-                report.kept_deleted.append(f"retention rule (code={spec['code']})")
+                report.kept_deleted.append(f"RetentionRule (code={spec['code']})")
             else:
                 seeder.put(item)
             tick()

@@ -143,7 +143,7 @@ def test_a_staff_edit_is_kept_and_reported_by_the_next_seed_run():
     rule.save()
     output = seed()
     assert RetentionRule.objects.get_by_code("prospect").period_value == 2
-    assert "kept staff edit: retention rule (code=prospect)" in output
+    assert "kept staff edit: RetentionRule (code=prospect)" in output
     assert "period_value" in output
 
 
@@ -163,7 +163,7 @@ def test_a_row_staff_deleted_is_not_recreated_silently():
     SecurityMeasure.objects.get(code="backups").delete()
     output = seed()
     assert not SecurityMeasure.objects.filter(code="backups").exists()
-    assert "not recreated (deleted by staff): security measure (code=backups)" in output
+    assert "not recreated (deleted by staff): SecurityMeasure (code=backups)" in output
 
 
 def test_a_revised_seed_updates_rows_only_the_seed_wrote(monkeypatch):
@@ -174,7 +174,7 @@ def test_a_revised_seed_updates_rows_only_the_seed_wrote(monkeypatch):
     report = register_seed()
     rule = RetentionRule.objects.get_by_code("web-inquiry")
     assert (rule.period_value, rule.period_unit) == (6, "months")
-    assert report.updated == ["retention rule (code=web-inquiry)"]
+    assert report.updated == ["RetentionRule (code=web-inquiry)"]
 
 
 def test_dry_run_reports_but_writes_nothing():
