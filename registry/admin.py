@@ -8,6 +8,7 @@ the processing activities list.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from django import forms
@@ -43,6 +44,8 @@ from .models import (
 )
 from .periods import BRUSSELS
 from .ropa import CONTENT_TYPES, FORMATS, as_of_instant, ropa_export, ropa_filename
+
+_list_state = threading.local()
 
 CHECKBOXES = {
     models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
@@ -441,7 +444,7 @@ class ProcessingActivityAdmin(RegisterAdmin):
 
     @admin.display(description=_("what is missing"))
     def hint_count(self, obj: ProcessingActivity) -> str:
-        found = [f for f in self._findings if f.obj == obj]
+        found = [f for f in getattr(_list_state, "findings", []) if f.obj == obj]
         if not found:
             return "-"
         errors = sum(f.level == Level.ERROR for f in found)
@@ -454,10 +457,11 @@ class ProcessingActivityAdmin(RegisterAdmin):
         )
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        self._findings = register_findings()
+        # The admin object is shared by all threads: the list's findings live per thread.
+        findings = _list_state.findings = register_findings()
         context = {
-            "register_errors": sum(f.level == Level.ERROR for f in self._findings),
-            "register_warnings": sum(f.level == Level.WARNING for f in self._findings),
+            "register_errors": sum(f.level == Level.ERROR for f in findings),
+            "register_warnings": sum(f.level == Level.WARNING for f in findings),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)

@@ -204,3 +204,12 @@ def test_the_footer_tag_shows_the_controller_from_the_register(officer):
     assert "3190 Boortmeerbeek" in html
     assert 'href="tel:+3216112233"' in html
     assert 'href="mailto:glenn@c-dot.be"' in html
+
+
+def test_activity_list_counts_what_is_missing_per_activity(officer):
+    ProcessingActivity.objects.filter(code="E").update(
+        legitimate_interest="", legitimate_interest_nl=""
+    )
+    html = officer.get(admin_url(ProcessingActivity, "changelist")).content.decode()
+    assert "1 error(s), 0 warning(s)" in html
+    assert "1 error," in html  # the summary above the list
