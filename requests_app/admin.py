@@ -228,7 +228,8 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         return False  # the audit trail keeps every request that entered the workflow
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("assignee")
+        # Only verified requests enter the workflow; unverified ones are purged after 7 days.
+        return super().get_queryset(request).verified().select_related("assignee")
 
     @admin.display(description=_("due"), ordering="due_on")
     def due_column(self, obj: DataSubjectRequest):
@@ -279,7 +280,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def _get_for_change(self, request, pk) -> DataSubjectRequest:
-        dsr = get_object_or_404(DataSubjectRequest, pk=pk)
+        dsr = get_object_or_404(DataSubjectRequest.objects.verified(), pk=pk)
         if not self.has_change_permission(request, dsr):
             raise PermissionDenied
         return dsr
@@ -387,7 +388,9 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         """The ID copy, to staff with permission only, as an attachment, never rendered inline."""
         if not request.user.has_perm("requests_app.view_idcopy"):
             raise PermissionDenied
-        copy = get_object_or_404(IdCopy, pk=copy_id, request_id=pk)
+        copy = get_object_or_404(
+            IdCopy.objects.select_related("request"), pk=copy_id, request_id=pk
+        )
         with transaction.atomic():
             services.audit_record(
                 action=AuditEntry.Action.ID_COPY_VIEWED,

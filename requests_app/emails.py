@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessPackage, DataSubjectRequest
+from .models import DataSubjectRequest
 
 SUBJECT_LINES = {
     "verify": _("Please confirm your privacy request %(reference)s"),
@@ -80,6 +80,3 @@ def reminder_email_send(*, request: DataSubjectRequest, days: int) -> None:
             },
         )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient or settings.SERVER_EMAIL])
-
-
-__all__ = ["AccessPackage", "reminder_email_send", "subject_email_send"]
