@@ -333,3 +333,14 @@ def wait_until(condition, *, what: str, timeout: float = 60) -> None:
             return
         time.sleep(0.25)
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def t(lang: str, text: str) -> str:
+    """What a reader sees for this UI text in this language (from the catalogues); fails when
+    a Dutch or French translation is missing, so a test finds elements the way a reader does."""
+    from django.utils import translation
+
+    with translation.override(lang):
+        translated = translation.gettext(text)
+    assert lang == "en" or translated != text, f"no {lang} translation for {text!r}"
+    return translated

@@ -11,7 +11,7 @@ from PIL import Image
 
 from requests_app.models import DataSubjectRequest, IdCopy
 
-from .conftest import assert_accessible, vnu_errors, wait_until
+from .conftest import assert_accessible, t, vnu_errors, wait_until
 
 NAME = "Els Vermeulen"
 EMAIL = "els.vermeulen@example.be"
@@ -28,14 +28,6 @@ def link_in(body: str, marker: str) -> str:
     match = re.search(r"https?://\S*" + re.escape(marker) + r"\S*", body)
     assert match, body
     return match.group(0)
-
-
-def t(lang: str, text: str) -> str:
-    """What the visitor reads for this UI text in this language (from the app's catalogue)."""
-    with translation.override(lang):
-        translated = translation.gettext(text)
-    assert lang == "en" or translated != text, f"no {lang} translation for {text!r}"
-    return translated
 
 
 def brussels_date_text(value, lang: str) -> str:
