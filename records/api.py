@@ -127,7 +127,7 @@ def idempotent_write(
     `write` returns (status, body, record_type, record_ids). The body holds ids and statuses
     only, so the stored answer holds no personal data.
     """
-    api_key: ApiKey = request.auth
+    api_key: ApiKey = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
     request_hash = _request_hash(payload)
     if idempotency_key:
         stored = _stored_answer(api_key, idempotency_key, endpoint, request_hash)
@@ -154,10 +154,12 @@ def idempotent_write(
                 )
     except IntegrityError:
         # A concurrent call with the same key won the race: answer what it answered.
-        stored = idempotency_key and _stored_answer(
-            api_key, idempotency_key, endpoint, request_hash
+        stored = (
+            _stored_answer(api_key, idempotency_key, endpoint, request_hash)
+            if idempotency_key
+            else None
         )
-        if not stored:
+        if stored is None:
             raise
         response["Idempotent-Replayed"] = "true"
         return stored

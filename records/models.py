@@ -174,15 +174,15 @@ class ContactQuerySet(models.QuerySet):
         if kind != Contact.Kind.CUSTOMER:
             return qs.filter(first_contact_at__lte=cutoff)
         relationship_end = Q(relationship_end__lte=cutoff)
-        qs = qs.alias(relationship_end=Coalesce("last_activity_at", "first_contact_at"))
+        ended = qs.alias(relationship_end=Coalesce("last_activity_at", "first_contact_at"))
         if rule.anchor == "last_invoice_fiscal_year_end":
             own_end = last_fiscal_year_end_before(cutoff)
             any_invoice = Exists(Invoice.objects.filter(contact=OuterRef("pk")))
             later = Exists(Invoice.objects.filter(contact=OuterRef("pk"), issue_date__gt=own_end))
-            qs = qs.filter((any_invoice & ~later) | (~any_invoice & relationship_end))
+            ended = ended.filter((any_invoice & ~later) | (~any_invoice & relationship_end))
         else:
-            qs = qs.filter(relationship_end)
-        return qs.filter(~Invoice.objects.kept_exists(now, outer="pk"))
+            ended = ended.filter(relationship_end)
+        return ended.filter(~Invoice.objects.kept_exists(now, outer="pk"))
 
 
 class Contact(models.Model):

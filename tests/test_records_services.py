@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cdot_privacy.periodic import declared_periodic_tasks
@@ -74,11 +75,16 @@ def test_contact_clean_validates_vat_and_kbo_with_stdnum():
     assert contact.vat_number == "BE0403170701"
     assert contact.kbo_number == "0403170701"
     bad = ContactFactory.build(vat_number="BE0403170702")
-    with pytest.raises(Exception, match="VAT"):
+    with pytest.raises(ValidationError) as bad_vat:
         bad.full_clean()
+    assert set(bad_vat.value.message_dict) == {"vat_number"}
     starts_with_two = ContactFactory.build(kbo_number="2403170701")
-    with pytest.raises(Exception, match="KBO"):
+    with pytest.raises(ValidationError) as bad_kbo:
         starts_with_two.full_clean()
+    assert set(bad_kbo.value.message_dict) == {"kbo_number"}
+    since_2023 = ContactFactory.build(kbo_number="1000.000.021")  # 1xxx numbers since 2023
+    since_2023.full_clean()
+    assert since_2023.kbo_number == "1000000021"
 
 
 # --- records_delete ---------------------------------------------------------------------------
