@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -30,6 +31,24 @@ from .models import (
     SupervisoryAuthority,
     Transfer,
 )
+
+DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+# Texts the public statement shows, per model: a missing translation shows up in French or
+# English as Dutch text (modeltranslation falls back), which is a gap in the statement.
+PUBLIC_TEXTS = {
+    "activity": [
+        "name",
+        "purpose",
+        "legitimate_interest",
+        "legal_basis_explanation",
+        "consequence_of_not_providing",
+        "data_source",
+    ],
+    "rule": ["name", "criterion", "statement_text"],
+    "catalogue": ["name", "description"],
+    "recipient": ["name", "service"],
+}
 
 # Belgian tax and VAT law keep documents from 2023 on for 10 years (law of 20 November 2022).
 INVOICE_TAX_YEARS = 10
@@ -86,6 +105,22 @@ def _err(code, message, obj=None, article="", add_model=None):
 
 def _warn(code, message, obj=None, article="", add_model=None):
     return Finding(Level.WARNING, code, message, obj, article, add_model)
+
+
+def default_text(obj: models.Model, field: str) -> str:
+    """A translated text in the default language (nl), whatever language the request uses.
+
+    Hints must not depend on who looks: the English page falls back to Dutch, so checking the
+    active language would hide a missing Dutch text from an English-speaking officer.
+    """
+    return getattr(obj, f"{field}_{DEFAULT_LANGUAGE}", None) or ""
+
+
+def missing_languages(obj: models.Model, field: str) -> list[str]:
+    """Languages without this text, when the default language has it."""
+    if not default_text(obj, field):
+        return []
+    return [lang for lang in LANGUAGES if not getattr(obj, f"{field}_{lang}", None)]
 
 
 def active_activities() -> list[ProcessingActivity]:
@@ -167,7 +202,7 @@ def check_purposes(activities: list[ProcessingActivity]) -> list[Finding]:
         ]
     found = []
     for a in activities:
-        if not a.purpose:
+        if not default_text(a, "purpose"):
             found.append(_err("activity.purpose", _("The purpose is missing."), a, "30(1)(b)"))
         if not a.legal_basis:
             found.append(_err("activity.legal_basis", _("The legal basis is missing."), a, "6(1)"))
@@ -306,7 +341,7 @@ def check_legitimate_interest(activities: list[ProcessingActivity]) -> list[Find
             "6(1)(f)",
         )
         for a in activities
-        if a.uses_legitimate_interest and not a.legitimate_interest
+        if a.uses_legitimate_interest and not default_text(a, "legitimate_interest")
     ]
 
 
@@ -320,7 +355,7 @@ def check_consent(activities: list[ProcessingActivity]) -> list[Finding]:
             "7(1)",
         )
         for a in activities
-        if a.uses_consent and not a.consent_record_mechanism
+        if a.uses_consent and not default_text(a, "consent_record_mechanism")
     ]
 
 
@@ -431,6 +466,45 @@ def check_invoice_rule(activities: list[ProcessingActivity]) -> list[Finding]:
     return found
 
 
+def check_translations(activities: list[ProcessingActivity]) -> list[Finding]:
+    """Art. 12(1): the statement is given in the languages we address people in (nl/fr/en)."""
+    found = []
+
+    def check(obj, fields):
+        missing = sorted({lang for f in fields for lang in missing_languages(obj, f)})
+        if missing:
+            found.append(
+                _warn(
+                    "translation.missing",
+                    _("Texts shown to the public lack a translation: %(languages)s.")
+                    % {"languages": ", ".join(missing)},
+                    obj,
+                    "12(1)",
+                )
+            )
+
+    seen: set[tuple[type, int]] = set()
+    for a in activities:
+        check(a, PUBLIC_TEXTS["activity"])
+        for rule in a.retention_rules.all():
+            if rule.is_active:
+                check(rule, PUBLIC_TEXTS["rule"])
+        linked = [
+            *a.data_subject_categories.all(),
+            *a.data_categories.all(),
+            *a.security_measures.all(),
+        ]
+        for obj in linked:
+            if (type(obj), obj.pk) not in seen:
+                seen.add((type(obj), obj.pk))
+                check(obj, PUBLIC_TEXTS["catalogue"])
+        for r in a.recipients.all():
+            if (Recipient, r.pk) not in seen:
+                seen.add((Recipient, r.pk))
+                check(r, PUBLIC_TEXTS["recipient"])
+    return found
+
+
 CHECKS: list[Callable[[list[ProcessingActivity]], list[Finding]]] = [
     check_controller,
     check_purposes,
@@ -444,6 +518,7 @@ CHECKS: list[Callable[[list[ProcessingActivity]], list[Finding]]] = [
     check_statement_items,
     check_processors,
     check_invoice_rule,
+    check_translations,
 ]
 
 

@@ -164,6 +164,10 @@ def _automated_decisions_not_assessed():
     ProcessingActivity.objects.filter(code="C").update(automated_decision_making="")
 
 
+def _french_purpose_missing():
+    ProcessingActivity.objects.filter(code="C").update(purpose_fr="")
+
+
 def _client_without_agreement_or_categories():
     ProcessorClient.objects.create(name="Bakkerij Peeters", contact_email="info@example.be")
 
@@ -191,6 +195,7 @@ def _client_without_agreement_or_categories():
         (_additional_consent_basis_without_record, "activity.consent_record", Level.ERROR),
         (_requirement_not_assessed, "activity.provision_requirement", Level.WARNING),
         (_automated_decisions_not_assessed, "activity.automated_decisions", Level.WARNING),
+        (_french_purpose_missing, "translation.missing", Level.WARNING),
         (_client_without_agreement_or_categories, "client.agreement", Level.WARNING),
         (_client_without_agreement_or_categories, "client.categories", Level.ERROR),
     ],
@@ -203,6 +208,15 @@ def test_hint_fires_on_the_case_built_for_it(seeded, build, code, level):
     assert fired, f"{code} did not fire"
     assert {f.level for f in fired} == {level}
     assert all(f.article and f.message for f in fired)
+
+
+def test_hints_do_not_depend_on_the_language_of_the_person_looking(seeded):
+    from django.utils import translation
+
+    ProcessingActivity.objects.filter(code="E").update(legitimate_interest_nl="")
+    for lang in ("nl", "fr", "en"):
+        with translation.override(lang):
+            assert "activity.legitimate_interest" in codes(), lang
 
 
 def test_invoice_rule_of_ten_years_silences_the_tax_warning(seeded):
