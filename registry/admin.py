@@ -97,7 +97,6 @@ class HintsMixin:
     """Checkboxes for links, and the hints about this object on its page."""
 
     formfield_overrides = CHECKBOXES
-    history_list_display = ["history_change_reason"]
 
     @admin.display(description=_("What is missing"))
     def register_hints(self, obj) -> str:
