@@ -2,6 +2,7 @@
 
 import io
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,17 @@ def private_storage(settings, tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def rate_limit_cache(settings, tmp_path):
-    """Rate-limit counters start at zero: Redis db of this run (REDIS_URL) or a fresh file cache."""
-    from django.core.cache import cache
-
+    """Rate-limit counters start at zero: this run's Redis db under a key prefix of its own
+    (parallel tests never see each other's counters), or a fresh file cache."""
     if settings.REDIS_URL:
-        cache.clear()
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": settings.REDIS_URL,
+                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+                "TIMEOUT": 600,
+            }
+        }
     else:
         settings.CACHES = {
             "default": {
@@ -37,9 +44,6 @@ def rate_limit_cache(settings, tmp_path):
                 "LOCATION": str(tmp_path / "cache"),
             }
         }
-    yield
-    if settings.REDIS_URL:
-        cache.clear()
 
 
 @pytest.fixture
