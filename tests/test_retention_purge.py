@@ -445,3 +445,22 @@ def test_staff_see_purge_runs_read_only_and_the_expiry_preview(admin_client):
     row = preview.content.decode().split('<th scope="row">prospect</th>')[1].split("</tr>")[0]
     cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:]]
     assert cells[2:5] == ["0", "0", "1"]  # expired now, held, next 7 days
+
+
+def test_prospects_with_dependants_go_with_them_and_the_rest_in_one_bulk_delete():
+    rule("prospect", 1, "years", "first_contact")
+    long_ago = bxl(2020, 1, 1)
+    plain = ContactFactory.create_batch(3, first_contact_at=long_ago)
+    with_inquiry = ContactFactory(first_contact_at=long_ago)
+    inquiry = WebInquiryFactory(contact=with_inquiry, received_at=bxl(2026, 5, 1))
+    with_released_hold = ContactFactory(first_contact_at=long_ago)
+    with time_machine.travel(bxl(2026, 1, 1), tick=False):
+        hold = legal_hold_set(record=with_released_hold, reason="settled")
+    hold.released_at = bxl(2026, 2, 1)
+    hold.save()
+
+    run = purge("prospect", bxl(2026, 6, 1))
+
+    assert Contact.objects.count() == 0
+    assert not WebInquiry.objects.filter(pk=inquiry.pk).exists()
+    assert (run.deleted, run.selected) == (len(plain) + 2, len(plain) + 2)
