@@ -7,12 +7,8 @@ import io
 import re
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from pypdf import PdfReader
@@ -23,24 +19,9 @@ from requests_app.models import AccessPackage, DataSubjectRequest, IdCopy
 from requests_app.uploads import inspect_id_copy
 
 from .conftest import t, wait_until
+from .staff import log_in, officer_with_authenticator
 
-PASSWORD = "correct horse battery staple 42"
 EMAIL = "els.vermeulen@example.be"
-
-
-def officer_with_authenticator():
-    user = get_user_model().objects.create_user(
-        "officer", "officer@c-dot.be", PASSWORD, is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Privacy officer"))
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    return user, device
-
-
-def current_code(device: TOTPDevice) -> str:
-    """What the officer's authenticator app shows now."""
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{code:0{device.digits}d}"
 
 
 def received_access_request() -> DataSubjectRequest:
@@ -79,21 +60,9 @@ def test_privacy_officer_answers_an_access_request_and_the_subject_downloads_the
     assert dsr.status == DataSubjectRequest.Status.RECEIVED
 
     # Password, then the second factor: without the code the admin stays closed.
-    page.goto("/admin/")
-    page.locator("#id_username").fill("officer")
-    page.locator("#id_password").fill(PASSWORD)
-    shot(page, "login")
-    page.locator("#id_password").press("Enter")
-    page.wait_for_url("**/admin/2fa/**")
-    shot(page, "second factor")
-    page.goto("/admin/requests_app/datasubjectrequest/")
-    assert "/admin/2fa/" in page.url, "no admin page before the TOTP code"
-    page.locator("#id_token").fill(current_code(device))
-    page.locator("#id_token").press("Enter")
-    page.wait_for_url(re.compile(r".*/admin/requests_app/datasubjectrequest/$"))
+    log_in(page, device, shot)
 
     # The dashboard lists the open request with its days left; the officer opens it there.
-    page.goto("/admin/")
     shot(page, "dashboard")
     page.get_by_role("link", name=dsr.reference).click()
     page.wait_for_url(f"**/admin/requests_app/datasubjectrequest/{dsr.pk}/change/")

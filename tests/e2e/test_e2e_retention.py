@@ -1,0 +1,71 @@
+"""Scenario 4: a privacy officer changes a retention period in the admin, and the published
+statement shows the new period, with the announcement of the change (issues 4 and 5).
+
+The publish is not triggered by the test: the register change enqueues it (debounced) on
+commit, and the Celery worker (eagerly on the SQLite default) renders the new version."""
+
+from io import BytesIO
+
+from django.utils import translation
+from pypdf import PdfReader
+
+from registry.models import PeriodUnit, RetentionRule, period_text
+from registry.models_statement import StatementVersion
+
+from .conftest import t, wait_until
+from .staff import log_in, officer_with_authenticator
+
+RULE = "camera-footage"
+
+
+def period_cell(page):
+    return page.locator(f"#retention-{RULE} td.period")
+
+
+def test_officer_changes_a_retention_period_and_the_statement_shows_it(
+    cdot_site, celery_worker, page, browser, live_server, shot, settings
+):
+    settings.STATEMENT_PUBLISH_DEBOUNCE_SECONDS = 1
+    rule = RetentionRule.objects.get(code=RULE)
+    assert (rule.period_value, rule.period_unit) == (14, PeriodUnit.DAYS)
+    with translation.override("nl"):
+        old_period, new_period = period_text(14, PeriodUnit.DAYS), period_text(21, PeriodUnit.DAYS)
+    first = StatementVersion.objects.newest_first().first()
+
+    visitor = browser.new_context(base_url=live_server.url)
+    statement = visitor.new_page()
+    statement.goto("/nl/privacy/")
+    assert old_period in period_cell(statement).inner_text()
+    shot(statement, "statement before")
+
+    _user, device = officer_with_authenticator()
+    log_in(page, device, then="/admin/registry/retentionrule/")
+    page.get_by_role("link", name=RULE, exact=True).click()
+    page.locator("#id_period_value").fill("21")
+    shot(page, "rule changed")
+    page.locator("input[name='_save']").click()
+    page.locator(".messagelist .success").wait_for()
+    shot(page, "rule saved")
+    rule.refresh_from_db()
+    assert rule.period_value == 21
+
+    # A new version appears without anyone pressing "publish".
+    wait_until(
+        lambda: StatementVersion.objects.newest_first().first().number > first.number,
+        what="the statement publish after the register change",
+    )
+    # The page may be cached for 5 minutes (Cache-Control); a reload revalidates it.
+    statement.reload()
+    cell = period_cell(statement).inner_text()
+    assert new_period in cell
+    assert old_period not in cell
+    announcement = statement.locator("section.announcement")
+    assert announcement.count() == 1, "a change is announced on the page for 30 days"
+    assert t("nl", "This statement changed on") in announcement.inner_text()
+    shot(statement, "statement after")
+    # The PDF follows as well.
+    pdf = statement.request.get("/nl/privacy/statement.pdf")
+    assert pdf.status == 200
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.body())).pages)
+    assert " ".join(new_period.split()) in " ".join(text.split())
+    visitor.close()
