@@ -40,7 +40,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--port", type=int, default=8104)
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per run (>= 10)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per URL")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per URL")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
     return parser.parse_args()
@@ -90,16 +90,21 @@ def change(days):
     rule.period_value = days
     rule.save()
 
+cpu = time.process_time()
 cold = statement_publish(trigger="command")
-warm = []
+cold_cpu = time.process_time() - cpu
+warm, warm_cpu = [], []
 for days in (15, 16, 17, 14):
     change(days)
+    cpu = time.process_time()
     result = statement_publish(trigger="command")
+    warm_cpu.append(time.process_time() - cpu)
     assert result.created
     warm.append(result.seconds)
 unchanged = statement_publish(trigger="command")
 assert not unchanged.created
 print(json.dumps({"cold": cold.seconds, "warm": warm, "unchanged": unchanged.seconds,
+                  "cold_cpu": cold_cpu, "warm_cpu": warm_cpu,
                   "version": unchanged.version.number}))
 """
 
@@ -110,11 +115,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 client = Client(HTTP_HOST="127.0.0.1")
-client.get("/nl/privacy/")
-with CaptureQueriesContext(connection) as ctx:
-    response = client.get("/nl/privacy/")
-assert response.status_code == 200, response.status_code
-print(len(ctx.captured_queries), len(response.content))
+counts = []
+for _ in range(2):  # a fresh worker, then one holding the page
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/nl/privacy/")
+    assert response.status_code == 200, response.status_code
+    counts.append(len(ctx.captured_queries))
+print(counts[0], counts[1], len(response.content))
 """
 
 
@@ -161,8 +168,12 @@ def wait_until_up(url: str, proc: subprocess.Popen) -> None:
     sys.exit(f"{url} did not answer 200")
 
 
+LOAD: list[str] = []
+
+
 def main() -> None:
     args = parse_args()
+    LOAD.append(f"{os.getloadavg()[0]:.2f}")
     if args.seconds < 10:
         sys.exit("--seconds must be at least 10")
     var_dir = Path(tempfile.mkdtemp(prefix="cdot-statement-bench-"))
@@ -175,8 +186,9 @@ def main() -> None:
         import json
 
         timing = json.loads(run([PY, "-c", PUBLISH_TIMING], {**env, "PYTHONPATH": str(ROOT)}))
-        queries, size = map(int, run([PY, "-c", QUERIES_PER_REQUEST],
-                                     {**env, "PYTHONPATH": str(ROOT)}).split())  # fmt: skip
+        first, held, size = map(int, run([PY, "-c", QUERIES_PER_REQUEST],
+                                         {**env, "PYTHONPATH": str(ROOT)}).split())  # fmt: skip
+        queries = (first, held)
 
         base = f"http://127.0.0.1:{args.port}"
         statement_url, trivial_url = f"{base}/nl/privacy/", f"{base}/nl/privacy/bench-trivial/"
@@ -217,13 +229,18 @@ def report(args, results, timing, queries, size, db_per_request) -> None:
     def median(name: str, key: str) -> float:
         return statistics.median(r[key] for r in results[name])
 
-    ratio = median("statement", "rps") / median("trivial", "rps")
-    p99 = median("statement", "p99")
-    warm = statistics.median(timing["warm"])
+    # Each round runs both URLs back to back: the ratio of a pair sees the same machine load.
+    pairs = list(zip(results["statement"], results["trivial"], strict=True))
+    ratios = [s["rps"] / t["rps"] for s, t in pairs]
+    p99_ratios = [s["p99"] / t["p99"] for s, t in pairs]
+    ratio, p99 = statistics.median(ratios), median("statement", "p99")
+    warm, warm_cpu = statistics.median(timing["warm"]), statistics.median(timing["warm_cpu"])
     non2xx = sum(r["non2xx"] for rows in results.values() for r in rows)
     print()
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, {args.rounds} rounds, "
           f"gunicorn 2 workers, production settings, page {size} bytes")  # fmt: skip
+    print(f"load average (1 min) at start / end: {LOAD[0]} / {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} cores")  # fmt: skip
     print("| URL | req/s (median) | p50 ms | p99 ms |")
     print("| --- | ---: | ---: | ---: |")
     for name, label in (("statement", "/nl/privacy/"), ("trivial", "trivial view, same size")):
@@ -232,18 +249,23 @@ def report(args, results, timing, queries, size, db_per_request) -> None:
             f"{median(name, 'p99'):.2f} |"
         )
     print()
-    print(f"statement / trivial req/s: {ratio:.2f}x (goal >= 0.90)  "
+    print(f"statement / trivial req/s, median of paired rounds: {ratio:.2f}x "
+          f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)}; goal >= 0.90)  "
           f"{'OK' if ratio >= 0.9 else 'MISSED'}")  # fmt: skip
-    print(f"statement p99: {p99:.2f} ms (goal <= 10)  {'OK' if p99 <= 10 else 'MISSED'}")
-    print(f"ORM queries per page request: {queries} (goal <= 1)  "
-          f"{'OK' if queries <= 1 else 'MISSED'}")  # fmt: skip
-    print(f"database transactions per request under load (pg_stat_database): "
-          f"{statistics.median(db_per_request):.2f}")  # fmt: skip
     print(
-        f"publish nl+fr+en (HTML + PDF): first in a fresh process {timing['cold']:.2f} s, "
-        f"then median {warm:.2f} s of {len(timing['warm'])} (goal <= 3 s)  "
-        f"{'OK' if warm <= 3 else 'MISSED'}; unchanged register {timing['unchanged']:.2f} s"
+        f"statement p99: {p99:.2f} ms (goal <= 10)  {'OK' if p99 <= 10 else 'MISSED'}; "
+        f"p99 statement / trivial, median of pairs: {statistics.median(p99_ratios):.2f}x"
     )
+    print(f"ORM queries per page request: {queries[0]} in a fresh worker, {queries[1]} while it "
+          f"holds the page (goal <= 1)  {'OK' if max(queries) <= 1 else 'MISSED'}")  # fmt: skip
+    print(f"database transactions per request under load (pg_stat_database): "
+          f"{statistics.median(db_per_request):.3f}")  # fmt: skip
+    print(f"publish nl+fr+en (HTML + PDF), wall clock: first in a fresh process "
+          f"{timing['cold']:.2f} s, then median {warm:.2f} s of {len(timing['warm'])} "
+          f"(goal <= 3 s)  {'OK' if warm <= 3 else 'MISSED'}; unchanged register "
+          f"{timing['unchanged']:.2f} s")  # fmt: skip
+    print(f"publish, CPU time of the publishing process: first {timing['cold_cpu']:.2f} s, "
+          f"then median {warm_cpu:.2f} s  {'OK' if warm_cpu <= 3 else 'MISSED'}")  # fmt: skip
     print(f"non-2xx responses: {non2xx}")
 
 

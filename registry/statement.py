@@ -30,7 +30,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,7 +43,7 @@ from .models import (
     format_kbo,
 )
 from .models_statement import LANGUAGE_CODES, StatementVersion
-from .statement_pages import ANNOUNCEMENT_MARKER, forget
+from .statement_pages import ANNOUNCEMENT_MARKER, FOOTER_MARKER, forget
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every layout step at INFO; the publish log line says what matters.
@@ -333,6 +332,14 @@ def statement_body(*, facts: dict, language: str) -> str:
         )
 
 
+def statement_footer(*, language: str) -> str:
+    """The page footer (the controller's identity), rendered now so serving needs no query."""
+    with translation.override(language):
+        return render_to_string(
+            "registry/controller_identity.html", {"org": Organisation.objects.current()}
+        )
+
+
 def content_hash(bodies: dict[str, str]) -> str:
     payload = json.dumps(bodies, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(payload).hexdigest()
@@ -401,8 +408,8 @@ def statement_main(*, version: StatementVersion, body: str, language: str) -> st
             {
                 "version": version,
                 "legal_name": version.facts[language].get("controller", {}).get("legal_name"),
-                "body": mark_safe(body),  # noqa: S308 - our own rendered template output
-                "announcement_marker": mark_safe(ANNOUNCEMENT_MARKER),  # noqa: S308
+                "body": body,  # our own rendered template output, inserted with |safe
+                "announcement_marker": ANNOUNCEMENT_MARKER,
                 **statement_links(language=language),
             },
         )
@@ -418,7 +425,7 @@ def statement_pdf(*, version: StatementVersion, body: str, language: str) -> byt
             {
                 "version": version,
                 "legal_name": version.facts[language].get("controller", {}).get("legal_name"),
-                "body": mark_safe(body),  # noqa: S308 - our own rendered template output
+                "body": body,  # our own rendered template output, inserted with |safe
                 "published_on": date_format(
                     timezone.localtime(version.published_at), "DATE_FORMAT"
                 ),
@@ -454,11 +461,13 @@ def statement_publish(
     step = progress or (lambda _label: None)
     facts: dict[str, dict] = {}
     bodies: dict[str, str] = {}
+    footers: dict[str, str] = {}
     for language in LANGUAGE_CODES:
         facts[language] = statement_facts(language=language)
         bodies[language] = statement_body(facts=facts[language], language=language)
+        footers[language] = statement_footer(language=language)
         step(f"rendered {language}")
-    digest = content_hash(bodies)
+    digest = content_hash({lang: bodies[lang] + footers[lang] for lang in LANGUAGE_CODES})
     latest = (
         StatementVersion.objects.newest_first()
         .only("number", "content_hash", "published_at", "facts")
@@ -470,6 +479,7 @@ def statement_publish(
         latest=latest,
         facts=facts,
         bodies=bodies,
+        footers=footers,
         digest=digest,
         trigger=trigger,
         now=now,
@@ -488,7 +498,9 @@ def statement_publish(
     return PublishResult(version, True, time.perf_counter() - started)
 
 
-def _version_build(*, latest, facts, bodies, digest, trigger, now, step) -> StatementVersion:
+def _version_build(
+    *, latest, facts, bodies, footers, digest, trigger, now, step
+) -> StatementVersion:
     version = StatementVersion(
         number=(latest.number + 1) if latest else 1,
         content_hash=digest,
@@ -512,7 +524,9 @@ def _version_build(*, latest, facts, bodies, digest, trigger, now, step) -> Stat
         setattr(
             version,
             f"html_{language}",
-            statement_main(version=version, body=bodies[language], language=language),
+            statement_main(version=version, body=bodies[language], language=language)
+            + FOOTER_MARKER
+            + footers[language],
         )
         setattr(
             version,

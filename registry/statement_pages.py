@@ -29,11 +29,15 @@ from .models_statement import ANNOUNCEMENT_DAYS, StatementVersion
 # The views put the announcement (or nothing) where this marker stands.
 ANNOUNCEMENT_MARKER = "<!--statement:announcement-->"
 CONTENT_MARKER = "<!--statement:content-->"
+# The footer shows the controller's identity from the register: it is rendered at publish time
+# and stored after this marker in the version's page content, so serving needs no query for it.
+FOOTER_MARKER = "<!--statement:footer-->"
 
 
 @dataclass(frozen=True)
 class Chrome:
     head: str
+    middle: str
     tail: str
     fingerprint: str
 
@@ -85,10 +89,13 @@ def _chrome_render(language: str) -> Chrome:
         request = RequestFactory().get(f"/{language}/privacy/")
         request.LANGUAGE_CODE = language
         html = render_to_string(
-            "registry/statement.html", {"content_marker": CONTENT_MARKER}, request=request
+            "registry/statement.html",
+            {"content_marker": CONTENT_MARKER, "footer_marker": FOOTER_MARKER},
+            request=request,
         )
-    head, tail = html.split(CONTENT_MARKER)
-    return Chrome(head, tail, hashlib.sha256(html.encode()).hexdigest()[:12])
+    head, rest = html.split(CONTENT_MARKER)
+    middle, tail = rest.split(FOOTER_MARKER)
+    return Chrome(head, middle, tail, hashlib.sha256(html.encode()).hexdigest()[:12])
 
 
 def cache_seconds() -> float:
@@ -123,11 +130,11 @@ def _same(page: ServedPage, version: StatementVersion) -> bool:
 
 def _assemble(version: StatementVersion, language: str) -> ServedPage:
     chrome = page_chrome(language)
-    main = version.html(language)
+    main, _marker, footer = version.html(language).partition(FOOTER_MARKER)
 
     def full(announcement: str) -> bytes:
-        page = chrome.head + main.replace(ANNOUNCEMENT_MARKER, announcement, 1) + chrome.tail
-        return page.encode()
+        content = main.replace(ANNOUNCEMENT_MARKER, announcement, 1)
+        return (chrome.head + content + chrome.middle + footer + chrome.tail).encode()
 
     return ServedPage(
         number=version.number,
@@ -140,6 +147,13 @@ def _assemble(version: StatementVersion, language: str) -> ServedPage:
     )
 
 
-def forget() -> None:
-    """Drop the pages held by this process (after publishing a version)."""
+def main_content(html: str) -> str:
+    """The stored page content without the footer and the announcement marker."""
+    return html.partition(FOOTER_MARKER)[0].replace(ANNOUNCEMENT_MARKER, "", 1)
+
+
+def forget(*, layout: bool = False) -> None:
+    """Drop the pages held by this process (after publishing a version); `layout` too."""
     _pages.clear()
+    if layout:
+        _chrome.clear()

@@ -17,7 +17,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from .models_statement import StatementVersion
-from .statement_pages import ANNOUNCEMENT_MARKER, served_page
+from .statement_pages import main_content, served_page
 
 # Browsers and proxies may keep the page 5 minutes, then revalidate (a cheap 304).
 CACHE_CONTROL = "public, max-age=300, must-revalidate"
@@ -102,7 +102,7 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
     language = translation.get_language()
     version = _version_or_404(number, f"html_{language}")
     newest = StatementVersion.objects.newest_first().values_list("number", flat=True).first()
-    main = version.html(language).replace(ANNOUNCEMENT_MARKER, "", 1)
+    main = main_content(version.html(language))
     return render(
         request,
         "registry/statement_version.html",
