@@ -402,7 +402,7 @@ def check_processors(activities: list[ProcessingActivity]) -> list[Finding]:
                     "28(3)",
                 )
             )
-    for client in ProcessorClient.objects.all():
+    for client in ProcessorClient.objects.prefetch_related("processing_categories"):
         if not client.has_agreement:
             found.append(
                 _warn(
@@ -412,7 +412,7 @@ def check_processors(activities: list[ProcessingActivity]) -> list[Finding]:
                     "28(3)",
                 )
             )
-        if not client.processing_categories.exists():
+        if not client.processing_categories.all():
             found.append(
                 _err(
                     "client.categories",

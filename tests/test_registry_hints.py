@@ -244,3 +244,25 @@ def test_a_finding_points_staff_to_the_page_where_they_fix_it(seeded):
     finding = next(f for f in register_findings() if f.code == "retention.invoice_tax_period")
     rule = RetentionRule.objects.get_by_code("invoice")
     assert finding.admin_url == f"/admin/registry/retentionrule/{rule.pk}/change/"
+
+
+def test_the_hints_cost_the_same_number_of_queries_for_a_bigger_register(seeded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mailhosting = ProcessingCategory.objects.get(code="mailhosting")
+    ProcessorClient.objects.create(name="Klant", contact_email="k@ex.be")
+    with CaptureQueriesContext(connection) as small:
+        register_findings()
+    for i in range(5):
+        client = ProcessorClient.objects.create(name=f"Klant {i}", contact_email=f"k{i}@ex.be")
+        client.processing_categories.add(mailhosting)
+    template = ProcessingActivity.objects.get(code="B")
+    for i in range(5):
+        extra = ProcessingActivity.objects.create(
+            code=f"X{i}", name=f"Extra {i}", purpose="p", legal_basis="contract", status="active"
+        )
+        extra.data_categories.set(template.data_categories.all())
+    with CaptureQueriesContext(connection) as big:
+        register_findings()
+    assert len(big.captured_queries) == len(small.captured_queries) <= 16  # no N+1
