@@ -108,6 +108,11 @@ def test_access_request_end_to_end_delivers_a_pdf_through_a_logged_download_link
     dsr.refresh_from_db()
     assert dsr.status == Status.COMPLETED and dsr.completed_at is not None
 
+    page = client.get(f"/admin/requests_app/datasubjectrequest/{dsr.pk}/change/")
+    assert page.status_code == 200
+    assert "Access report (PDF)" in page.content.decode() or "Inzagerapport" in (
+        page.content.decode()
+    )
     answer = mail.outbox[-1]
     assert answer.to == ["Jan.Peeters@Example.be"]
     assert answer.attachments == []  # a link, never an attachment
