@@ -362,3 +362,19 @@ def test_verification_email_is_in_the_language_of_the_form(
     assert phrase in message.body and "7" in message.body
     assert f"/{language}/privacy/request/verify/" in message.body
     assert DataSubjectRequest.objects.get().language == language
+
+
+def test_steps_out_of_order_are_refused_and_change_nothing(
+    client, officer, django_capture_on_commit_callbacks
+):
+    dsr = submit_and_verify(client, django_capture_on_commit_callbacks, type="access")
+    client.force_login(officer)
+    # Not started (no identity check, no start): completing is not offered.
+    response = step(client, dsr, "complete", {"decision": "granted", "answer": "x"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/{dsr.pk}/change/")
+    assert step(client, dsr, "erase").status_code == 302  # not an erasure request
+    dsr.refresh_from_db()
+    assert dsr.status == Status.RECEIVED and dsr.completed_at is None
+    assert _actions(dsr) == [Action.RECEIVED]
+    # A bogus step name is no crash either.
+    assert step(client, dsr, "drop-table").status_code == 302
