@@ -23,9 +23,18 @@ def public_urls() -> list[str]:
     return [template.format(lang=lang) for lang in LANGUAGES for template in PUBLIC_PAGES]
 
 
+def axe_urls() -> list[str]:
+    """Every page in Dutch; in French and English the archived version page is left out: it is
+    the same stored body as /<lang>/privacy/ in the same template (and the Nu checker still
+    validates it), and axe-core needs seconds for a page of that length."""
+    return [
+        url for url in public_urls() if url.startswith("/nl/") or not url.endswith("/versions/1/")
+    ]
+
+
 def test_public_pages_have_no_serious_accessibility_violations(cdot_site, page, shot):
     found = {}
-    for url in public_urls():
+    for url in axe_urls():
         response = page.goto(url)
         assert response.status == 200, url
         assert page.locator("html").get_attribute("lang") == url.split("/")[1]
