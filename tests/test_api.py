@@ -133,23 +133,50 @@ def test_malformed_json_is_a_400(client):
 # --- keys, scopes, rate limits ----------------------------------------------------------------
 
 
+def _bodies():
+    return {
+        "inquiries": (INQUIRY, ApiKey.Scope.NEWSLETTER_WRITE),
+        "newsletter/subscriptions": (consent(), ApiKey.Scope.INQUIRIES_WRITE),
+        "newsletter/withdrawals": ({"email": "a@example.be"}, ApiKey.Scope.INQUIRIES_WRITE),
+    }
+
+
+ENDPOINTS = ["inquiries", "newsletter/subscriptions", "newsletter/withdrawals"]
+
+
+def nothing_written() -> bool:
+    return not (
+        WebInquiry.objects.exists()
+        or NewsletterSubscription.objects.exists()
+        or SuppressionEntry.objects.exists()
+        or ApiAuditEntry.objects.exists()
+    )
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("key", [None, "cdot_wrong", "Bearer-less"])
-def test_missing_or_unknown_key_is_401(client, key):
-    assert post(client, "inquiries", INQUIRY, key).status_code == 401
-    assert not WebInquiry.objects.exists()
+def test_missing_or_unknown_key_is_401(client, endpoint, key):
+    body, _other_scope = _bodies()[endpoint]
+    assert post(client, endpoint, body, key).status_code == 401
+    assert nothing_written()
 
 
-def test_revoked_key_is_401(client):
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_revoked_key_is_401(client, endpoint):
     key, _ = make_key(revoked=True)
-    assert post(client, "inquiries", INQUIRY, key).status_code == 401
+    body, _other_scope = _bodies()[endpoint]
+    assert post(client, endpoint, body, key).status_code == 401
+    assert nothing_written()
 
 
-def test_key_without_the_scope_is_403(client):
-    key, _ = make_key(ApiKey.Scope.NEWSLETTER_WRITE)
-    response = post(client, "inquiries", INQUIRY, key)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_key_without_the_scope_is_403(client, endpoint):
+    body, other_scope = _bodies()[endpoint]
+    key, _ = make_key(other_scope)
+    response = post(client, endpoint, body, key)
     assert response.status_code == 403
-    assert "inquiries:write" in response.json()["detail"]
-    assert not WebInquiry.objects.exists()
+    assert "write" in response.json()["detail"]
+    assert nothing_written()
 
 
 def test_rate_limit_per_key_answers_429_with_retry_after(client, time_machine):
