@@ -215,3 +215,23 @@ def test_seed_demo_fills_every_section_and_refuses_production(client, officer, s
 
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_section_whose_table_is_missing_says_not_available_yet(client):
+    """Before an app's migration has run, its section says so instead of failing."""
+    from django.db import connection
+
+    user = get_user_model().objects.create_superuser("po2", "po2@c-dot.be", "x" * 20)
+    client.force_login(user)
+    with connection.schema_editor() as editor:
+        editor.delete_model(PurgeRun)
+    try:
+        sections, html = dashboard(client)
+        assert not sections["purges"].available
+        assert not sections["purge_chart"].available
+        assert sections["requests"].available
+        assert "Nog niet beschikbaar" in html
+    finally:
+        with connection.schema_editor() as editor:
+            editor.create_model(PurgeRun)
