@@ -504,7 +504,7 @@ def _version_build(
     version = StatementVersion(
         number=(latest.number + 1) if latest else 1,
         content_hash=digest,
-        published_at=now or timezone.now(),
+        published_at=(now or timezone.now()).replace(microsecond=0),  # HTTP dates are seconds
         trigger=trigger,
         is_first=latest is None,
         facts=facts,
