@@ -19,7 +19,8 @@ counted as ``skipped_held``. A dry run counts and changes nothing.
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -247,6 +248,34 @@ def _purge_batches(
     upper_pk = target.model._default_manager.order_by("-pk").values_list("pk", flat=True).first()
     if upper_pk is None:
         return
+    with _async_commit():
+        _purge_passes(run=run, target=target, rule=rule, progress=progress, upper_pk=upper_pk)
+
+
+@contextmanager
+def _async_commit() -> Iterator[None]:
+    """PostgreSQL: don't wait for the WAL flush at each batch's commit.
+
+    A crash of the database server may undo the last few batches (well under a second of
+    work), never half a batch, and the purge is idempotent: the next run deletes those rows
+    again. Set for this session only while the batches run.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+
+
+def _purge_passes(
+    *, run: PurgeRun, target: PurgeTarget, rule: RetentionRule, progress: Progress | None, upper_pk
+) -> None:
     for _ in range(MAX_PASSES):
         last_pk = None
         while batch := _purge_one_batch(
@@ -268,25 +297,19 @@ def _purge_one_batch(
     started = time.monotonic()
     committed_at: list[float] = []
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Don't wait for the WAL flush at each batch's commit: a crash of the database
-            # server may undo the last few batches (well under a second of work), never
-            # half a batch. The purge is idempotent: the next run deletes those rows again.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # Registered first, so it runs right at commit, before the file removals.
         transaction.on_commit(lambda: committed_at.append(time.monotonic()))
         queryset = target.expired(run.now, rule).filter(pk__lte=upper_pk)
         if after_pk is not None:
             queryset = queryset.filter(pk__gt=after_pk)
-        pks = list(
+        pks, special = target.lock_batch(
             queryset.order_by("pk")
             .select_for_update(skip_locked=True, of=("self",))
             .values_list("pk", flat=True)[: run.batch_size]
         )
         if not pks:
             return None
-        result = target.apply(pks, now=run.now, rule=rule)
+        result = target.apply(pks, now=run.now, rule=rule, special=special)
         if result.affected == 0:
             raise RuntimeError(
                 f"{len(pks)} expired rows were selected but none was processed; stopping "

@@ -102,6 +102,7 @@ class PurgeTarget:
     model: type[models.Model]
     action: str = Action.DELETE
     max_batch_size: int | None = None  # caps the purge's batch size for this target
+    bulk_delete = True  # apply() deletes with delete_by_pks / records_delete (see below)
 
     def expired(self, now: datetime, rule: RetentionRule) -> models.QuerySet:
         """The rows the purge must act on at ``now``: the post-condition counts these.
@@ -129,11 +130,29 @@ class PurgeTarget:
     def expired_ignoring_restriction(self, now: datetime, rule: RetentionRule):
         return self.expired(now, rule)
 
-    def apply(self, pks: list, *, now: datetime, rule: RetentionRule) -> BatchResult:
+    def lock_batch(self, locked: models.QuerySet) -> tuple[list, set | None]:
+        """Run the batch's locking SELECT; return its pks and, when it could tell in the same
+        round trip (PostgreSQL, bulk-deleting targets), the pks that have dependants."""
+        if not self.bulk_delete or connection.vendor != "postgresql":
+            return list(locked), None
+        sql, params = locked.query.get_compiler(connection.alias).as_sql()
+        checks, check_params = _dependants_exists_sql(self.model, "p.pk")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT p.pk, {checks} FROM ({sql}) AS p(pk)",  # noqa: S608 - ORM SQL
+                [*check_params, *params],
+            )
+            rows = cursor.fetchall()
+        return [pk for pk, _ in rows], {pk for pk, has_dependants in rows if has_dependants}
+
+    def apply(
+        self, pks: list, *, now: datetime, rule: RetentionRule, special: set | None = None
+    ) -> BatchResult:
         """Delete the rows. Rows with dependants (rows pointing at them, legal-hold entries)
         go through records_delete, which handles those explicitly; the rest — nearly all —
         go in one ``DELETE … WHERE pk = ANY(%s)``: no per-row signals, no ORM collector."""
-        special = rows_with_dependants(self.model, pks)
+        if special is None:
+            special = rows_with_dependants(self.model, pks)
         plain = [pk for pk in pks if pk not in special]
         affected = delete_by_pks(self.model, plain)
         if special:
@@ -184,6 +203,17 @@ def rows_with_dependants(model: type[models.Model], pks: list) -> set:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _dependants_exists_sql(model: type[models.Model], outer: str) -> tuple[str, list]:
+    """SQL for "some row points at `outer`, or a legal-hold entry names it" (PostgreSQL)."""
+    checks = []
+    for fk in _foreign_keys_to(model):
+        table, column = qn(fk.model._meta.db_table), qn(fk.column)
+        checks.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = {outer})")  # noqa: S608
+    holds, hold_filter = qn(LegalHold._meta.db_table), "content_type_id = %s AND object_id"
+    checks.append(f"EXISTS (SELECT 1 FROM {holds} WHERE {hold_filter} = {outer})")  # noqa: S608
+    return " OR ".join(checks), [ContentType.objects.get_for_model(model).pk]
+
+
 def delete_by_pks(model: type[models.Model], pks: list) -> int:
     """One bulk ``DELETE`` of these rows (only for rows nothing points at)."""
     if not pks:
@@ -208,7 +238,9 @@ class CameraTarget(DeleteTarget):
     # Each row goes through records_delete (files): smaller batches keep each under 250 ms.
     max_batch_size = 500
 
-    def apply(self, pks: list, *, now: datetime, rule: RetentionRule) -> BatchResult:
+    bulk_delete = False
+
+    def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
         # Every recording has a file: records_delete unlinks them after the commit.
         deleted = records_delete(model=self.model, pks=pks)
         return BatchResult(affected=deleted, files=deleted)
@@ -222,7 +254,9 @@ class CameraTarget(DeleteTarget):
 class NewsletterTarget(DeleteTarget):
     """Art. 7(3), 21(3): the withdrawn consent goes, its address hash stays suppressed."""
 
-    def apply(self, pks: list, *, now: datetime, rule: RetentionRule) -> BatchResult:
+    bulk_delete = False
+
+    def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
         # records_delete leaves the SuppressionEntry behind: always through it.
         return BatchResult(affected=records_delete(model=self.model, pks=pks))
 
@@ -248,6 +282,8 @@ class CustomerContactTarget(ContactTarget):
     the kept invoices refer to. Anonymising blanks every identifying field; the row stays as a
     count. Both leave the row out of the next selection, so a run always ends.
     """
+
+    bulk_delete = False
 
     def __init__(self) -> None:
         super().__init__("customer-contact")
@@ -284,7 +320,7 @@ class CustomerContactTarget(ContactTarget):
     def expired(self, now: datetime, rule: RetentionRule) -> models.QuerySet:
         return self.expired_ignoring_restriction(now, rule).exclude(restricted=True)
 
-    def apply(self, pks: list, *, now: datetime, rule: RetentionRule) -> BatchResult:
+    def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
         kept = set(
             Contact.objects.filter(pk__in=pks)
             .filter(Invoice.objects.kept_exists(now, outer="pk"))
@@ -310,13 +346,15 @@ class ProcessorDataTarget(DeleteTarget):
 
     action = Action.DELETION_TASK
 
+    bulk_delete = False
+
     def __init__(self) -> None:
         super().__init__("processor-data", ProcessorDataset)
 
     def expired(self, now: datetime, rule: RetentionRule) -> models.QuerySet:
         return super().expired(now, rule).filter(deletion_requested_on__isnull=True)
 
-    def apply(self, pks: list, *, now: datetime, rule: RetentionRule) -> BatchResult:
+    def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
         today = now.astimezone(periods.BRUSSELS).date()
         affected = ProcessorDataset.objects.filter(
             pk__in=pks, deletion_requested_on__isnull=True
