@@ -9,6 +9,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # Colour-blind-safe palette (Okabe–Ito), dark enough on white for bars and legend swatches.
+LEGEND_COLUMNS = 2
+LEGEND_CHARS = 44  # fits half the chart width at 11 px; the full name is in the <title>
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F", "#8C6D31"]
 
 
@@ -33,7 +35,7 @@ def stacked_bars(
 ) -> SafeString:
     """Stacked bars, one per label (e.g. month), one colour per series (e.g. request type)."""
     left, right, top, bottom = 44, 8, 12, 28
-    legend_rows = (len(series) + 2) // 3
+    legend_rows = (len(series) + LEGEND_COLUMNS - 1) // LEGEND_COLUMNS
     legend_height = 18 * legend_rows + 6
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]
@@ -77,12 +79,13 @@ def stacked_bars(
             f'font-size="11" fill="currentColor">{escape(label)}</text>'
         )
     for index, (colour, name) in enumerate(zip(PALETTE * 4, series, strict=False)):
-        lx = left + (index % 3) * (plot_w / 3)
-        ly = height + 4 + 18 * (index // 3)
+        lx = left + (index % LEGEND_COLUMNS) * (plot_w / LEGEND_COLUMNS)
+        ly = height + 4 + 18 * (index // LEGEND_COLUMNS)
+        short = name if len(name) <= LEGEND_CHARS else name[: LEGEND_CHARS - 1] + "…"
         parts.append(
             f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" fill="{colour}"/>'
             f'<text x="{lx + 17:.1f}" y="{ly + 10}" font-size="11" fill="currentColor">'
-            f"{escape(name)}</text>"
+            f"<title>{escape(name)}</title>{escape(short)}</text>"
         )
     parts.append("</svg>")
     # Every text part above is escaped; numbers and colours come from this module.

@@ -204,7 +204,7 @@ def schedule_section(now: datetime) -> Section:
     return Section(
         "schedule",
         _("Next scheduled runs"),
-        rows=rows[:MAX_ROWS],
+        rows=rows,  # every job: about fifteen, each worth knowing
         data={
             "beat_age_minutes": None if beat_age is None else int(beat_age // 60),
             "beat_stale": beat_age is None or beat_age > 180,
@@ -217,10 +217,12 @@ def _next_run(task, now: datetime) -> datetime | None:
     try:
         schedule = task.schedule
         last = task.last_run_at or now
-        return now + schedule.remaining_estimate(last)
+        estimate = now + schedule.remaining_estimate(last)
     except (AttributeError, ValueError, TypeError):  # a one-off or a broken schedule: no estimate
         logger.warning("event=dashboard_next_run_unknown task_id=%s", task.pk)
         return None
+    # The estimate lands a fraction of a second before the due minute: show that minute.
+    return (estimate + timedelta(seconds=30)).replace(second=0, microsecond=0)
 
 
 def expiry_section(now: datetime) -> Section:

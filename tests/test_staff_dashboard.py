@@ -235,3 +235,17 @@ def test_a_section_whose_table_is_missing_says_not_available_yet(client):
     finally:
         with connection.schema_editor() as editor:
             editor.create_model(PurgeRun)
+
+
+def test_next_scheduled_runs_follow_the_utc_crontabs(client, officer):
+    from cdot_privacy.periodic import periodic_tasks_sync
+
+    periodic_tasks_sync()
+    sections, _html = dashboard(client)
+    rows = {r["name"]: r["next_run"] for r in sections["schedule"].rows}
+    assert rows["purge prospect"] == datetime(2026, 6, 16, 2, 20, tzinfo=UTC)
+    assert rows["purge camera-footage"] == datetime(2026, 6, 15, 8, 7, tzinfo=UTC)
+    assert "heartbeat" not in rows  # every minute: noise, shown as "beat is running" instead
+    assert [r["next_run"] for r in sections["schedule"].rows] == sorted(rows.values())[
+        : len(sections["schedule"].rows)
+    ]
