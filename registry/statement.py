@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from .models import (
     Organisation,
     ProcessingActivity,
+    ProcessingCategory,
     RetentionRule,
     SecurityMeasure,
     SupervisoryAuthority,
@@ -151,6 +152,8 @@ def statement_facts(*, language: str) -> dict:
                 for a in activities
                 if a.role == ProcessingActivity.Role.PROCESSOR
             ],
+            # Art. 30(2)(b): what we do as processor for clients (e.g. mailhosting, back-up)
+            "processor_services": [c.name for c in ProcessingCategory.objects.order_by("code")],
             "data_categories": _data_category_facts(controller_activities),
             "recipients": _recipient_facts(controller_activities),
             "transfers": _transfer_facts(controller_activities),
@@ -362,7 +365,7 @@ def statement_change_summary(*, old: dict | None, new: dict, language: str) -> l
                     _("Retention period for “%(label)s” changed from %(old)s to %(new)s.")
                     % {"label": rule["label"], "old": before["period"], "new": rule["period"]}
                 )
-            elif before != rule:
+            elif _shown(before) != _shown(rule):
                 lines.append(_("Retention of “%(label)s” explained differently.") % rule)
         for code, rule in old_rules.items():
             if code not in new_rules:
@@ -371,6 +374,11 @@ def statement_change_summary(*, old: dict | None, new: dict, language: str) -> l
             if old.get(key) != new.get(key):
                 lines.append(_("Updated section: %(title)s.") % {"title": SECTION_TITLES[section]})
         return lines or [_("Wording and layout improved; no change in what we do with your data.")]
+
+
+def _shown(rule: dict) -> tuple:
+    """What a reader sees of a retention rule (internal keys do not count as a change)."""
+    return tuple(rule.get(key) for key in ("label", "purpose", "period", "anchor", "text"))
 
 
 # Facts key -> the section that shows it (retention has its own, finer summary above).
@@ -383,6 +391,7 @@ _FACT_SECTIONS = {
     "security": "security",
     "authority": "complaints",
     "processor_activities": "processor",
+    "processor_services": "processor",
     "automated": "automated",
 }
 
