@@ -22,11 +22,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from records.models import ProcessorDataset
 from registry.models import RetentionRule
 
 from .locks import advisory_locks_available, rule_lock
@@ -69,9 +70,8 @@ def purge_preview(*, rule_code: str, now: datetime | None = None) -> PurgePrevie
         rule_code=rule_code,
         expired_now=expired_now,
         held_now=target.held_count(now, rule),
-        within_7_days=target.expired(now + timezone.timedelta(days=7), rule).count() - expired_now,
-        within_30_days=target.expired(now + timezone.timedelta(days=30), rule).count()
-        - expired_now,
+        within_7_days=target.expired(now + timedelta(days=7), rule).count() - expired_now,
+        within_30_days=target.expired(now + timedelta(days=30), rule).count() - expired_now,
     )
 
 
@@ -143,6 +143,24 @@ def purge_runs_mark_stale(*, rule_code: str, now: datetime | None = None) -> int
             "(found by a later run of the same rule).",
         )
     )
+
+
+def processor_deletion_confirm(
+    *, dataset: ProcessorDataset, confirmed_on: date
+) -> ProcessorDataset:
+    """Record that the client's systems confirmed deleting a dataset held as processor
+    (Art. 28(3)(g)); it then leaves the processor-data rule's tracking for good.
+
+    Raises ValueError, changing nothing, when no deletion was requested yet or the date
+    lies before the request.
+    """
+    if dataset.deletion_requested_on is None:
+        raise ValueError("no deletion was requested for this dataset")
+    if confirmed_on < dataset.deletion_requested_on:
+        raise ValueError("the confirmation cannot predate the deletion request")
+    dataset.deletion_confirmed_on = confirmed_on
+    dataset.save(update_fields=["deletion_confirmed_on"])
+    return dataset
 
 
 # --- internals ------------------------------------------------------------------------------

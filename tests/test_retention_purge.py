@@ -24,7 +24,7 @@ from records.services import legal_hold_set
 from registry.models import RetentionRule
 from registry.periods import BRUSSELS
 from retention.models import PurgeRun
-from retention.services import purge_preview, purge_run_execute
+from retention.services import processor_deletion_confirm, purge_preview, purge_run_execute
 from retention.targets import UnknownRule
 from tests.records_factories import (
     ContactFactory,
@@ -464,3 +464,20 @@ def test_prospects_with_dependants_go_with_them_and_the_rest_in_one_bulk_delete(
     assert Contact.objects.count() == 0
     assert not WebInquiry.objects.filter(pk=inquiry.pk).exists()
     assert (run.deleted, run.selected) == (len(plain) + 2, len(plain) + 2)
+
+
+def test_a_confirmed_processor_deletion_closes_the_task_and_bad_dates_change_nothing():
+    rule("processor-data", 0, "days", "contract_end")
+    dataset = DatasetFactory(contract_end=date(2026, 5, 31))
+    with pytest.raises(ValueError, match="no deletion was requested"):
+        processor_deletion_confirm(dataset=dataset, confirmed_on=date(2026, 6, 3))
+    purge("processor-data", bxl(2026, 6, 1, 9, 0))
+    dataset.refresh_from_db()
+    with pytest.raises(ValueError, match="predate"):
+        processor_deletion_confirm(dataset=dataset, confirmed_on=date(2026, 5, 1))
+    assert ProcessorDataset.objects.get(pk=dataset.pk).deletion_confirmed_on is None
+
+    processor_deletion_confirm(dataset=dataset, confirmed_on=date(2026, 6, 3))
+
+    assert purge_preview(rule_code="processor-data", now=bxl(2026, 6, 4)).expired_now == 0
+    assert ProcessorDataset.objects.get(pk=dataset.pk).deletion_confirmed_on == date(2026, 6, 3)
