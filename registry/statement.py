@@ -562,15 +562,18 @@ def _enqueue_debounced() -> None:
     from .tasks import statement_publish_task
 
     delay = getattr(settings, "STATEMENT_PUBLISH_DEBOUNCE_SECONDS", DEBOUNCE_SECONDS)
-    if not cache.add(DEBOUNCE_KEY, "1", timeout=delay * 10):
-        return
     try:
+        if not cache.add(DEBOUNCE_KEY, "1", timeout=delay * 10):
+            return
         statement_publish_task.apply_async(
             kwargs={"trigger": StatementVersion.Trigger.REGISTER_CHANGE}, countdown=delay
         )
-    except Exception:  # broker down: the daily run publishes; the register change stands
-        cache.delete(DEBOUNCE_KEY)
+    except Exception:  # cache or broker down: the change is committed; the daily run publishes
         logger.exception("statement publish could not be queued; the daily run will catch up")
+        try:
+            cache.delete(DEBOUNCE_KEY)
+        except Exception:  # noqa: BLE001 - the cache may be the part that is down
+            logger.warning("statement publish debounce key not cleared (cache down)")
 
 
 def statement_publish_pending_clear() -> None:

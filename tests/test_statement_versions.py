@@ -227,3 +227,22 @@ def test_production_workers_serve_the_page_from_memory_until_a_new_version(
     with django_capture_on_commit_callbacks(execute=True):
         statement_publish()  # its commit clears this process's pages
     assert CAMERA_30_DAYS["en"] in retention_table(client.get("/en/privacy/").content.decode())
+
+
+@pytest.mark.django_db
+def test_a_register_change_stands_when_the_publish_cannot_be_queued(
+    settings, django_capture_on_commit_callbacks, caplog
+):
+    """Cache (and so the debounce) unreachable: the change is kept, the failure is logged."""
+    register_seed_cdot()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        camera_rule_set_to(21)
+    assert callbacks
+    assert RetentionRule.objects.get_by_code("camera-footage").period_value == 21
+    assert "statement publish could not be queued" in caplog.text
