@@ -1,0 +1,275 @@
+"""What the privacy statement says, gathered from the register (GDPR Art. 13(1)-(2), 14(1)-(2)).
+
+``statement_facts(language=...)`` reads the register into plain, JSON-ready facts: controller,
+purposes and bases, legitimate interests, categories, sources, recipients, transfers,
+retention, security, processor services, the authority. ``registry.statement`` renders them.
+"""
+
+from __future__ import annotations
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    Organisation,
+    ProcessingActivity,
+    ProcessingCategory,
+    RetentionRule,
+    SecurityMeasure,
+    SupervisoryAuthority,
+    Transfer,
+    format_kbo,
+)
+
+# Public wording of the legal bases (Art. 6(1)); the seed's "Gerechtigd belang" is gone for good.
+LEGAL_BASIS_LABELS = {
+    ProcessingActivity.LegalBasis.CONSENT: gettext_lazy("Your consent (Art. 6(1)(a) GDPR)"),
+    ProcessingActivity.LegalBasis.CONTRACT: gettext_lazy(
+        "Performance of a contract with you, or steps before entering into one (Art. 6(1)(b) GDPR)"
+    ),
+    ProcessingActivity.LegalBasis.LEGAL_OBLIGATION: gettext_lazy(
+        "A legal obligation we must comply with (Art. 6(1)(c) GDPR)"
+    ),
+    ProcessingActivity.LegalBasis.VITAL_INTERESTS: gettext_lazy(
+        "Protection of vital interests (Art. 6(1)(d) GDPR)"
+    ),
+    ProcessingActivity.LegalBasis.PUBLIC_TASK: gettext_lazy(
+        "A task in the public interest (Art. 6(1)(e) GDPR)"
+    ),
+    ProcessingActivity.LegalBasis.LEGITIMATE_INTEREST: gettext_lazy(
+        "Our legitimate interest (Art. 6(1)(f) GDPR)"
+    ),
+}
+
+# Art. 13(2)(e): whether providing the data is required, in words a visitor understands.
+REQUIREMENT_LABELS = {
+    ProcessingActivity.Requirement.STATUTORY: gettext_lazy("Required by law."),
+    ProcessingActivity.Requirement.CONTRACTUAL: gettext_lazy("Required by our contract with you."),
+    ProcessingActivity.Requirement.PRE_CONTRACT: gettext_lazy(
+        "Required to enter into a contract with us."
+    ),
+    ProcessingActivity.Requirement.VOLUNTARY: gettext_lazy("Voluntary."),
+    ProcessingActivity.Requirement.NOT_ASSESSED: gettext_lazy(
+        "Not required by law or contract, but needed for this purpose."
+    ),
+}
+
+COUNTRY_NAMES = {
+    "BE": gettext_lazy("Belgium"),
+    "NL": gettext_lazy("the Netherlands"),
+    "FR": gettext_lazy("France"),
+    "DE": gettext_lazy("Germany"),
+    "LU": gettext_lazy("Luxembourg"),
+    "IE": gettext_lazy("Ireland"),
+    "US": gettext_lazy("the United States"),
+    "GB": gettext_lazy("the United Kingdom"),
+    "CH": gettext_lazy("Switzerland"),
+}
+
+# The sections of the statement, in order: (anchor, title). The template follows this list.
+SECTION_TITLES = {
+    "controller": gettext_lazy("Who is responsible for your data"),
+    "purposes": gettext_lazy("Why we process your data and on which legal basis"),
+    "data": gettext_lazy("Which data we process and where they come from"),
+    "recipients": gettext_lazy("Who receives your data"),
+    "transfers": gettext_lazy("Transfers outside the European Economic Area"),
+    "retention": gettext_lazy("How long we keep your data"),
+    "security": gettext_lazy("How we protect your data"),
+    "automated": gettext_lazy("Automated decisions and profiling"),
+    "rights": gettext_lazy("Your rights"),
+    "exercise": gettext_lazy("How to exercise your rights"),
+    "complaints": gettext_lazy("Complaints"),
+    "processor": gettext_lazy("Data we process for our clients"),
+    "changes": gettext_lazy("Changes to this statement"),
+}
+
+
+def country_name(code: str) -> str:
+    return str(COUNTRY_NAMES.get((code or "").upper(), code or ""))
+
+
+# --- 1. gather --------------------------------------------------------------------------------
+
+
+def statement_facts(*, language: str) -> dict:
+    """Everything the statement says, read from the register in one language (JSON-ready)."""
+    with translation.override(language):
+        activities = list(
+            ProcessingActivity.objects.active()
+            .prefetch_related(
+                "data_categories",
+                "data_subject_categories",
+                "recipients",
+                "security_measures",
+                "transfers__recipient",
+                "retention_rules__data_category",
+            )
+            .order_by("position", "code")
+        )
+        controller_activities = [
+            a for a in activities if a.role == ProcessingActivity.Role.CONTROLLER
+        ]
+        return {
+            "controller": _controller_facts(Organisation.objects.current()),
+            "authority": _authority_facts(SupervisoryAuthority.objects.current()),
+            "activities": [_activity_facts(a) for a in controller_activities],
+            "processor_activities": [
+                {"code": a.code, "name": a.name, "purpose": a.purpose}
+                for a in activities
+                if a.role == ProcessingActivity.Role.PROCESSOR
+            ],
+            # Art. 30(2)(b): what we do as processor for clients (e.g. mailhosting, back-up)
+            "processor_services": [c.name for c in ProcessingCategory.objects.order_by("code")],
+            "data_categories": _data_category_facts(controller_activities),
+            "recipients": _recipient_facts(controller_activities),
+            "transfers": _transfer_facts(controller_activities),
+            "retention": _retention_facts(activities),
+            "security": _security_facts(activities),
+            "sources": [  # Art. 14(2)(f): where data do not come from the person
+                {"code": a.code, "name": a.name, "source": a.data_source}
+                for a in controller_activities
+                if a.data_source
+            ],
+            "automated": [
+                {"code": a.code, "name": a.name, "logic": a.automated_decision_logic}
+                for a in controller_activities
+                if a.automated_decision_making == ProcessingActivity.AutomatedDecisions.YES
+            ],
+            "sections": [{"id": key, "title": str(title)} for key, title in SECTION_TITLES.items()],
+        }
+
+
+def _controller_facts(org: Organisation | None) -> dict:
+    if org is None:
+        return {}
+    return {
+        "legal_name": org.legal_name,
+        "legal_form": org.legal_form,
+        "kbo_number": format_kbo(org.kbo_number),
+        "vat_number": org.vat_number,
+        "address_lines": [line for line in org.address_lines() if line],
+        "country": country_name(org.country),
+        "email": org.email,
+        "phone": org.phone,
+        "website": org.website,
+        "privacy_contact_name": org.privacy_contact_name,
+        "privacy_contact_email": org.privacy_contact_email or org.email,
+        "dpo_name": org.dpo_name,
+        "dpo_email": org.dpo_email,
+        "representative": org.representative,
+        "joint_controllers": org.joint_controllers,
+    }
+
+
+def _authority_facts(authority: SupervisoryAuthority | None) -> dict:
+    if authority is None:
+        return {}
+    return {
+        "name": authority.name,
+        "short_name": authority.short_name,
+        "address_lines": [line for line in authority.address.splitlines() if line.strip()],
+        "phone": authority.phone,
+        "email": authority.email,
+        "website": authority.website,
+    }
+
+
+def _activity_facts(activity: ProcessingActivity) -> dict:
+    bases = [str(LEGAL_BASIS_LABELS[b]) for b in activity.legal_bases if b in LEGAL_BASIS_LABELS]
+    return {
+        "code": activity.code,
+        "name": activity.name,
+        "purpose": activity.purpose,
+        "legal_bases": bases,
+        "legal_basis_explanation": activity.legal_basis_explanation,
+        "legitimate_interest": (
+            activity.legitimate_interest if activity.uses_legitimate_interest else ""
+        ),
+        "uses_consent": activity.uses_consent,
+        "data_subjects": [c.name for c in activity.data_subject_categories.all()],
+        "data_categories": [c.name for c in activity.data_categories.all()],
+        "source": activity.data_source,
+        "requirement": str(REQUIREMENT_LABELS[activity.provision_requirement or ""]),
+        "consequence": activity.consequence_of_not_providing,
+        "recipients": [r.name for r in activity.recipients.all()],
+    }
+
+
+def _data_category_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for activity in activities:
+        for category in activity.data_categories.all():
+            entry = seen.setdefault(
+                category.code,
+                {"name": category.name, "description": category.description, "purposes": []},
+            )
+            entry["purposes"].append(activity.code)
+    return sorted(seen.values(), key=lambda c: c["name"].casefold())
+
+
+def _recipient_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for activity in activities:
+        for recipient in activity.recipients.all():
+            entry = seen.setdefault(
+                recipient.code,
+                {
+                    "name": recipient.name,
+                    "kind": str(recipient.get_kind_display()),
+                    "service": recipient.service,
+                    "country": country_name(recipient.country),
+                    "inside_eea": recipient.inside_eea,
+                    "purposes": [],
+                },
+            )
+            entry["purposes"].append(activity.code)
+    return sorted(seen.values(), key=lambda r: (r["kind"], r["name"].casefold()))
+
+
+def _transfer_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    transfers: list[Transfer] = [t for a in activities for t in a.transfers.all()]
+    return [
+        {
+            "recipient": t.recipient.name,
+            "country": country_name(t.country),
+            "safeguard": str(t.get_safeguard_display()),
+            "details": t.safeguard_details,
+        }
+        for t in sorted(transfers, key=lambda t: (t.country, t.recipient.name))
+    ]
+
+
+def _retention_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    rules: list[RetentionRule] = [
+        rule for a in activities for rule in a.retention_rules.all() if rule.is_active
+    ]
+    return [
+        {
+            "code": rule.code,
+            "label": _rule_label(rule),
+            "purpose": f"{rule.activity.code}. {rule.activity.name}",
+            "period": rule.period_display(),
+            "period_value": rule.period_value,
+            "anchor": str(rule.get_anchor_display()),
+            "criterion": rule.criterion,
+            "text": rule.statement_text or rule.criterion,
+            "legal_reference": rule.legal_reference,
+        }
+        for rule in rules
+    ]
+
+
+def _rule_label(rule: RetentionRule) -> str:
+    if rule.name:
+        return rule.name
+    if rule.data_category_id:
+        return rule.data_category.name
+    return rule.activity.name
+
+
+def _security_facts(activities: list[ProcessingActivity]) -> list[dict]:
+    measures = {m.pk: m for a in activities for m in a.security_measures.all()}
+    if not measures:  # measures not linked to an activity still protect the data (Art. 32)
+        measures = {m.pk: m for m in SecurityMeasure.objects.all()}
+    ordered = sorted(measures.values(), key=lambda m: m.code)
+    return [{"name": m.name, "description": m.description} for m in ordered]
