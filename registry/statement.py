@@ -2,9 +2,10 @@
 
 Three steps:
 
-1. **gather** (``registry.statement_facts``): ``statement_facts(language=...)`` reads the register into plain, JSON-ready facts
-   (Art. 13(1)–(2) and 14(1)–(2): controller, purposes and bases, interests, categories, sources,
-   recipients, transfers, retention, rights, authority, requirement, automated decisions);
+1. **gather** (``registry.statement_facts``): ``statement_facts(language=...)`` reads the
+   register into plain, JSON-ready facts (Art. 13(1)–(2) and 14(1)–(2): controller, purposes
+   and bases, interests, categories, sources, recipients, transfers, retention, rights,
+   authority, requirement, automated decisions);
 2. **render**: the facts become an HTML body per language (``registry/statement_body.html``);
    their sha256 is the content hash;
 3. **publish**: ``statement_publish(...)`` stores a new immutable ``StatementVersion`` (page
@@ -185,6 +186,24 @@ def statement_pdf(*, version: StatementVersion, body: str, language: str) -> byt
 # --- 3. publish -------------------------------------------------------------------------------
 
 
+class StatementIncomplete(Exception):
+    """The register lacks what every statement must name (Art. 13(1)(a),(c), 13(2)(d))."""
+
+
+def _require_complete(facts: dict) -> None:
+    missing = [
+        label
+        for key, label in (
+            ("controller", "the organisation (controller)"),
+            ("activities", "an active processing activity"),
+            ("authority", "the supervisory authority"),
+        )
+        if not facts.get(key)
+    ]
+    if missing:
+        raise StatementIncomplete("nothing published: the register lacks " + ", ".join(missing))
+
+
 @dataclass(frozen=True)
 class PublishResult:
     version: StatementVersion
@@ -201,7 +220,9 @@ def statement_publish(
     """Render every language from the register; store a new version only if content changed.
 
     Idempotent: publishing an unchanged register returns the newest version and creates
-    nothing. Two publishers racing are settled by the unique version number.
+    nothing. A register without controller, active activity or authority raises
+    ``StatementIncomplete`` and publishes nothing. Two publishers racing are settled by the
+    unique version number.
     """
     started = time.perf_counter()
     step = progress or (lambda _label: None)
@@ -210,6 +231,7 @@ def statement_publish(
     footers: dict[str, str] = {}
     for language in LANGUAGE_CODES:
         facts[language] = statement_facts(language=language)
+        _require_complete(facts[language])
         bodies[language] = statement_body(facts=facts[language], language=language)
         footers[language] = statement_footer(language=language)
         step(f"rendered {language}")

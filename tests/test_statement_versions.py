@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from cdot_privacy.celery import app as celery_app
 from cdot_privacy.periodic import declared_periodic_tasks
 from registry.models import RetentionRule
 from registry.models_statement import StatementVersion
@@ -164,6 +165,14 @@ def test_a_register_change_asks_for_a_publish_once_committed(django_capture_on_c
 
 
 @pytest.mark.django_db
+def test_an_empty_register_is_never_published():
+    with pytest.raises(CommandError, match="the register lacks the organisation"):
+        call_command("publish_statement", stdout=io.StringIO(), stderr=io.StringIO())
+    assert statement_publish_task(trigger="schedule") is None
+    assert StatementVersion.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_daily_task_is_declared_and_publishes(settings):
     declared = {spec.name: spec for spec in declared_periodic_tasks()}
     daily = declared["statement publish"]
@@ -190,22 +199,28 @@ def test_before_the_first_publish_the_page_says_it_is_coming(client):
 def test_register_changes_publish_once_through_a_real_worker(
     celery_worker_process, wait_for, settings
 ):
-    """Two changes in quick succession: one debounced task, one new version with both."""
+    """Loading the register, then two changes in quick succession: each burst is one debounced
+    task in the worker and one new version, the second with both changes."""
     settings.STATEMENT_PUBLISH_DEBOUNCE_SECONDS = 2
-    register_seed_cdot()
-    statement_publish()
+    celery_app.control.purge()  # nothing queued by an earlier run may publish here
     cache.delete(DEBOUNCE_KEY)
+
+    register_seed_cdot()  # commits: the worker publishes the first version
+    wait_for(lambda: StatementVersion.objects.count() == 1, timeout=120, what="first publish")
+    wait_for(lambda: cache.get(DEBOUNCE_KEY) is None, timeout=30, what="debounce released")
+    assert StatementVersion.objects.get().is_first
 
     camera_rule_set_to(30)  # each save commits (autocommit) and asks for a publish
     rule = RetentionRule.objects.get_by_code("web-inquiry")
     rule.period_value = 2
     rule.save()
 
-    wait_for(lambda: StatementVersion.objects.count() >= 2, timeout=90, what="debounced publish")
+    wait_for(lambda: StatementVersion.objects.count() >= 2, timeout=120, what="debounced publish")
     newest = StatementVersion.objects.newest_first().first()
     assert newest.trigger == StatementVersion.Trigger.REGISTER_CHANGE
     summary = " ".join(newest.summary("en"))
-    assert "14 days to 30 days" in summary and "1 year to 2 years" in summary
+    assert "14 days to 30 days" in summary and "1 year to 2 years" in summary, summary
+    wait_for(lambda: cache.get(DEBOUNCE_KEY) is None, timeout=30, what="debounce released")
     assert StatementVersion.objects.count() == 2  # the burst made one version, not two
 
 

@@ -1,10 +1,10 @@
 """Publish the privacy statement from the register (the run command calls this)."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from registry.models_statement import LANGUAGE_CODES, StatementVersion
-from registry.statement import statement_publish
+from registry.statement import StatementIncomplete, statement_publish
 
 
 class Command(BaseCommand):
@@ -26,7 +26,12 @@ class Command(BaseCommand):
                 bar.set_postfix_str(label)
                 bar.update(1)
 
-            result = statement_publish(trigger=StatementVersion.Trigger.COMMAND, progress=progress)
+            try:
+                result = statement_publish(
+                    trigger=StatementVersion.Trigger.COMMAND, progress=progress
+                )
+            except StatementIncomplete as exc:
+                raise CommandError(f"{exc} (load it with: manage.py seed_cdot)") from exc
         version = result.version
         if not result.created:
             self.stdout.write(
