@@ -7,7 +7,7 @@ Month and year ends: adding months clamps to the last day of a shorter month
 (31 Jan + 1 month = 28/29 Feb). The engine asks the opposite question, "which anchors have
 expired by now?", as one indexed query `anchor <= cutoff(now)` with cutoff = now - period.
 The two agree except where clamping happens: an anchor of 29 Feb 2024 with a one-year period
-expires on **1 March 2025** (the first instant at which now - 1 year >= the anchor), never
+expires on **1 March 2025, 00:00** (the first instant at which now - 1 year >= the anchor), never
 early. `expires_at()` is defined as exactly that instant, so both views agree everywhere.
 """
 
@@ -49,15 +49,15 @@ def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
 
     The inverse of `cutoff`: expires_at(a) is the smallest t with cutoff(t) >= a. Adding the
     period gives it, except when the anchor's day does not exist in the target month
-    (29 Feb + 1 year): then expiry is the first day of the next month, 00:00 plus the anchor's
-    time of day.
+    (29 Feb + 1 year): then expiry is 00:00 on the first day of the next month, because every
+    instant of the clamped day (28 Feb) minus the period still falls before the anchor.
     """
     local = anchor.astimezone(BRUSSELS).replace(tzinfo=None)
     delta = period_delta(value, unit)
     candidate = local + delta
     if candidate - delta != local:  # clamped: day did not exist in the target month
         first_of_next = (candidate.replace(day=1) + relativedelta(months=1)).date()
-        candidate = datetime.combine(first_of_next, local.time())
+        candidate = datetime.combine(first_of_next, time.min)
     return candidate.replace(tzinfo=BRUSSELS)
 
 
