@@ -136,9 +136,21 @@ def page(browser, live_server, browser_errors, settings) -> Iterator:
     context.set_default_timeout(15_000)
     page = context.new_page()
     browser_errors.attach(page)
+    page.on("response", lambda r: _remember_document(page, r))
     yield page
     context.close()
     assert not browser_errors, "the browser reported errors:\n" + "\n".join(browser_errors)
+
+
+def _remember_document(page, response) -> None:
+    if response.request.resource_type == "document" and response.frame == page.main_frame:
+        page.last_document = response
+
+
+def document_source(page) -> str:
+    """The HTML of the current page as the server sent it (what the Nu checker must see; the
+    DOM of page.content() is already repaired by the browser's parser)."""
+    return page.last_document.text()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from requests_app.models import DataSubjectRequest, IdCopy
 
-from .conftest import assert_accessible, t, vnu_errors, wait_until
+from .conftest import assert_accessible, document_source, t, vnu_errors, wait_until
 
 NAME = "Els Vermeulen"
 EMAIL = "els.vermeulen@example.be"
@@ -43,14 +43,14 @@ def test_visitor_submits_a_request_with_id_copy_and_confirms_it_by_e_mail(
     page.get_by_role("link", name=t("nl", "Exercise your rights")).first.click()
     page.wait_for_url("**/nl/privacy/request/")
     shot(page, "form")
-    html["form"] = page.content()
+    html["form"] = document_source(page)
 
     # Sending nothing shows what to fix, in Dutch, and stores nothing.
     page.get_by_role("button", name=t("nl", "Send request")).click()
     assert page.get_by_role("alert").count() >= 1
     shot(page, "form errors")
     assert_accessible(page, "the form with errors")
-    html["form with errors"] = page.content()
+    html["form with errors"] = document_source(page)
     assert DataSubjectRequest.objects.count() == 0
 
     page.get_by_label(t("nl", "Access to my data (Art. 15)")).check()
@@ -67,7 +67,7 @@ def test_visitor_submits_a_request_with_id_copy_and_confirms_it_by_e_mail(
     page.get_by_role("heading", name=t("nl", "Check your mailbox")).wait_for()
     shot(page, "check your mailbox")
     assert_accessible(page, "the 'check your mailbox' page")
-    html["submitted"] = page.content()
+    html["submitted"] = document_source(page)
 
     dsr = DataSubjectRequest.objects.get(email=EMAIL)
     assert dsr.status == DataSubjectRequest.Status.UNVERIFIED
@@ -87,12 +87,12 @@ def test_visitor_submits_a_request_with_id_copy_and_confirms_it_by_e_mail(
     assert dsr.reference in page.locator("main").inner_text()
     shot(page, "confirm")
     assert_accessible(page, "the confirmation page")
-    html["confirm"] = page.content()
+    html["confirm"] = document_source(page)
     page.get_by_role("button", name=t("nl", "Confirm my request")).click()
     page.get_by_role("heading", name=t("nl", "Request received")).wait_for()
     shot(page, "request received")
     assert_accessible(page, "the 'request received' page")
-    html["received"] = page.content()
+    html["received"] = document_source(page)
 
     # Art. 12(3): due one calendar month after receipt, shown with the reference.
     dsr.refresh_from_db()
@@ -114,6 +114,8 @@ def test_visitor_submits_a_request_with_id_copy_and_confirms_it_by_e_mail(
     page.goto(verify_url)
     assert t("nl", "This link has already been used.") in page.locator("main").inner_text()
     shot(page, "link used twice")
+    assert_accessible(page, "the 'link already used' page")
+    html["link used"] = document_source(page)
 
     errors = vnu_errors(html, tmp_path / "html")
     assert not errors, errors
