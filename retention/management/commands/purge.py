@@ -11,7 +11,7 @@ from retention.services import (
     MAX_BATCH_SIZE,
     purge_run_execute,
 )
-from retention.targets import UnknownRule, rule_codes, target_for
+from retention.targets import Action, UnknownRule, rule_codes, target_for
 
 COLUMNS = ("rule", "status", "selected", "deleted", "held", "files", "batches", "max ms", "left")
 
@@ -83,7 +83,7 @@ class Command(BaseCommand):
         rows = [
             (
                 run.rule_code,
-                run.status,
+                "review (counted only)" if run.action == Action.REVIEW else run.status,
                 run.selected,
                 "-" if run.dry_run else run.deleted,
                 run.skipped_held,
