@@ -162,9 +162,14 @@ def test_weak_passwords_are_refused_by_the_validators(db):
 
 
 @pytest.fixture
-def published_statement(db):
+def published_statement(db, settings):
     """C-DOT's register and its published statement, so the public pages render for real."""
     from django.core.management import call_command, get_commands
+
+    # A cache of this test's own: parallel workers share one Redis database.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "csp"}
+    }
 
     for command in ("seed_cdot", "publish_statement"):
         if command in get_commands():
