@@ -184,9 +184,16 @@ def _parse_stamp(stamp: str) -> datetime:
 
     Sliced by hand: strptime was the scan's largest cost per new file.
     """
-    parts = (stamp[0:4], stamp[4:6], stamp[6:8], stamp[9:11], stamp[11:13], stamp[13:15])
     tz = UTC if stamp.endswith("Z") else periods.BRUSSELS
-    return datetime(*map(int, parts), tzinfo=tz)
+    return datetime(
+        int(stamp[0:4]),
+        int(stamp[4:6]),
+        int(stamp[6:8]),
+        int(stamp[9:11]),
+        int(stamp[11:13]),
+        int(stamp[13:15]),
+        tzinfo=tz,
+    )
 
 
 @dataclass

@@ -12,6 +12,7 @@ than a made-up number that would look real on the public statement.
 """
 
 from datetime import date
+from typing import Any
 
 
 def t(nl: str, fr: str, en: str) -> dict[str, str]:
@@ -677,7 +678,7 @@ ACTIVITIES = [
 
 # code: activity, data category, value, unit, anchor, action, legal reference, name,
 #       criterion, statement text
-RETENTION_RULES = [
+RETENTION_RULES: list[dict[str, Any]] = [
     {
         "code": "prospect",
         "activity": "B",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -19,7 +20,7 @@ LANGS = [code for code, _name in settings.LANGUAGES]
 class SeedItem:
     """One row the seed wants: how to find it, its plain fields and its many-to-many links."""
 
-    model: type[models.Model]
+    model: Any  # a register model class (history manager added by simple_history)
     lookup: dict
     fields: dict
     m2m: dict[str, list[models.Model]] = field(default_factory=dict)
@@ -45,7 +46,7 @@ class SeedReport:
         return bool(self.created or self.updated or self.overwritten)
 
 
-def _texts(name: str, texts: dict[str, str]) -> dict[str, str]:
+def _texts(name: str, texts: Any) -> dict[str, str]:
     """{'nl': .., 'fr': .., 'en': ..} -> {'name_nl': .., 'name_fr': .., 'name_en': ..}."""
     return {f"{name}_{lang}": texts.get(lang, "") for lang in LANGS}
 
@@ -66,7 +67,7 @@ def _diff(obj: models.Model, item: SeedItem) -> list[str]:
     return names
 
 
-def _last_change_by_seed(obj: models.Model) -> bool:
+def _last_change_by_seed(obj: Any) -> bool:
     """True when the newest history entry of this row was written by the seed itself."""
     last = obj.history.order_by("-history_date", "-history_id").first()
     return last is not None and last.history_change_reason == SEED_REASON
@@ -78,7 +79,7 @@ def _deleted_by_staff(item: SeedItem) -> bool:
     return item.model.history.filter(history_type="-", **item.lookup).exists()
 
 
-def _write(obj: models.Model, item: SeedItem, names: list[str] | None = None) -> None:
+def _write(obj: Any, item: SeedItem, names: list[str] | None = None) -> None:
     for key, value in item.fields.items():
         if names is None or key in names:
             setattr(obj, key, value)
@@ -157,6 +158,7 @@ def _catalogue_items() -> Iterator[SeedItem]:
             "email": a["email"],
         },
     )
+    fields: dict[str, Any]
     for code, (name, desc) in data.DATA_SUBJECT_CATEGORIES.items():
         fields = {**_texts("name", name), **_texts("description", desc)}
         yield SeedItem(m.DataSubjectCategory, {"code": code}, fields)
@@ -267,12 +269,12 @@ def register_seed(
         for position, spec in enumerate(data.ACTIVITIES, start=1):
             seeder.put(_activity_item(spec, seeder, position * 10))
             tick()
-        for spec in data.RETENTION_RULES:
-            item = _rule_item(spec, seeder)
-            if item is None:
-                report.kept_deleted.append(f"RetentionRule (code={spec['code']})")
+        for rule_spec in data.RETENTION_RULES:
+            rule_item = _rule_item(rule_spec, seeder)
+            if rule_item is None:
+                report.kept_deleted.append(f"RetentionRule (code={rule_spec['code']})")
             else:
-                seeder.put(item)
+                seeder.put(rule_item)
             tick()
         if dry_run:
             transaction.set_rollback(True)
