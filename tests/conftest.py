@@ -95,6 +95,8 @@ def celery_worker_process(transactional_db, redis_url, require_postgres, tmp_pat
         "DATABASE_URL": _worker_database_url(),
         "REDIS_URL": redis_url,
         "VAR_DIR": str(tmp_path),
+        # Links the worker signs (verification, downloads) must verify on this test's site.
+        "SECRET_KEY": settings.SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
     }
     log = tmp_path / "worker.log"
