@@ -176,7 +176,9 @@ def sent_mail(settings):
 
     def read() -> list[dict]:
         messages = []
-        for file in sorted(Path(settings.EMAIL_FILE_PATH).glob("*.log")):
+        # In sending order: file names only have one-second resolution, then a random id.
+        files = Path(settings.EMAIL_FILE_PATH).glob("*.log")
+        for file in sorted(files, key=lambda f: (f.stat().st_mtime_ns, f.name)):
             for chunk in file.read_bytes().split(b"-" * 79):
                 if not chunk.strip():
                     continue
