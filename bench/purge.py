@@ -1,6 +1,6 @@
 """Benchmark: the retention purge against a raw DELETE of the same rows (PostgreSQL).
 
-    .venv/bin/python bench/purge.py [--contacts 2000000] [--footage 100000] [--batch-size 2000]
+    .venv/bin/python bench/purge.py [--contacts 2000000] [--footage 100000] [--batch-size 4000]
 
 Creates its own database (`cdot_bench`, dropped at the end; `--keep` keeps it), migrates it,
 COPY-loads N contacts (prospects, half of them first contacted more than a year ago, mixed
@@ -242,7 +242,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=2_000_000)
     parser.add_argument("--footage", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=4000)
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
     parser.add_argument("--purge-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
