@@ -38,10 +38,16 @@ def period_delta(value: int, unit: str) -> relativedelta:
 
 def cutoff(now: datetime, value: int, unit: str) -> datetime:
     """The latest anchor that has expired at `now`: anchor <= cutoff means expired."""
-    local = now.astimezone(BRUSSELS)
-    # relativedelta on an aware datetime keeps the wall-clock time; re-localise for DST.
-    shifted = (local.replace(tzinfo=None) - period_delta(value, unit)).replace(tzinfo=BRUSSELS)
-    return shifted
+    local = now.astimezone(BRUSSELS).replace(tzinfo=None)
+    delta = period_delta(value, unit)
+    # relativedelta on a naive wall-clock time; re-localised afterwards for DST.
+    shifted = local - delta
+    if shifted + delta != local:
+        # Clamped: `now`'s day does not exist in the target month (31 May - 1 month). Every
+        # anchor of the clamped day (30 April) has expired by now, so the cutoff is that day's
+        # end; cutting at the same wall-clock time would un-expire rows that expired yesterday.
+        shifted = datetime.combine(shifted.date(), time.max)
+    return shifted.replace(tzinfo=BRUSSELS)
 
 
 def expires_at(anchor: datetime, value: int, unit: str) -> datetime:

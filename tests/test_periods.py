@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from registry.periods import BRUSSELS, PeriodUnit, cutoff, expires_at, fiscal_year_end
@@ -36,6 +36,15 @@ def test_one_month_after_31_january_expires_on_1_march():
     )
 
 
+def test_a_row_expired_on_30_may_stays_expired_on_31_may():
+    # 31 May - 1 month clamps to 30 April: the cutoff is the end of 30 April, not its wall-clock
+    # time, or a row anchored 30 April 20:11 (expired 30 May 20:11) would come back on 31 May.
+    anchor = brussels(2000, 4, 30, 20, 11)
+    assert cutoff(brussels(2000, 5, 30, 20, 11), 1, PeriodUnit.MONTHS) >= anchor
+    assert cutoff(brussels(2000, 5, 31, 0, 0), 1, PeriodUnit.MONTHS) >= anchor
+    assert cutoff(brussels(2000, 5, 31, 23, 59), 1, PeriodUnit.MONTHS) < brussels(2000, 5, 1)
+
+
 def test_fourteen_days_across_the_spring_dst_change_keep_the_wall_clock_time():
     # 29 March 2026: Brussels moves from UTC+1 to UTC+2.
     anchor = brussels(2026, 3, 20, 10, 0)
@@ -63,6 +72,12 @@ def test_unknown_unit_is_refused():
     value=st.integers(min_value=1, max_value=120),
     unit=st.sampled_from(list(PeriodUnit)),
     offset_seconds=st.integers(min_value=-3 * 86400, max_value=3 * 86400),
+)
+@example(
+    anchor=datetime(2000, 4, 30, 18, 11, tzinfo=UTC),
+    value=1,
+    unit=PeriodUnit.MONTHS,
+    offset_seconds=13740,
 )
 def test_cutoff_and_expires_at_agree_on_every_instant(anchor, value, unit, offset_seconds):
     now = expires_at(anchor, value, unit) + timedelta(seconds=offset_seconds)
