@@ -1,18 +1,22 @@
-# Sourced by bin/run and bin/test: create or update .venv from requirements.lock.
-# Re-installs only when the lock changed, so a second run starts at once.
+# Sourced by bin/run and bin/test: create or update .venv from the lock(s) they name.
+#   VENV_LOCK=requirements.lock      bin/run: the runtime only (what the Docker image installs)
+#   VENV_LOCK=requirements-dev.lock  bin/test: runtime + tests, linters, drivers (it includes -r requirements.lock)
+# Re-installs only when a lock changed, so a second run starts at once.
 set -euo pipefail
 PYTHON_BIN="${PYTHON:-python3}"
+VENV_LOCK="${VENV_LOCK:-requirements.lock}"
 "$PYTHON_BIN" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
   echo "cdot-privacy needs Python 3.11 or newer (found: $("$PYTHON_BIN" --version 2>&1))." >&2; exit 1; }
 if [ ! -x .venv/bin/python ]; then
   echo "» creating .venv"
   "$PYTHON_BIN" -m venv .venv
 fi
-stamp=.venv/.lock-sha256
-want=$(sha256sum requirements.lock | cut -d' ' -f1)
+# One stamp per lock: the dev lock's stamp covers the runtime lock it includes.
+stamp=".venv/.$(basename "$VENV_LOCK" .lock)-sha256"
+want=$(cat requirements.lock "$VENV_LOCK" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "» installing the locked dependencies (requirements.lock)"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  echo "» installing the locked dependencies ($VENV_LOCK)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$VENV_LOCK"
   echo "$want" > "$stamp"
 fi
 if command -v msgfmt >/dev/null 2>&1; then

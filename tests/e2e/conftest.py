@@ -53,7 +53,7 @@ def browser() -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        service_missing("Playwright for Python", "bin/test installs requirements.lock")
+        service_missing("Playwright for Python", "bin/test installs requirements-dev.lock")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
