@@ -631,3 +631,7 @@ class TransferAdmin(RegisterAdmin):
         "document",
         "document_reference",
     ]
+
+
+# The cookie inventory's pages (issue 15) live in their own module, which imports this one.
+from . import admin_cookies  # noqa: E402, F401

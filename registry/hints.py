@@ -535,3 +535,9 @@ def register_findings() -> list[Finding]:
 def findings_for(obj: models.Model) -> list[Finding]:
     """The hints about one object (for its admin page)."""
     return [f for f in register_findings() if f.obj is not None and f.obj == obj]
+
+
+# The cookie inventory's hints (issue 15) live in their own module, which imports this one.
+from .hints_cookies import check_cookies  # noqa: E402
+
+CHECKS.append(check_cookies)

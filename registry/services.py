@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models, transaction
 
 from . import models as m
+from . import seed_cookies as cookie_data
 from . import seed_data as data
 
 SEED_REASON = "seed_cdot"
@@ -235,6 +236,25 @@ def _rule_item(spec: dict, seeder: _Seeder) -> SeedItem | None:
     return SeedItem(m.RetentionRule, {"code": spec["code"]}, fields)
 
 
+def _cookie_items(seeder: _Seeder) -> Iterator[SeedItem]:
+    """The banner settings and the cookie inventory (issue 15), after activities/recipients."""
+    yield SeedItem(m.ConsentSettings, {}, dict(cookie_data.CONSENT_SETTINGS))
+    for spec in cookie_data.cookies():
+        value, unit = spec["lifetime"]
+        recipient = seeder.one(m.Recipient, spec.get("recipient"))
+        fields = {
+            "party": m.Cookie.Party.THIRD if spec.get("recipient") else m.Cookie.Party.FIRST,
+            "recipient": recipient,
+            "category": spec["category"],
+            "lifetime_value": value,
+            "lifetime_unit": unit,
+            "activity": seeder.one(m.ProcessingActivity, spec.get("activity")),
+            "note": spec.get("note", ""),
+            **_texts("purpose", spec["purpose"]),
+        }
+        yield SeedItem(m.Cookie, {"name": spec["name"]}, fields)
+
+
 def seed_size() -> int:
     """How many rows the seed describes (for a progress bar)."""
     return (
@@ -246,6 +266,9 @@ def seed_size() -> int:
         + len(data.PROCESSING_CATEGORIES)
         + len(data.ACTIVITIES)
         + len(data.RETENTION_RULES)
+        + 1
+        + len(cookie_data.cookies())
+        + len(cookie_data.RETENTION_RULES)
     )
 
 
@@ -269,12 +292,15 @@ def register_seed(
         for position, spec in enumerate(data.ACTIVITIES, start=1):
             seeder.put(_activity_item(spec, seeder, position * 10))
             tick()
-        for rule_spec in data.RETENTION_RULES:
+        for rule_spec in [*data.RETENTION_RULES, *cookie_data.RETENTION_RULES]:
             rule_item = _rule_item(rule_spec, seeder)
             if rule_item is None:
                 report.kept_deleted.append(f"RetentionRule (code={rule_spec['code']})")
             else:
                 seeder.put(rule_item)
+            tick()
+        for item in _cookie_items(seeder):
+            seeder.put(item)
             tick()
         if dry_run:
             transaction.set_rollback(True)

@@ -45,6 +45,10 @@ class RetentionRuleOptions(TranslationOptions):
     fields = ("name", "criterion", "statement_text")
 
 
+class CookieOptions(TranslationOptions):
+    fields = ("purpose",)
+
+
 translator.register(m.SupervisoryAuthority, SupervisoryAuthorityOptions)
 translator.register(m.DataSubjectCategory, NameDescriptionOptions)
 translator.register(m.DataCategory, NameDescriptionOptions)
@@ -54,6 +58,7 @@ translator.register(m.ProcessingCategory, NameDescriptionOptions)
 translator.register(m.ProcessingActivity, ProcessingActivityOptions)
 translator.register(m.Transfer, TransferOptions)
 translator.register(m.RetentionRule, RetentionRuleOptions)
+translator.register(m.Cookie, CookieOptions)
 
 HISTORY_M2M = {
     m.ProcessingActivity: [
@@ -76,6 +81,8 @@ TRACKED = [
     m.Transfer,
     m.ProcessorClient,
     m.RetentionRule,
+    m.Cookie,
+    m.ConsentSettings,
 ]
 for model in TRACKED:
     if not hasattr(model, "history"):  # translation.py may be imported twice in tests

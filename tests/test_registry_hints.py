@@ -26,6 +26,10 @@ pytestmark = pytest.mark.django_db
 # Where C-DOT's seed really falls short (each explained in the test below).
 SEED_SHORTFALLS = {
     "controller.kbo_number",
+    # purpose F names no statistics/marketing tool: their cookies lack names and lifetimes
+    "cookie.no_lifetime",
+    # the site sets no preference cookie (language comes from the URL): an INFO finding
+    "cookie.category_empty",
     "processor_register.empty",
     "recipient.agreement",
     "retention.invoice_tax_period",
@@ -53,7 +57,7 @@ def test_the_seed_triggers_only_its_real_shortfalls_and_no_error(seeded):
     assert not [f for f in findings if f.level == Level.ERROR]
     out = io.StringIO()
     call_command("check_register", stdout=out)
-    assert "0 error(s), 8 warning(s)" in out.getvalue()
+    assert "0 error(s), 10 warning(s)" in out.getvalue()
 
 
 def test_check_register_exits_non_zero_on_an_error(seeded):
@@ -265,4 +269,4 @@ def test_the_hints_cost_the_same_number_of_queries_for_a_bigger_register(seeded)
         extra.data_categories.set(template.data_categories.all())
     with CaptureQueriesContext(connection) as big:
         register_findings()
-    assert len(big.captured_queries) == len(small.captured_queries) <= 16  # no N+1
+    assert len(big.captured_queries) == len(small.captured_queries) <= 18  # no N+1

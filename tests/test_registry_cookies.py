@@ -1,0 +1,153 @@
+"""The website's cookie inventory in the register (issue 15): true to the settings, complete."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import override_settings
+
+from registry.hints import register_findings
+from registry.models import (
+    CONSENT_COOKIE_NAME,
+    ConsentSettings,
+    Cookie,
+    CookieCategory,
+    ProcessingActivity,
+    Recipient,
+)
+from registry.seed_cookies import seconds_as_lifetime
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_cdot", stdout=io.StringIO())
+
+
+def findings(code: str) -> list:
+    return [f for f in register_findings() if f.code == code]
+
+
+def test_the_apps_own_cookies_are_listed_with_the_names_and_lifetimes_the_settings_give(seeded):
+    session = Cookie.objects.get(name=settings.SESSION_COOKIE_NAME)
+    assert session.lifetime_seconds() == settings.SESSION_COOKIE_AGE
+    csrf = Cookie.objects.get(name=settings.CSRF_COOKIE_NAME)
+    assert csrf.lifetime_seconds() == settings.CSRF_COOKIE_AGE
+    consent = Cookie.objects.get(name=CONSENT_COOKIE_NAME)
+    assert consent.lifetime_display() == "6 maanden"
+    assert ConsentSettings.objects.current().consent_months == 6
+    necessary = set(
+        Cookie.objects.in_category(CookieCategory.STRICTLY_NECESSARY).values_list("name", flat=True)
+    )
+    assert necessary == {
+        settings.SESSION_COOKIE_NAME,
+        settings.CSRF_COOKIE_NAME,
+        "messages",
+        CONSENT_COOKIE_NAME,
+    }
+
+
+def test_purpose_f_cookies_are_statistics_and_marketing_under_f_with_the_third_party_linked(seeded):
+    f = ProcessingActivity.objects.get(code="F")
+    optional = Cookie.objects.needing_consent()
+    assert {c.category for c in optional} == {"statistics", "marketing"}
+    assert {c.activity for c in optional} == {f}
+    marketing = optional.get(category="marketing")
+    assert marketing.party == Cookie.Party.THIRD
+    assert marketing.recipient == Recipient.objects.get(code="newsletter-ecommerce")
+
+
+@override_settings(SESSION_COOKIE_AGE=3 * 86400, SESSION_COOKIE_NAME="cdot_session")
+def test_a_changed_setting_changes_the_seeded_inventory():
+    call_command("seed_cdot", stdout=io.StringIO())
+    cookie = Cookie.objects.get(name="cdot_session")
+    assert (cookie.lifetime_value, cookie.lifetime_unit) == (3, "days")
+
+
+def test_seconds_become_the_largest_exact_unit():
+    assert seconds_as_lifetime(31449600) == (52, "weeks")
+    assert seconds_as_lifetime(7200) == (2, "hours")
+    assert seconds_as_lifetime(None) == (None, "session")
+
+
+def test_the_seed_is_idempotent_for_the_inventory(seeded):
+    out = io.StringIO()
+    call_command("seed_cdot", stdout=out)
+    assert "0 created, 0 updated" in out.getvalue()
+
+
+def test_a_third_party_cookie_needs_its_recipient_and_a_lifetime_needs_its_unit():
+    cookie = Cookie(name="x", party="third", category="marketing", purpose="p")
+    with pytest.raises(ValidationError) as err:
+        cookie.full_clean()
+    assert "recipient" in err.value.message_dict
+    cookie = Cookie(name="y", party="first", category="statistics", purpose="p", lifetime_value=3)
+    with pytest.raises(ValidationError) as err:
+        cookie.full_clean()
+    assert "lifetime_unit" in err.value.message_dict
+    cookie = Cookie(
+        name="z",
+        party="first",
+        category="statistics",
+        purpose="p",
+        lifetime_unit="session",
+        lifetime_value=3,
+    )
+    with pytest.raises(ValidationError) as err:
+        cookie.full_clean()
+    assert "lifetime_value" in err.value.message_dict
+
+
+def test_a_pattern_matches_the_cookies_it_names():
+    cookie = Cookie(name="_pk_id.*")
+    assert cookie.matches("_pk_id.1.abcd")
+    assert not cookie.matches("x_pk_id.1")
+    assert Cookie(name="csrftoken").matches("csrftoken")
+
+
+def test_a_category_without_cookies_is_flagged_and_filling_it_silences_it(seeded):
+    assert len(findings("cookie.category_empty")) == 1
+    Cookie.objects.create(
+        name="theme",
+        party="first",
+        category="preferences",
+        purpose="p",
+        lifetime_value=1,
+        lifetime_unit="years",
+        activity=ProcessingActivity.objects.get(code="F"),
+    )
+    assert findings("cookie.category_empty") == []
+
+
+def test_a_cookie_without_lifetime_is_flagged_until_it_has_one(seeded):
+    flagged = {f.obj.name for f in findings("cookie.no_lifetime")}
+    assert flagged == {"_stats_*", "_followup_*"}
+    Cookie.objects.filter(name="_stats_*").update(lifetime_value=13, lifetime_unit="months")
+    assert {f.obj.name for f in findings("cookie.no_lifetime")} == {"_followup_*"}
+
+
+def test_a_consent_cookie_outside_consent_and_a_lifetime_mismatch_are_flagged(seeded):
+    stats = Cookie.objects.get(name="_stats_*")
+    stats.activity = ProcessingActivity.objects.get(code="A")  # legitimate interest
+    stats.save()
+    assert [f.obj for f in findings("cookie.activity_not_consent")] == [stats]
+    stats.activity = None
+    stats.save()
+    assert [f.obj for f in findings("cookie.no_activity")] == [stats]
+    ConsentSettings.objects.update(consent_months=12)
+    assert [f.obj.name for f in findings("cookie.consent_lifetime")] == [CONSENT_COOKIE_NAME]
+    ConsentSettings.objects.update(allowed_origins="")
+    assert len(findings("cookie.no_origins")) == 1
+
+
+def test_allowed_origins_accept_only_origins():
+    row = ConsentSettings(allowed_origins="https://www.c-dot.be\nhttps://c-dot.be/path")
+    with pytest.raises(ValidationError) as err:
+        row.full_clean()
+    assert "https://c-dot.be/path" in str(err.value)
+    row.allowed_origins = "https://www.c-dot.be\n\nHTTP://localhost:8000/\n"
+    row.full_clean()
+    assert row.origins == ["https://www.c-dot.be", "http://localhost:8000"]
