@@ -330,17 +330,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         """Search every record by e-mail, phone, name, VAT/KBO; staff tick the subject's."""
         dsr = self._get_for_change(request, pk)
         if request.method == "POST" and "confirm" in request.POST:
-            selected: dict[str, list[int]] = {}
-            for value in request.POST.getlist("hit"):
-                label, _sep, record_pk = value.rpartition(":")
-                if record_pk.isdigit():
-                    selected.setdefault(label, []).append(int(record_pk))
-            try:
-                services_records.matches_confirm(request=dsr, actor=request.user, selected=selected)
-            except services.WorkflowError as exc:
-                return self._page(request, dsr, _("Search the records"), None, 400, error=str(exc))
-            messages.success(request, _("Matches confirmed."))
-            return self._back(dsr)
+            return self._confirm_hits(request, dsr)
         initial = {"email": dsr.email, "phone": dsr.phone, "name": dsr.name}
         form = SearchForm(request.GET or None, initial=initial)
         hits = []
@@ -363,6 +353,29 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         return self._page(
             request, dsr, _("Search the records"), form, search=True, hits=hits, problems=problems
         )
+
+    def _confirm_hits(self, request: HttpRequest, dsr: DataSubjectRequest) -> HttpResponse:
+        """The ticked hits, checked against the search the page showed (its keys are in the
+        query string the form posts back to): a record id typed by hand is refused."""
+        selected: dict[str, list[int]] = {}
+        for value in request.POST.getlist("hit"):
+            label, _sep, record_pk = value.rpartition(":")
+            if record_pk.isdigit():
+                selected.setdefault(label, []).append(int(record_pk))
+        form = SearchForm(request.GET)
+        shown: set[tuple[str, int]] = set()
+        if form.is_valid():
+            shown = {
+                (hit.label, hit.pk) for hit in subject_search(search_keys(**form.cleaned_data))
+            }
+        try:
+            services_records.matches_confirm(
+                request=dsr, actor=request.user, selected=selected, shown=shown
+            )
+        except services.WorkflowError as exc:
+            return self._page(request, dsr, _("Search the records"), None, 400, error=str(exc))
+        messages.success(request, _("Matches confirmed."))
+        return self._back(dsr)
 
     def rectify_view(self, request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
         """Art. 16: staff correct a confirmed contact; the audit names the fields changed."""
@@ -388,8 +401,14 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         """The ID copy, to staff with permission only, as an attachment, never rendered inline."""
         if not request.user.has_perm("requests_app.view_idcopy"):
             raise PermissionDenied
+        # Only a request in the workflow (confirmed or entered by staff): the ID copy of an
+        # unconfirmed request may have been sent by anyone who typed the address (issue #19).
         copy = get_object_or_404(
-            IdCopy.objects.select_related("request"), pk=copy_id, request_id=pk
+            IdCopy.objects.select_related("request").filter(
+                request__in=DataSubjectRequest.objects.verified()
+            ),
+            pk=copy_id,
+            request_id=pk,
         )
         with transaction.atomic():
             services.audit_record(

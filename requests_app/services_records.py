@@ -38,21 +38,35 @@ def confirmed_pks(request: DataSubjectRequest, model: type[Model]) -> list[int]:
 
 
 @transaction.atomic
-def matches_confirm(*, request: DataSubjectRequest, actor, selected: dict[str, list[int]]) -> int:
-    """Record which search hits staff confirmed as the subject's (label -> pks)."""
+def matches_confirm(
+    *,
+    request: DataSubjectRequest,
+    actor,
+    selected: dict[str, list[int]],
+    shown: set[tuple[str, int]],
+) -> int:
+    """Record which search hits staff confirmed as the subject's (label -> pks).
+
+    Only hits the search showed for this request (`shown`: (label, pk) pairs) can be
+    confirmed; any other id is refused and nothing is recorded (issue #19).
+    """
     dsr = _locked(request)
     _require_work(dsr)
+    if not selected:
+        raise WorkflowError(_("Tick at least one record the search showed."))
+    if any((label, pk) not in shown for label, pks in selected.items() for pk in pks):
+        raise WorkflowError(
+            _("Only records shown by the search for this request can be confirmed; search again.")
+        )
     models_by_label = {model._meta.label_lower: model for model in SEARCHED_MODELS}
     created = 0
     counts = {}
     for label, pks in selected.items():
-        model = models_by_label.get(label)
-        if model is None:
-            raise WorkflowError(f"unknown record type {label}")
+        model = models_by_label[label]
         existing = set(model._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
         content_type = ContentType.objects.get_for_model(model)
         for pk in sorted(existing):
-            _, was_created = SubjectMatch.objects.get_or_create(
+            _match, was_created = SubjectMatch.objects.get_or_create(
                 request=dsr,
                 content_type=content_type,
                 object_id=pk,

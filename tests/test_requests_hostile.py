@@ -236,7 +236,8 @@ def test_id_copy_is_served_only_to_staff_with_permission_as_an_attachment(
 ):
     from django.contrib.auth import get_user_model
 
-    client.post(URL, form_data(id_copy=_upload("id.png", png_bytes(), "image/png")))
+    upload = _upload("id.png", png_bytes(), "image/png")
+    submit_and_verify(client, django_capture_on_commit_callbacks, id_copy=upload)
     copy = IdCopy.objects.get()
     url = f"/admin/requests_app/datasubjectrequest/{copy.request_id}/id-copy/{copy.pk}/"
     assert client.get(url).status_code == 302  # anonymous: to the login

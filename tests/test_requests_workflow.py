@@ -71,7 +71,8 @@ def _confirm_all_hits(client, dsr, **query) -> int:
     page = client.get(url, query or {"email": dsr.email, "phone": dsr.phone, "name": dsr.name})
     assert page.status_code == 200
     hits = [hit for hit in page.context["hits"]]
-    response = client.post(url, {"confirm": "1", "hit": [f"{h.label}:{h.pk}" for h in hits]})
+    shown_url = page.request["PATH_INFO"] + "?" + page.request["QUERY_STRING"]
+    response = client.post(shown_url, {"confirm": "1", "hit": [f"{h.label}:{h.pk}" for h in hits]})
     assert response.status_code == 302
     return len(hits)
 
