@@ -5,7 +5,7 @@ same size, served by the same gunicorn process (2 workers, production settings);
 <= 1 query per request; publishing all three languages (HTML + PDF) <= 3 s.
 
 Baseline, same run: `/nl/privacy/bench-trivial/`, routed only when STATEMENT_BENCH_PAGE_BYTES
-is set (registry/urls.py). It goes through the same URL prefix, the same middleware and the same
+is set (statement/urls.py). It goes through the same URL prefix, the same middleware and the same
 worker processes as the statement page, and returns bytes held in memory: the difference
 between the two is exactly what serving the stored version costs (its one query, the ETag,
 joining the cached layout with the stored content).
@@ -83,7 +83,7 @@ import json, statistics, time
 import django
 django.setup()
 from registry.models import RetentionRule
-from registry.statement import statement_publish
+from statement.services import statement_publish
 
 def change(days):
     rule = RetentionRule.objects.get_by_code("camera-footage")

@@ -13,7 +13,7 @@ from ninja.openapi.views import openapi_view
 
 from records.api import ApiProblem
 from records.api import router as records_router
-from registry.api import router as registry_router
+from statement.api import router as statement_router
 
 
 def _staff_only_docs(view):
@@ -34,7 +34,7 @@ api = NinjaAPI(
     docs_decorator=lambda view: _staff_only_docs(view),
 )
 api.add_router("/", records_router)
-api.add_router("/", registry_router)
+api.add_router("/", statement_router)
 
 
 def _field(loc: list) -> str:

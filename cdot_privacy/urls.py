@@ -15,6 +15,6 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("privacy/request/", include("requests_app.urls")),
-    path("privacy/", include("registry.urls")),
+    path("privacy/", include("statement.urls")),
     prefix_default_language=True,
 )

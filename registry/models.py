@@ -893,7 +893,6 @@ def period_text(value: int, unit: str) -> str:
     return ngettext("%(n)d year", "%(n)d years", value) % {"n": value}
 
 
-# The published privacy statement versions (issue 5) live in their own module.
 # The website's cookie inventory and banner settings (issue 15) live in their own module.
 from .models_cookies import (  # noqa: E402, F401
     CONSENT_COOKIE_NAME,
@@ -901,4 +900,3 @@ from .models_cookies import (  # noqa: E402, F401
     Cookie,
     CookieCategory,
 )
-from .models_statement import StatementVersion  # noqa: E402, F401

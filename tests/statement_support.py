@@ -10,7 +10,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from registry.models import Organisation, ProcessingActivity
-from registry.statement import statement_publish
+from statement.services import statement_publish
 
 LANGUAGES = ("nl", "fr", "en")
 

@@ -17,7 +17,7 @@ from records.models import (
 )
 from records.normalise import email_hash
 from records.services import idempotency_records_prune, suppression_add
-from registry.models_statement import StatementVersion
+from statement.models import StatementVersion
 from tests.records_factories import ContactFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from registry.models import (
     SecurityMeasure,
     SupervisoryAuthority,
 )
-from registry.statement_pages import forget
+from statement.serving import forget
 from tests.statement_support import (
     FORMER_AUTHORITY,
     LANGUAGES,
@@ -340,7 +340,7 @@ def test_table_of_contents_leads_to_every_section(page, lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_page_costs_at_most_one_query(client, version, lang, django_assert_max_num_queries):
-    forget(layout=True)  # as in a freshly started worker
+    forget()  # as in a freshly started worker
     with django_assert_max_num_queries(1):
         response = client.get(f"/{lang}/privacy/")
     assert response.status_code == 200

@@ -14,9 +14,9 @@ from django.core.management import CommandError, call_command
 from cdot_privacy.celery import app as celery_app
 from cdot_privacy.periodic import declared_periodic_tasks
 from registry.models import RetentionRule
-from registry.models_statement import StatementVersion
-from registry.statement import DEBOUNCE_KEY, statement_publish
-from registry.tasks import statement_publish_task
+from statement.models import StatementVersion
+from statement.services import DEBOUNCE_KEY, statement_publish
+from statement.tasks import statement_publish_task
 from tests.statement_support import LANGUAGES, page_text, register_seed_cdot
 
 CAMERA_30_DAYS = {"nl": "30 dagen", "fr": "30 jours", "en": "30 days"}
@@ -128,7 +128,7 @@ def test_staff_see_a_diff_between_two_versions(client):
     statement_publish()
     camera_rule_set_to(30)
     statement_publish()
-    url = "/admin/registry/statementversion/diff/?old=1&new=2&language=nl"
+    url = "/admin/statement/statementversion/diff/?old=1&new=2&language=nl"
     assert client.get(url).status_code == 302  # not for the public
 
     staff = get_user_model().objects.create_superuser("officer", "o@example.com", "x" * 16)
@@ -138,7 +138,7 @@ def test_staff_see_a_diff_between_two_versions(client):
     html = response.content.decode()
     changed = re.findall(r'<span class="diff_(?:chg|sub|add)">([^<]*)</span>', html)
     assert "14" in "".join(changed) and "30" in "".join(changed)
-    listing = client.get("/admin/registry/statementversion/").content.decode()
+    listing = client.get("/admin/statement/statementversion/").content.decode()
     assert "van 14 dagen naar 30 dagen" in page_text(listing)
 
 
@@ -149,10 +149,10 @@ def test_staff_publish_button_queues_the_publish_task_on_commit(
     staff = get_user_model().objects.create_superuser("officer", "o@example.com", "x" * 16)
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post("/admin/registry/statementversion/publish/")
+        response = client.post("/admin/statement/statementversion/publish/")
     assert response.status_code == 302
     assert len(callbacks) == 1
-    assert client.get("/admin/registry/statementversion/publish/").status_code == 405
+    assert client.get("/admin/statement/statementversion/publish/").status_code == 405
 
 
 @pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_an_empty_register_is_never_published():
 def test_daily_task_is_declared_and_publishes(settings):
     declared = {spec.name: spec for spec in declared_periodic_tasks()}
     daily = declared["statement publish"]
-    assert daily.task == statement_publish_task.name == "registry.statement_publish"
+    assert daily.task == statement_publish_task.name == "statement.publish"
     assert (daily.hour, daily.minute) == ("3", "10")
     register_seed_cdot()
     assert statement_publish_task(trigger="schedule") == 1

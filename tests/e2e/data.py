@@ -12,7 +12,7 @@ SITE_STEPS = ("seed_cdot", "setup_roles", "publish_statement")
 def load_cdot_site() -> None:
     """Load C-DOT's register, the staff roles and publish the statement (each step once its
     command exists); the live server then serves what a fresh install serves."""
-    from registry.statement import DEBOUNCE_KEY
+    from statement.services import DEBOUNCE_KEY
 
     available = get_commands()
     # Mark a publish as pending while loading: the seed's many register changes then ride along

@@ -10,7 +10,7 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from registry.models import PeriodUnit, RetentionRule, period_text
-from registry.models_statement import StatementVersion
+from statement.models import StatementVersion
 
 from .conftest import t, wait_until
 from .staff import log_in, officer_with_authenticator

@@ -1,16 +1,16 @@
-"""Celery tasks of the register: thin, idempotent, calling one service each."""
+"""Celery tasks of the statement: thin, idempotent, calling one service each."""
 
 import logging
 
 from celery import shared_task
 
-from .models_statement import StatementVersion
-from .statement import StatementIncomplete, statement_publish, statement_publish_pending_clear
+from .models import StatementVersion
+from .services import StatementIncomplete, statement_publish, statement_publish_pending_clear
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="registry.statement_publish")
+@shared_task(name="statement.publish")
 def statement_publish_task(trigger: str = StatementVersion.Trigger.SCHEDULE) -> int | None:
     """Publish the privacy statement if the register changed; returns the current version."""
     if trigger == StatementVersion.Trigger.REGISTER_CHANGE:

@@ -17,7 +17,7 @@ from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .models_statement import LANGUAGE_CODES, StatementVersion
+from .models import LANGUAGE_CODES, StatementVersion
 
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|dt|dd|tr|caption|address)>|<br\s*/?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -64,7 +64,7 @@ class StatementVersionAdmin(admin.ModelAdmin):
     fields = ("number", "published_at", "trigger", "content_hash", "render_seconds", "changes")
     readonly_fields = fields
     actions = ["publish_now"]
-    change_list_template = "admin/registry/statementversion/change_list.html"
+    change_list_template = "admin/statement/statementversion/change_list.html"
 
     # Versions are immutable: nobody adds, edits or deletes one by hand.
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -86,7 +86,7 @@ class StatementVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("view"))
     def links(self, obj: StatementVersion) -> str:
-        diff = reverse("admin:registry_statementversion_diff")
+        diff = reverse("admin:statement_statementversion_diff")
         return format_html(
             '<a href="/nl/privacy/versions/{n}/">nl</a> · <a href="/fr/privacy/versions/{n}/">fr'
             '</a> · <a href="/en/privacy/versions/{n}/">en</a> · '
@@ -105,12 +105,12 @@ class StatementVersionAdmin(admin.ModelAdmin):
             path(
                 "publish/",
                 self.admin_site.admin_view(self.publish_view),
-                name="registry_statementversion_publish",
+                name="statement_statementversion_publish",
             ),
             path(
                 "diff/",
                 self.admin_site.admin_view(self.diff_view),
-                name="registry_statementversion_diff",
+                name="statement_statementversion_diff",
             ),
             *super().get_urls(),
         ]
@@ -122,7 +122,7 @@ class StatementVersionAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         _enqueue_publish(request)
-        return HttpResponseRedirect(reverse("admin:registry_statementversion_changelist"))
+        return HttpResponseRedirect(reverse("admin:statement_statementversion_changelist"))
 
     def diff_view(self, request: HttpRequest) -> HttpResponse:
         """Staff compare two versions (default: a version with the one before it)."""
@@ -160,7 +160,7 @@ class StatementVersionAdmin(admin.ModelAdmin):
                 old=pair[old_number], new=pair[new_number], language=language
             )
             context["old"], context["new"] = pair[old_number], pair[new_number]
-        return TemplateResponse(request, "admin/registry/statementversion/diff.html", context)
+        return TemplateResponse(request, "admin/statement/statementversion/diff.html", context)
 
 
 def _int_or(value: str | None, default: int | None) -> int | None:

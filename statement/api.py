@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from .models_statement import StatementVersion
+from .models import StatementVersion
 
 router = Router(tags=["register"])
 

@@ -1,11 +1,11 @@
-"""Periodic tasks of the register (see cdot_privacy/periodic.py for the format)."""
+"""Periodic tasks of the statement (see cdot_privacy/periodic.py for the format)."""
 
 from cdot_privacy.periodic import Cron
 
 PERIODIC_TASKS = [
     Cron(
         name="statement publish",
-        task="registry.statement_publish",
+        task="statement.publish",
         minute="10",
         hour="3",
         description=(

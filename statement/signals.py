@@ -1,14 +1,14 @@
 """Register changes ask for a statement publish: the handlers only enqueue (debounced).
 
-The logic lives in ``registry.statement``; these receivers are the trigger and nothing more.
+The logic lives in ``statement.services``; these receivers are the trigger and nothing more.
 """
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .statement import statement_publish_soon
+from .services import statement_publish_soon
 
-DISPATCH_PREFIX = "registry.statement."
+DISPATCH_PREFIX = "statement.publish-on."
 
 
 def _register_changed(sender, **kwargs) -> None:
@@ -21,18 +21,16 @@ def _m2m_changed(sender, action: str, **kwargs) -> None:
 
 
 def register_models() -> list:
-    """The register's own models: not the statement versions, not the history tables."""
-    from .models_statement import StatementVersion
-
+    """The register's own models, not their history tables."""
     return [
         model
         for model in apps.get_app_config("registry").get_models()
-        if model is not StatementVersion and not model.__name__.startswith("Historical")
+        if not model.__name__.startswith("Historical")
     ]
 
 
 def connect() -> None:
-    """Connect once (RegistryConfig.ready); dispatch_uid makes a second call harmless."""
+    """Connect once (StatementConfig.ready); dispatch_uid makes a second call harmless."""
     for model in register_models():
         uid = f"{DISPATCH_PREFIX}{model._meta.label}"
         post_save.connect(_register_changed, sender=model, dispatch_uid=uid + ".save")

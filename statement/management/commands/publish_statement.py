@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from registry.models_statement import LANGUAGE_CODES, StatementVersion
-from registry.statement import StatementIncomplete, statement_publish
+from statement.models import LANGUAGE_CODES, StatementVersion
+from statement.services import StatementIncomplete, statement_publish
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             )
             return
         sizes = ", ".join(
-            f"{lang}: {len(version.html(lang)) // 1024} KiB HTML / "
+            f"{lang}: {len(version.body(lang)) // 1024} KiB HTML / "
             f"{len(version.pdf(lang)) // 1024} KiB PDF"
             for lang in LANGUAGE_CODES
         )

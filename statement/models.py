@@ -2,7 +2,7 @@
 
 A version is immutable: publishing renders every language from the register once, stores the
 HTML and the PDF, and never changes them afterwards. A new version is written only when the
-rendered content differs from the latest one (see ``registry.statement``).
+rendered content differs from the latest one (see ``statement.services``).
 """
 
 from datetime import datetime, timedelta
@@ -30,8 +30,10 @@ class StatementVersionQuerySet(models.QuerySet):
                 "content_hash",
                 "published_at",
                 "is_first",
-                f"html_{language}",
+                "facts",
+                f"body_{language}",
                 f"announcement_{language}",
+                f"footer_{language}",
             )
             .first()
         )
@@ -66,17 +68,18 @@ class StatementVersion(models.Model):
     facts = models.JSONField(default=dict, editable=False)
     render_seconds = models.FloatField(default=0, editable=False)
 
-    # Per language: the page's main content (title, meta line, table of contents, sections)
-    # with an announcement marker, the announcement itself, the bare body and the PDF.
-    html_nl = models.TextField(editable=False)
-    html_fr = models.TextField(editable=False)
-    html_en = models.TextField(editable=False)
+    # Per language: the body (table of contents and sections), the change announcement, the
+    # page footer (the controller's identity as it was) and the PDF. The page template puts
+    # them together (statement/page.html); nothing is spliced.
     announcement_nl = models.TextField(blank=True, editable=False)
     announcement_fr = models.TextField(blank=True, editable=False)
     announcement_en = models.TextField(blank=True, editable=False)
     body_nl = models.TextField(editable=False)
     body_fr = models.TextField(editable=False)
     body_en = models.TextField(editable=False)
+    footer_nl = models.TextField(blank=True, editable=False)
+    footer_fr = models.TextField(blank=True, editable=False)
+    footer_en = models.TextField(blank=True, editable=False)
     pdf_nl = models.BinaryField(editable=False)
     pdf_fr = models.BinaryField(editable=False)
     pdf_en = models.BinaryField(editable=False)
@@ -90,11 +93,15 @@ class StatementVersion(models.Model):
     def __str__(self) -> str:
         return f"v{self.number} ({self.published_at:%Y-%m-%d %H:%M})"
 
-    def html(self, language: str) -> str:
-        return getattr(self, f"html_{language}")
-
     def body(self, language: str) -> str:
         return getattr(self, f"body_{language}")
+
+    def legal_name(self, language: str) -> str:
+        """The controller's name as the version states it (title of the page and the PDF)."""
+        return self.facts.get(language, {}).get("controller", {}).get("legal_name", "")
+
+    def footer(self, language: str) -> str:
+        return getattr(self, f"footer_{language}")
 
     def announcement(self, language: str) -> str:
         return getattr(self, f"announcement_{language}")
@@ -108,6 +115,12 @@ class StatementVersion(models.Model):
     @property
     def announcement_until(self) -> datetime:
         return self.published_at + timedelta(days=ANNOUNCEMENT_DAYS)
+
+    def page_last_modified(self, now: datetime) -> datetime:
+        """The page changes again when the announcement ends; Last-Modified follows it."""
+        if self.is_first or self.announces(now):
+            return self.published_at
+        return self.announcement_until
 
     def announces(self, now: datetime | None = None) -> bool:
         """A change is announced on the page for 30 days after it was published."""

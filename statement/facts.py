@@ -2,7 +2,7 @@
 
 ``statement_facts(language=...)`` reads the register into plain, JSON-ready facts: controller,
 purposes and bases, legitimate interests, categories, sources, recipients, transfers,
-retention, security, processor services, the authority. ``registry.statement`` renders them.
+retention, security, processor services, the authority. ``statement.rendering`` renders them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from .models import (
+from registry.models import (
     Organisation,
     ProcessingActivity,
     ProcessingCategory,

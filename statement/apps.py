@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatementConfig(AppConfig):
+    """The public privacy statement: rendered from the register, versioned, served, archived."""
+
+    name = "statement"
+    verbose_name = _("Privacy statement")
+
+    def ready(self) -> None:
+        # A register change asks for a new statement soon after commit; the receivers only
+        # enqueue (see statement.signals). The register itself knows nothing of this app.
+        from . import signals
+
+        signals.connect()
