@@ -2,7 +2,7 @@
 
 Django's way to move a model between apps without copying data: the new app takes the model
 into its *state* only (SeparateDatabaseAndState, no SQL), with the old table name; the old
-app drops it from its state only (registry 0004); 0002 then renames the table. Every step is
+app drops it from its state only (registry 0005); 0002 then renames the table. Every step is
 reversible.
 """
 

@@ -27,7 +27,7 @@ def content_type_to(app_label: str):
 class Migration(migrations.Migration):
     dependencies = [
         ("statement", "0001_statementversion_from_registry"),
-        ("registry", "0004_statementversion_moved_to_statement"),
+        ("registry", "0005_statementversion_moved_to_statement"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]

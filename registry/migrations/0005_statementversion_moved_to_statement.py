@@ -8,7 +8,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0003_company_number_help"),
+        ("registry", "0004_cookie_inventory"),
         ("statement", "0001_statementversion_from_registry"),
     ]
 
