@@ -22,8 +22,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
+from breaches.models import Breach
+
 from .charts import stacked_bars
-from .models import Breach, Heartbeat
+from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -304,7 +306,7 @@ def breach_section(now: datetime) -> Section:
                 "hours_left": breach.time_left(now).total_seconds() / 3600,
                 "deadline": breach.notification_deadline,
                 "subjects": Breach.SubjectsStatus(breach.subjects_status()).label,
-                "url": _admin_url("cdot_privacy_breach_change", breach.pk),
+                "url": _admin_url("breaches_breach_change", breach.pk),
             }
         )
     undecided = {Breach.AuthorityStatus.PENDING, Breach.AuthorityStatus.OVERDUE}
@@ -316,8 +318,8 @@ def breach_section(now: datetime) -> Section:
         data={
             "clock_running": sum(1 for r in rows if r["status"] == "pending"),
             "overdue": sum(1 for r in rows if r["status"] == "overdue"),
-            "add_url": _admin_url("cdot_privacy_breach_add"),
-            "list_url": _admin_url("cdot_privacy_breach_changelist"),
+            "add_url": _admin_url("breaches_breach_add"),
+            "list_url": _admin_url("breaches_breach_changelist"),
         },
     )
 
@@ -401,7 +403,7 @@ def _chart_section(key: str, title: str, months: list[date], series: dict) -> Se
 # Section → the permission a user needs to see it.
 SECTIONS = [
     ("requests", "requests_app.view_datasubjectrequest", requests_section),
-    ("breaches", "cdot_privacy.view_breach", breach_section),
+    ("breaches", "breaches.view_breach", breach_section),
     ("purges", "retention.view_purgerun", purge_section),
     ("expiry", "retention.view_purgerun", expiry_section),
     ("schedule", "django_celery_beat.view_periodictask", schedule_section),

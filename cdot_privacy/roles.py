@@ -72,7 +72,7 @@ def _staff():
     return Permission.objects.filter(
         (Q(content_type__app_label="requests_app") & _verb("view", "add", "change"))
         | (_in_apps(["registry", "records"]) & _verb("view"))
-        | Q(content_type__app_label="cdot_privacy", codename__in=["view_breach", "add_breach"])
+        | Q(content_type__app_label="breaches", codename__in=["view_breach", "add_breach"])
     )
 
 

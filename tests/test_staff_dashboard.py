@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db.models import Sum
 
-from cdot_privacy.models import Breach
+from breaches.models import Breach
 from cdot_privacy.roles import AUDITOR, STAFF, roles_setup
 from records.models import Contact
 from requests_app.models import DataSubjectRequest

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from cdot_privacy.models import Breach
+from breaches.models import Breach
 from cdot_privacy.roles import AUDITOR, PRIVACY_OFFICER, STAFF, roles_setup
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,8 @@ def test_setup_roles_is_idempotent_and_covers_every_project_app(capsys):
     assert set(first) == {PRIVACY_OFFICER, STAFF, AUDITOR}
     officer = Group.objects.get(name=PRIVACY_OFFICER)
     labels = set(officer.permissions.values_list("content_type__app_label", flat=True))
-    assert {"registry", "records", "retention", "requests_app", "cdot_privacy"} <= labels
+    apps = {"registry", "records", "retention", "requests_app", "cdot_privacy", "breaches"}
+    assert apps <= labels
 
 
 def test_setup_roles_removes_a_permission_granted_by_hand():
@@ -61,7 +62,7 @@ def test_auditor_reads_everything_and_changes_nothing(users):
     assert all(p.split(".")[1].startswith(("view_", "export_")) for p in perms)
     assert "registry.view_processingactivity" in perms
     assert "retention.view_purgerun" in perms
-    assert "cdot_privacy.view_breach" in perms
+    assert "breaches.view_breach" in perms
     assert "requests_app.view_datasubjectrequest" in perms
 
 
@@ -79,8 +80,8 @@ def test_nobody_but_officer_and_request_handlers_sees_id_copies(users):
         ("/admin/registry/processingactivity/", (200, 200, 200)),
         ("/admin/registry/processingactivity/add/", (200, 403, 403)),
         ("/admin/retention/purgerun/", (200, 403, 200)),
-        ("/admin/cdot_privacy/breach/", (200, 200, 200)),
-        ("/admin/cdot_privacy/breach/add/", (200, 200, 403)),
+        ("/admin/breaches/breach/", (200, 200, 200)),
+        ("/admin/breaches/breach/add/", (200, 200, 403)),
         ("/admin/requests_app/datasubjectrequest/", (200, 200, 200)),
         ("/admin/requests_app/datasubjectrequest/export.csv", (200, 403, 200)),
         ("/admin/requests_app/auditentry/", (200, 200, 200)),
@@ -101,9 +102,9 @@ def test_breach_change_and_pdf_by_direct_url_per_role(client, users):
     breach = Breach.objects.create(
         title="Mail to wrong client", discovered_at=datetime(2026, 1, 5, tzinfo=UTC), facts="x"
     )
-    change = f"/admin/cdot_privacy/breach/{breach.pk}/change/"
-    pdf = f"/admin/cdot_privacy/breach/{breach.pk}/pdf/"
-    delete = f"/admin/cdot_privacy/breach/{breach.pk}/delete/"
+    change = f"/admin/breaches/breach/{breach.pk}/change/"
+    pdf = f"/admin/breaches/breach/{breach.pk}/pdf/"
+    delete = f"/admin/breaches/breach/{breach.pk}/delete/"
     post = {"title": "Changed by someone who may not", "discovered_at_0": "05-01-2026"}
     assert _status(client, users[AUDITOR], change, "post", post) == 403
     assert _status(client, users[STAFF], change, "post", post) == 403

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from cdot_privacy.models import Breach
+from breaches.models import Breach
 
 FIRST = ["Jan", "Marie", "Pieter", "Sofie", "Luc", "An", "Koen", "Els", "Tom", "Lotte", "Wim"]
 LAST = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens"]

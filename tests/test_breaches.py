@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
-from cdot_privacy.breaches import breach_report_pdf
-from cdot_privacy.models import Breach
+from breaches.models import Breach
+from breaches.report import breach_report_pdf
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -120,13 +120,13 @@ def test_admin_list_shows_the_clock_and_the_pdf_downloads(client, time_machine):
     client.force_login(officer)
     breach = make_breach()
     overdue = make_breach(title="Mail to wrong client", discovered_at=NOW - timedelta(days=4))
-    html = client.get("/admin/cdot_privacy/breach/").content.decode()
+    html = client.get("/admin/breaches/breach/").content.decode()
     assert "42 h" in html
     assert "te laat" in html  # "overdue" in Dutch, the default language
-    response = client.get(f"/admin/cdot_privacy/breach/{overdue.pk}/pdf/")
+    response = client.get(f"/admin/breaches/breach/{overdue.pk}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert client.get(f"/admin/cdot_privacy/breach/{breach.pk + 999}/pdf/").status_code == 404
+    assert client.get(f"/admin/breaches/breach/{breach.pk + 999}/pdf/").status_code == 404
 
 
 def _pdf(data: bytes) -> PdfReader:

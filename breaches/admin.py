@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .breaches import breach_report_pdf
 from .models import Breach
+from .report import breach_report_pdf
 
 
 def countdown(delta) -> str:
@@ -121,7 +121,7 @@ class BreachAdmin(SimpleHistoryAdmin):
     def pdf_link(self, obj: Breach) -> str:
         if not obj.pk:
             return "—"
-        url = reverse("admin:cdot_privacy_breach_pdf", args=[obj.pk])
+        url = reverse("admin:breaches_breach_pdf", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Download PDF"))
 
     def save_model(self, request, obj, form, change):
@@ -134,7 +134,7 @@ class BreachAdmin(SimpleHistoryAdmin):
             path(
                 "<int:pk>/pdf/",
                 self.admin_site.admin_view(self.pdf_view),
-                name="cdot_privacy_breach_pdf",
+                name="breaches_breach_pdf",
             ),
             *super().get_urls(),
         ]

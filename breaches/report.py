@@ -12,7 +12,7 @@ def breach_report_html(*, breach: Breach) -> str:
 
     now = timezone.now()
     return render_to_string(
-        "cdot_privacy/breach_report.html",
+        "breaches/breach_report.html",
         {
             "breach": breach,
             "now": now,
