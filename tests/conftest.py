@@ -13,6 +13,53 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _isolate_xdist_worker() -> None:
+    """Under pytest-xdist (`-n auto`) each worker process gets its own Redis database and VAR_DIR.
+
+    pytest-django already gives each worker its own test database (test_<name>_gw0, _gw1...);
+    live_server picks a free port. Redis: worker N uses database (base + 1 + N) mod 16, so a
+    cache.clear() (FLUSHDB) or a Celery queue of one worker never touches another's. VAR_DIR:
+    the file cache, the filesystem broker, media, private files and footage of the embedded run.
+    The real Celery worker the tests start inherits both through os.environ / its fixture.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    index = int(worker[2:])
+    url = os.environ.get("REDIS_URL", "")
+    if url:
+        base, _, db = url.rstrip("/").rpartition("/")
+        number = int(db) if db.isdigit() else 0
+        url = f"{base}/{(number + 1 + index) % 16}" if db.isdigit() else f"{url}/{1 + index}"
+        os.environ["REDIS_URL"] = url
+        settings.REDIS_URL = url
+        settings.CELERY_BROKER_URL = url
+        if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+            settings.CACHES["default"]["LOCATION"] = url
+        from cdot_privacy.celery import app as celery_app
+
+        celery_app.conf.broker_url = url
+    var_dir = Path(settings.VAR_DIR) / f"test-{worker}"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["VAR_DIR"] = str(var_dir)
+    settings.VAR_DIR = var_dir
+    settings.MEDIA_ROOT = var_dir / "media"
+    settings.PRIVATE_STORAGE_DIR = var_dir / "private"
+    settings.CAMERA_FOOTAGE_DIR = var_dir / "footage"
+    if not url:
+        settings.CACHES["default"]["LOCATION"] = str(var_dir / "cache")
+        broker = var_dir / "celery-broker"
+        broker.mkdir(exist_ok=True)
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+            **getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+            "data_folder_in": str(broker),
+            "data_folder_out": str(broker),
+        }
+
+
+_isolate_xdist_worker()
+
+
 def service_missing(what: str, hint: str = "set DATABASE_URL / REDIS_URL to run this") -> None:
     """Skip locally; with REQUIRE_SERVICES=1 (CI) a missing service is a failure."""
     if settings.REQUIRE_SERVICES:
@@ -52,10 +99,24 @@ def pytest_sessionstart(session):
         pytest.exit("REQUIRE_SERVICES=1 but: " + "; ".join(problems), returncode=3)
 
 
+# What `bin/test --fast` (-m "not slow") leaves out, besides tests marked @pytest.mark.slow:
+# browsers, real Celery workers and started services, the static gates, property tests at size.
+SLOW_FIXTURES = {"celery_worker_process", "celery_worker", "browser", "live_server", "compose"}
+SLOW_MODULES = {"test_quality_gates.py", "test_api_schemathesis.py"}
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
             item.fixturenames.insert(0, "require_postgres")
+        path = Path(str(item.fspath))
+        if (
+            "e2e" in path.parts
+            or path.name in SLOW_MODULES
+            or SLOW_FIXTURES & set(item.fixturenames)
+            or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+        ):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
