@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "records",
     "retention",
     "requests_app",
+    "breaches",
+    "statement",
     "django_ratelimit",  # registers its cache system checks
     "ninja",  # the API docs use its bundled Swagger UI files (no CDN, CSP-safe)
 ]
