@@ -265,6 +265,12 @@ CELERY_TASK_ACKS_LATE = True  # with reject-on-worker-lost: tasks must be idempo
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+if REDIS_URL:
+    # Redis hands a task nobody acknowledged (its worker was killed) to another worker after
+    # visibility_timeout. It must outlast the longest task (any task ends by the hard time
+    # limit) or a running purge would be started twice. E-mails do not wait for it: the
+    # outbox's flush (records/outbox.py, every minute) sends what a killed worker left.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"  # crontabs are written in UTC

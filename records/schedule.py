@@ -4,6 +4,13 @@ from cdot_privacy.periodic import Cron, Every
 
 PERIODIC_TASKS = [
     Every(
+        name="e-mail outbox flush",
+        task="records.email_outbox_flush",
+        seconds=60,
+        description="Sends every queued e-mail still unsent (a killed worker, a lost queue, "
+        "an SMTP error), so no e-mail waits more than a minute or two.",
+    ),
+    Every(
         name="camera footage scan",
         task="records.camera_footage_scan",
         seconds=10 * 60,

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .outbox import email_outbox_flush, email_send
 from .services import (
     camera_footage_orphans_sweep,
     camera_footage_scan,
@@ -23,3 +24,13 @@ def camera_footage_orphans_sweep_task() -> int:
 @shared_task(name="records.idempotency_records_prune")
 def idempotency_records_prune_task() -> int:
     return idempotency_records_prune()
+
+
+@shared_task(name="records.email_send")
+def email_send_task(email_id: int) -> str:
+    return email_send(email_id=email_id)
+
+
+@shared_task(name="records.email_outbox_flush")
+def email_outbox_flush_task() -> dict[str, int]:
+    return email_outbox_flush()

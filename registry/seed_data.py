@@ -868,6 +868,27 @@ RETENTION_RULES: list[dict[str, Any]] = [
             "the end of the employment contract.",
         ),
     },
+    {
+        "code": "email-outbox",
+        "activity": "A",
+        "data_category": None,
+        "period": (30, "days"),
+        "anchor": "last_activity",
+        "action": "delete",
+        "legal_reference": "",
+        "name": t("Verstuurde e-mails", "E-mails envoyés", "E-mails sent"),
+        "statement_text": t(
+            "De e-mails die we u sturen (bevestigingen, antwoorden op uw verzoek) bewaren we "
+            "30 dagen na verzending in onze verzendwachtrij, om te kunnen nagaan of ze vertrokken "
+            "zijn; daarna worden ze verwijderd.",
+            "Les e-mails que nous vous envoyons (confirmations, réponses à votre demande) sont "
+            "conservés 30 jours après l'envoi dans notre file d'envoi, pour pouvoir vérifier "
+            "qu'ils sont partis ; ils sont ensuite supprimés.",
+            "The e-mails we send you (confirmations, answers to your request) are kept in our "
+            "sending queue for 30 days after sending, so we can check that they left; then they "
+            "are deleted.",
+        ),
+    },
 ]
 
 # Categories of processing C-DOT carries out for clients (Art. 30(2)(b)), from purpose D.
