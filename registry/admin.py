@@ -163,6 +163,10 @@ class OrganisationAdmin(SingletonMixin, HintsMixin, SimpleHistoryAdmin):
             _("Fiscal year (used by the invoice retention rule)"),
             {"fields": [("fiscal_year_end_day", "fiscal_year_end_month")]},
         ),
+        (
+            _("Privacy statement"),
+            {"fields": ["statement_review_days"]},
+        ),
         (_("Internal"), {"fields": ["note"]}),
     ]
 

@@ -172,6 +172,15 @@ class Organisation(TrackedModel):
         default=31,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
+    statement_review_days = models.PositiveSmallIntegerField(
+        _("statement review delay (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_(
+            "A register change makes a draft of the privacy statement. A privacy officer "
+            "reviews and publishes it; if nobody does, it publishes itself after this many days."
+        ),
+    )
     note = models.TextField(_("internal note"), blank=True)
 
     objects = OrganisationQuerySet.as_manager()
