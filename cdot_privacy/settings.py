@@ -47,6 +47,25 @@ else:
         "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]
     )
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+
+def _embedded_suppression_key() -> str:
+    """The suppression list's own HMAC key, generated once for the embedded run (var/)."""
+    key_file = VAR_DIR / "suppression_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# Keyed hash of suppressed / withdrawn e-mail addresses (records.normalise.email_hash). Its own
+# key, never SECRET_KEY: rotating the session key must not unsuppress anyone. Required in
+# production; rotation: docs/OPERATIONS.md ("Suppression key").
+if PRODUCTION:
+    SUPPRESSION_KEY = env.str("SUPPRESSION_KEY")
+else:
+    SUPPRESSION_KEY = env.str("SUPPRESSION_KEY", default="") or _embedded_suppression_key()
+SUPPRESSION_KEY_FALLBACKS = env.list("SUPPRESSION_KEY_FALLBACKS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

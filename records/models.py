@@ -13,7 +13,7 @@ that is a *date* counts from the end of that Brussels day (`periods.end_of_day`)
 expires before its last day is over.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import ClassVar
 
 from dateutil.relativedelta import relativedelta
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from registry import periods
 
 from .normalise import (
+    email_hashes,
     normalise_email,
     normalise_kbo,
     normalise_phone,
@@ -55,7 +56,13 @@ class LegalHoldQuerySet(models.QuerySet):
 
 
 class LegalHold(models.Model):
-    """A record that must not be purged (dispute, investigation, claim; Art. 17(3)(e))."""
+    """A record that must not be purged (dispute, investigation, claim; Art. 17(3)(e)).
+
+    Holds no personal data of its own (a reason about a case, not about the person); it goes
+    with the record it held (records_delete).
+    """
+
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -84,6 +91,11 @@ class LegalHold(models.Model):
         return f"{self.content_type.model} #{self.object_id}"
 
 
+# "Holds active at the beginning of time": none. `expired(..., ignore_holds=True)` uses it to
+# count what a hold keeps without writing anything (retention PurgeTarget.held_count).
+NO_HOLDS = datetime.min.replace(tzinfo=UTC)
+
+
 def _not_held(model: type[models.Model], now: datetime, outer: str = "pk") -> Exists:
     """`~_not_held(...)` excludes rows with an active hold; as a correlated, indexed EXISTS."""
     return Exists(
@@ -91,6 +103,11 @@ def _not_held(model: type[models.Model], now: datetime, outer: str = "pk") -> Ex
             content_type=ContentType.objects.get_for_model(model), object_id=OuterRef(outer)
         )
     )
+
+
+def held(model: type[models.Model], now: datetime, outer: str = "pk") -> Exists:
+    """EXISTS(an active legal hold on the row OuterRef(outer) of `model`), for any model."""
+    return _not_held(model, now, outer)
 
 
 def _dependant_held(model: type[models.Model], now: datetime) -> Exists:
@@ -145,7 +162,7 @@ def _active_rule(code: str):
 
 
 class ContactQuerySet(models.QuerySet):
-    def expired(self, now: datetime, rule) -> "ContactQuerySet":
+    def expired(self, now: datetime, rule, *, ignore_holds: bool = False) -> "ContactQuerySet":
         """Contacts governed by `rule` whose retention has ended at `now`, not held.
 
         - `prospect` / `loose-contact`: kind matches and `first_contact_at <= rule.cutoff(now)`
@@ -161,15 +178,16 @@ class ContactQuerySet(models.QuerySet):
         Contacts with an active LegalHold, or with an invoice or web inquiry under one, are
         left out.
         """
+        held_at = NO_HOLDS if ignore_holds else now
         cutoff = rule.cutoff(now)
         kind = Contact.kind_for_rule_code(rule.code)
         if kind is None:
             return self.none()
         qs = (
             self.filter(kind=kind)
-            .exclude(_not_held(Contact, now))
-            .exclude(_dependant_held(Invoice, now))
-            .exclude(_dependant_held(WebInquiry, now))
+            .exclude(_not_held(Contact, held_at))
+            .exclude(_dependant_held(Invoice, held_at))
+            .exclude(_dependant_held(WebInquiry, held_at))
         )
         if kind != Contact.Kind.CUSTOMER:
             return qs.filter(first_contact_at__lte=cutoff)
@@ -184,6 +202,34 @@ class ContactQuerySet(models.QuerySet):
             ended = ended.filter(relationship_end)
         return ended.filter(~Invoice.objects.kept_exists(now, outer="pk"))
 
+    def restriction_ended(self, now: datetime) -> "ContactQuerySet":
+        """Restricted contacts whose restriction end has passed (Brussels date): staff decide
+        to lift it (the contact then follows its rule again) or to set a new end."""
+        today = now.astimezone(periods.BRUSSELS).date()
+        return self.filter(restricted=True, restricted_until__lt=today)
+
+    def erased_and_released(self, now: datetime) -> "ContactQuerySet":
+        """Contacts erased on request (Art. 17(3)(b)) that no invoice keeps any more, and that
+        no legal hold keeps: they go at once, whatever their kind's own rule says."""
+        return (
+            self.filter(erasure_requested_at__isnull=False)
+            .exclude(_not_held(Contact, now))
+            .exclude(_dependant_held(Invoice, now))
+            .exclude(_dependant_held(WebInquiry, now))
+            .filter(~Invoice.objects.kept_exists(now, outer="pk"))
+        )
+
+
+class RestrictionReason(models.TextChoices):
+    """Art. 18(1)(a)-(d): why processing is restricted to storage."""
+
+    ACCURACY = "accuracy", _("accuracy contested (Art. 18(1)(a))")
+    UNLAWFUL = "unlawful", _("unlawful, erasure opposed (Art. 18(1)(b))")
+    LEGAL_CLAIMS = "legal_claims", _("needed by the person for legal claims (Art. 18(1)(c))")
+    OBJECTION = "objection", _("objection being weighed (Art. 18(1)(d))")
+    # Contacts restricted before reasons were recorded (migration 0004): staff decide.
+    NOT_RECORDED = "not_recorded", _("reason not recorded: decide")
+
 
 class Contact(models.Model):
     """A person C-DOT has contact details of: a prospect, a loose contact or a customer."""
@@ -192,6 +238,50 @@ class Contact(models.Model):
         PROSPECT = "prospect", _("prospect")
         LOOSE = "loose", _("loose contact")
         CUSTOMER = "customer", _("customer")
+
+    # Personal-data inventory (issue 13): the fields that identify or reach a person. The
+    # purge, the erasure, the importer and the access report all read these.
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "first_name",
+        "last_name",
+        "company",
+        "street",
+        "postal_code",
+        "city",
+        "phone",
+        "phone_e164",
+        "mobile",
+        "mobile_e164",
+        "email",
+        "email_normalised",
+        "vat_number",
+        "kbo_number",
+        "url",
+        "source",
+    )
+    # What an invoice needs of its customer (VAT code art. 53 §2 / Directive 2006/112 art.
+    # 226(5): name, address, VAT number). Everything else goes when the person asks for
+    # erasure while an invoice must be kept (Art. 17(3)(b)), or when the relationship ends.
+    INVOICE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "first_name",
+        "last_name",
+        "company",
+        "street",
+        "postal_code",
+        "city",
+        "vat_number",
+        "kbo_number",
+    )
+    NOT_FOR_INVOICE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "phone",
+        "phone_e164",
+        "mobile",
+        "mobile_e164",
+        "email",
+        "email_normalised",
+        "url",
+        "source",
+    )
 
     # Retention declaration: which RetentionRule code governs which kind.
     retention_rule_code_by_kind: ClassVar[dict[str, str]] = {
@@ -231,8 +321,27 @@ class Contact(models.Model):
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
     marketing_opt_out = models.BooleanField(_("marketing opt-out"), default=False)
-    # Art. 18: processing restricted to storage (contested accuracy, objection pending, ...).
+    # Art. 18: processing restricted to storage while the reason lasts; never without an end
+    # (Art. 5(1)(e)). Past `restricted_until` the contact shows on the dashboard for a decision.
     restricted = models.BooleanField(_("restricted (Art. 18)"), default=False)
+    restriction_reason = models.CharField(
+        _("reason for the restriction"),
+        max_length=16,
+        choices=RestrictionReason.choices,
+        blank=True,
+    )
+    restricted_at = models.DateTimeField(_("restricted since"), null=True, blank=True)
+    restricted_until = models.DateField(
+        _("restricted until"),
+        null=True,
+        blank=True,
+        help_text=_("When the reason is expected to end (verification done, claim decided)."),
+    )
+    # Art. 17(3)(b): erasure asked while invoices must still be kept. Every field the tax law
+    # does not need was blanked at once; the row goes with the customer's last invoice.
+    erasure_requested_at = models.DateTimeField(
+        _("erasure requested at"), null=True, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ContactQuerySet.as_manager()
@@ -243,6 +352,14 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["kind", "first_contact_at"], name="contact_kind_first"),
             models.Index(fields=["last_name", "first_name"], name="contact_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(restricted=False)
+                | (~Q(restriction_reason="") & Q(restricted_until__isnull=False)),
+                name="contact_restriction_has_reason_and_end",
+                violation_error_message=_("A restriction needs a reason and an end date."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -280,7 +397,7 @@ class Contact(models.Model):
 
 
 class InvoiceQuerySet(models.QuerySet):
-    def expired(self, now: datetime, rule) -> "InvoiceQuerySet":
+    def expired(self, now: datetime, rule, *, ignore_holds: bool = False) -> "InvoiceQuerySet":
         """Invoices whose retention (`invoice`, e.g. 7 years) has ended at `now`, not held.
 
         Anchor: the end of the fiscal year (Organisation.fiscal_year_end_month/day, Brussels end
@@ -291,13 +408,14 @@ class InvoiceQuerySet(models.QuerySet):
         ends 31 Dec 2019 23:59:59.999999 → expires 31 Dec 2026 at that instant, purged from
         1 Jan 2027. Held invoices and invoices of a held contact are left out.
         """
+        held_at = NO_HOLDS if ignore_holds else now
         last_end = last_fiscal_year_end_before(rule.cutoff(now))
         later = Invoice.objects.filter(contact_id=OuterRef("contact_id"), issue_date__gt=last_end)
         return (
             self.filter(issue_date__lte=last_end)
             .filter(~Exists(later))
-            .exclude(_not_held(Invoice, now))
-            .exclude(_not_held(Contact, now, outer="contact_id"))
+            .exclude(_not_held(Invoice, held_at))
+            .exclude(_not_held(Contact, held_at, outer="contact_id"))
         )
 
     def kept_exists(self, now: datetime, *, outer: str) -> Exists:
@@ -314,6 +432,11 @@ class Invoice(models.Model):
 
     retention_rule_code: ClassVar[str] = "invoice"
     retention_rule_codes: ClassVar[tuple[str, ...]] = ("invoice",)
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "billing_name",
+        "billing_address",
+        "billing_vat_number",
+    )
 
     number = models.CharField(_("number"), max_length=50, unique=True)
     contact = models.ForeignKey(
@@ -356,17 +479,18 @@ class Invoice(models.Model):
 
 
 class WebInquiryQuerySet(models.QuerySet):
-    def expired(self, now: datetime, rule) -> "WebInquiryQuerySet":
+    def expired(self, now: datetime, rule, *, ignore_holds: bool = False) -> "WebInquiryQuerySet":
         """Inquiries with `received_at <= rule.cutoff(now)` (e.g. 1 year), not held.
 
         An inquiry linked to a contact who became a customer is kept with that customer
         (it is then part of the customer relationship, removed with the contact).
         """
+        held_at = NO_HOLDS if ignore_holds else now
         return (
             self.filter(received_at__lte=rule.cutoff(now))
             .filter(Q(contact__isnull=True) | ~Q(contact__kind=Contact.Kind.CUSTOMER))
-            .exclude(_not_held(WebInquiry, now))
-            .exclude(_not_held(Contact, now, outer="contact_id"))
+            .exclude(_not_held(WebInquiry, held_at))
+            .exclude(_not_held(Contact, held_at, outer="contact_id"))
         )
 
 
@@ -379,6 +503,16 @@ class WebInquiry(models.Model):
 
     retention_rule_code: ClassVar[str] = "web-inquiry"
     retention_rule_codes: ClassVar[tuple[str, ...]] = ("web-inquiry",)
+    # A contact's messages are its own data: they go with it (not only unlinked).
+    DELETED_WITH: ClassVar[tuple[str, ...]] = ("contact",)
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "email",
+        "email_normalised",
+        "phone",
+        "company",
+        "message",
+    )
 
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"))
@@ -416,14 +550,17 @@ class WebInquiry(models.Model):
 
 
 class NewsletterSubscriptionQuerySet(models.QuerySet):
-    def expired(self, now: datetime, rule) -> "NewsletterSubscriptionQuerySet":
+    def expired(
+        self, now: datetime, rule, *, ignore_holds: bool = False
+    ) -> "NewsletterSubscriptionQuerySet":
         """Subscriptions withdrawn at or before `rule.cutoff(now)` (0 days: at once), not held.
 
         Only the row goes; the SuppressionEntry made at withdrawal stays (Art. 21(3): the
         address must not be mailed again).
         """
+        held_at = NO_HOLDS if ignore_holds else now
         return self.filter(withdrawn_at__lte=rule.cutoff(now)).exclude(
-            _not_held(NewsletterSubscription, now)
+            _not_held(NewsletterSubscription, held_at)
         )
 
     def active(self) -> "NewsletterSubscriptionQuerySet":
@@ -435,6 +572,7 @@ class NewsletterSubscription(models.Model):
 
     retention_rule_code: ClassVar[str] = "newsletter"
     retention_rule_codes: ClassVar[tuple[str, ...]] = ("newsletter",)
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("email", "email_normalised")
 
     email = models.EmailField(_("e-mail"))
     email_normalised = models.CharField(max_length=254, db_index=True, editable=False)
@@ -466,8 +604,22 @@ class NewsletterSubscription(models.Model):
         self.email_normalised = normalise_email(self.email)
 
 
+class SuppressionEntryQuerySet(models.QuerySet):
+    def matching(self, email: str) -> "SuppressionEntryQuerySet":
+        """Entries of this address, under the current key or a fallback key (rotation)."""
+        return self.filter(email_hash__in=email_hashes(email))
+
+
 class SuppressionEntry(models.Model):
-    """An address that must not receive marketing again; only a hash, so it survives purges."""
+    """An address that must not receive marketing again (Art. 21(3)).
+
+    Only a keyed hash (records.normalise.email_hash: HMAC-SHA256 under SUPPRESSION_KEY of the
+    address's SHA-256), so it survives purges and cannot be reversed with a dictionary of
+    addresses without the key. Kept while C-DOT may send marketing (rule `suppression`).
+    """
+
+    retention_rule_codes: ClassVar[tuple[str, ...]] = ("suppression",)
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("email_hash",)  # pseudonymous (Art. 4(5))
 
     class Reason(models.TextChoices):
         WITHDRAWN = "withdrawn", _("consent withdrawn")
@@ -477,7 +629,9 @@ class SuppressionEntry(models.Model):
 
     email_hash = models.CharField(max_length=64, unique=True)
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    objects = SuppressionEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("suppression entry")
@@ -487,18 +641,58 @@ class SuppressionEntry(models.Model):
         return self.email_hash[:12]
 
 
+class NewsletterConsentProofQuerySet(models.QuerySet):
+    def expired(
+        self, now: datetime, rule, *, ignore_holds: bool = False
+    ) -> "NewsletterConsentProofQuerySet":
+        """Proofs whose withdrawal lies at or before `rule.cutoff(now)`, not held."""
+        held_at = NO_HOLDS if ignore_holds else now
+        return self.filter(withdrawn_at__lte=rule.cutoff(now)).exclude(
+            _not_held(NewsletterConsentProof, held_at)
+        )
+
+
+class NewsletterConsentProof(models.Model):
+    """What remains of a withdrawn newsletter consent (Art. 7(1): the controller must be able
+    to show the consent it relied on): the keyed hash of the address, when consent was given,
+    the notice shown and when it was withdrawn. No address. Kept for rule `consent-proof`."""
+
+    retention_rule_code: ClassVar[str] = "consent-proof"
+    retention_rule_codes: ClassVar[tuple[str, ...]] = ("consent-proof",)
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("email_hash",)  # pseudonymous (Art. 4(5))
+
+    email_hash = models.CharField(max_length=64, db_index=True)
+    consent_given_at = models.DateTimeField(_("consent given at"))
+    consent_text = models.TextField(_("consent text shown"), blank=True)
+    statement_version = models.CharField(_("statement version"), max_length=50, blank=True)
+    source = models.CharField(_("source"), max_length=50, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), db_index=True)
+
+    objects = NewsletterConsentProofQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proof of a withdrawn newsletter consent")
+        verbose_name_plural = _("proofs of withdrawn newsletter consents")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
 # --- Camera footage ---------------------------------------------------------------------------
 
 
 class CameraRecordingQuerySet(models.QuerySet):
-    def expired(self, now: datetime, rule) -> "CameraRecordingQuerySet":
+    def expired(
+        self, now: datetime, rule, *, ignore_holds: bool = False
+    ) -> "CameraRecordingQuerySet":
         """Recordings with `recorded_from <= rule.cutoff(now)` (14 days), not held.
 
         Camera law of 21 March 2007: at most one month unless the images prove an offence,
         damage or nuisance — that exception is a LegalHold.
         """
+        held_at = NO_HOLDS if ignore_holds else now
         return self.filter(recorded_from__lte=rule.cutoff(now)).exclude(
-            _not_held(CameraRecording, now)
+            _not_held(CameraRecording, held_at)
         )
 
 
@@ -507,6 +701,8 @@ class CameraRecording(models.Model):
 
     retention_rule_code: ClassVar[str] = "camera-footage"
     retention_rule_codes: ClassVar[tuple[str, ...]] = ("camera-footage",)
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("file_path",)  # the images themselves
+    STORED_FILE_FIELD: ClassVar[str] = "file_path"  # records_delete removes the file
 
     camera = models.CharField(_("camera"), max_length=50)
     file_path = models.CharField(_("file"), max_length=500, unique=True)
@@ -523,12 +719,18 @@ class CameraRecording(models.Model):
     def __str__(self) -> str:
         return self.file_path
 
+    @classmethod
+    def stored_file_root(cls) -> str:
+        return str(settings.CAMERA_FOOTAGE_DIR)
+
 
 # --- Data held as processor -------------------------------------------------------------------
 
 
 class ProcessorDatasetQuerySet(models.QuerySet):
-    def expired(self, now: datetime, rule) -> "ProcessorDatasetQuerySet":
+    def expired(
+        self, now: datetime, rule, *, ignore_holds: bool = False
+    ) -> "ProcessorDatasetQuerySet":
         """Datasets due for deletion at `now` and not yet confirmed deleted, not held.
 
         Due when the contract has ended by the rule's period (`end_of_day(contract_end)` <=
@@ -536,13 +738,14 @@ class ProcessorDatasetQuerySet(models.QuerySet):
         client asked for deletion (`deletion_requested_on` is today or earlier, Brussels date;
         Art. 28(3)(g): delete or return at the controller's choice).
         """
+        held_at = NO_HOLDS if ignore_holds else now
         cutoff_day = _day_cutoff(rule.cutoff(now))
         today = now.astimezone(periods.BRUSSELS).date()
         return (
             self.filter(deletion_confirmed_on__isnull=True)
             .alias(effective_end=Coalesce("contract_end", "client__contract_end"))
             .filter(Q(effective_end__lte=cutoff_day) | Q(deletion_requested_on__lte=today))
-            .exclude(_not_held(ProcessorDataset, now))
+            .exclude(_not_held(ProcessorDataset, held_at))
         )
 
 
@@ -557,6 +760,8 @@ class ProcessorDataset(models.Model):
 
     retention_rule_code: ClassVar[str] = "processor-data"
     retention_rule_codes: ClassVar[tuple[str, ...]] = ("processor-data",)
+    # The personal data themselves live on the client's systems (`location`).
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("location",)
 
     client = models.ForeignKey(
         "registry.ProcessorClient",
@@ -585,6 +790,8 @@ RETAINED_MODELS: tuple[type[models.Model], ...] = (
     CameraRecording,
     WebInquiry,
     NewsletterSubscription,
+    NewsletterConsentProof,
+    SuppressionEntry,
     Invoice,
     Contact,
     ProcessorDataset,
@@ -592,4 +799,3 @@ RETAINED_MODELS: tuple[type[models.Model], ...] = (
 
 
 from .models_api import ApiAuditEntry, ApiKey, IdempotencyRecord  # noqa: E402, F401
-from .models_outbox import OutboxEmail  # noqa: E402, F401

@@ -5,8 +5,10 @@ so that a data-subject search, a suppression check and an import all agree.
 """
 
 import hashlib
+import hmac
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.be import vat as be_vat
@@ -20,9 +22,34 @@ def normalise_email(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
-def email_hash(value: str | None) -> str:
-    """SHA-256 hex of the normalised e-mail: lets a suppression list outlive the address."""
+def email_sha256(value: str | None) -> str:
+    """Plain SHA-256 hex of the normalised e-mail. Never stored on its own: a dictionary of
+    addresses reverses it. Only the input of the keyed hash below."""
     return hashlib.sha256(normalise_email(value).encode("utf-8")).hexdigest()
+
+
+def keyed_hash(sha256_hex: str, key: str | None = None) -> str:
+    """HMAC-SHA256 under SUPPRESSION_KEY of an e-mail's SHA-256 hex (what the migration of
+    the old unkeyed entries computes from the stored hash alone, without the address)."""
+    secret = (key if key is not None else settings.SUPPRESSION_KEY).encode("utf-8")
+    return hmac.new(secret, sha256_hex.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def email_hash(value: str | None) -> str:
+    """The keyed, pseudonymous key of an e-mail: HMAC(SUPPRESSION_KEY, sha256(address)).
+
+    Lets a suppression list and a consent proof outlive the address, and cannot be reversed
+    with a dictionary of addresses without the key (Art. 4(5), 32(1)(a)).
+    """
+    return keyed_hash(email_sha256(value))
+
+
+def email_hashes(value: str | None) -> list[str]:
+    """The keyed hash under the current key and under each SUPPRESSION_KEY_FALLBACKS key
+    (entries written before a key rotation still match)."""
+    sha = email_sha256(value)
+    keys = [settings.SUPPRESSION_KEY, *settings.SUPPRESSION_KEY_FALLBACKS]
+    return [keyed_hash(sha, key) for key in keys]
 
 
 def normalise_phone(value: str | None) -> str | None:

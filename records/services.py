@@ -6,108 +6,34 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, override
 
 from registry import periods
 
+from .deletion import RecordsDeleteRefused, records_delete  # noqa: F401  (re-exported)
 from .models import (
     CameraRecording,
     Contact,
     Invoice,
     LegalHold,
+    NewsletterConsentProof,
     NewsletterSubscription,
+    RestrictionReason,
     SuppressionEntry,
     WebInquiry,
+    fiscal_year_end_settings,
 )
 from .normalise import email_hash, normalise_email
 
 logger = logging.getLogger(__name__)
-
-
-class RecordsDeleteRefused(Exception):
-    """A delete that would break a legal hold or a legal obligation to keep (Art. 17(3))."""
-
-
-# --- Delete -----------------------------------------------------------------------------------
-
-
-def records_delete(*, model: type[models.Model], pks: Iterable[int]) -> int:
-    """Delete rows of a records model by primary key; return how many rows of `model` went.
-
-    One transaction, bulk SQL deletes without per-row signals. Dependent rows are handled
-    explicitly: a contact's web inquiries and (expired) invoices go with it; a newsletter
-    subscription leaves a SuppressionEntry; legal holds of the deleted rows (released or
-    lapsed) go; footage files are unlinked only after the transaction commits.
-
-    Refuses (RecordsDeleteRefused, nothing deleted) when a row has an active legal hold or
-    when a contact still has an invoice that must be kept (Art. 17(3)(b), (e)).
-    """
-    pks = sorted(set(pks))
-    if not pks:
-        return 0
-    now = timezone.now()
-    with transaction.atomic():
-        held = LegalHold.objects.active(now).for_model(model).filter(object_id__in=pks)
-        if held.exists():
-            raise RecordsDeleteRefused(f"{held.count()} {model._meta.label} row(s) on legal hold")
-        files: list[str] = []
-        if model is Contact:
-            _delete_contact_dependents(pks, now)
-        elif model is NewsletterSubscription:
-            _suppress_subscriptions(pks)
-        elif model is CameraRecording:
-            files = list(
-                CameraRecording.objects.filter(pk__in=pks).values_list("file_path", flat=True)
-            )
-        LegalHold.objects.for_model(model).filter(object_id__in=pks)._raw_delete(
-            LegalHold.objects.db
-        )
-        deleted = model._default_manager.filter(pk__in=pks)._raw_delete(model._default_manager.db)
-        if files:
-            transaction.on_commit(lambda: footage_files_unlink(paths=files))
-    logger.info("records_delete model=%s deleted=%s", model._meta.label, deleted)
-    return deleted
-
-
-def _delete_contact_dependents(pks: list[int], now: datetime) -> None:
-    kept = Contact.objects.filter(pk__in=pks).filter(Invoice.objects.kept_exists(now, outer="pk"))
-    if kept.exists():
-        raise RecordsDeleteRefused(f"{kept.count()} contact(s) have invoices that must be kept")
-    held_invoices = LegalHold.objects.active(now).for_model(Invoice)
-    invoice_pks = list(Invoice.objects.filter(contact_id__in=pks).values_list("pk", flat=True))
-    if held_invoices.filter(object_id__in=invoice_pks).exists():
-        raise RecordsDeleteRefused("a contact's invoice is on legal hold")
-    inquiry_pks = list(WebInquiry.objects.filter(contact_id__in=pks).values_list("pk", flat=True))
-    if LegalHold.objects.active(now).for_model(WebInquiry).filter(object_id__in=inquiry_pks):
-        raise RecordsDeleteRefused("a contact's web inquiry is on legal hold")
-    for dependent, dependent_pks in ((Invoice, invoice_pks), (WebInquiry, inquiry_pks)):
-        LegalHold.objects.for_model(dependent).filter(object_id__in=dependent_pks)._raw_delete(
-            LegalHold.objects.db
-        )
-        dependent.objects.filter(pk__in=dependent_pks)._raw_delete(dependent.objects.db)
-
-
-def _suppress_subscriptions(pks: list[int]) -> None:
-    """A deleted subscription leaves only the hash of its address (never mail it again)."""
-    rows = NewsletterSubscription.objects.filter(pk__in=pks).values_list(
-        "email_normalised", "withdrawn_at"
-    )
-    entries = [
-        SuppressionEntry(
-            email_hash=email_hash(email),
-            reason=SuppressionEntry.Reason.WITHDRAWN
-            if withdrawn
-            else SuppressionEntry.Reason.ERASURE,
-        )
-        for email, withdrawn in rows
-    ]
-    SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
 
 
 def footage_path(relative: str) -> Path | None:
@@ -137,11 +63,177 @@ def footage_files_unlink(*, paths: Iterable[str]) -> int:
 
 
 def suppression_add(*, email: str, reason: str) -> SuppressionEntry:
-    """Put an address on the suppression list (idempotent); only its hash is stored."""
+    """Put an address on the suppression list (idempotent); only its keyed hash is stored.
+
+    An entry written under a fallback key (before a key rotation) is found and re-keyed.
+    """
+    digest = email_hash(email)
+    existing = SuppressionEntry.objects.matching(email).order_by("pk").first()
+    if existing is not None:
+        if existing.email_hash != digest:
+            existing.email_hash = digest
+            existing.save(update_fields=["email_hash"])
+        return existing
     entry, _ = SuppressionEntry.objects.get_or_create(
-        email_hash=email_hash(email), defaults={"reason": reason}
+        email_hash=digest, defaults={"reason": reason}
     )
     return entry
+
+
+def newsletter_consent_proofs_keep(*, subscription_pks: list, now: datetime) -> int:
+    """Before subscriptions are deleted: keep a pseudonymous proof of each consent (Art. 7(1):
+    keyed hash, consent time, notice shown, withdrawal time) and suppress the address
+    (Art. 21(3)). Called by records_delete only. Returns the proofs written."""
+    rows = list(
+        NewsletterSubscription.objects.filter(pk__in=subscription_pks).values(
+            "email_normalised",
+            "consent_given_at",
+            "consent_text",
+            "statement_version",
+            "source",
+            "withdrawn_at",
+        )
+    )
+    proofs = [
+        NewsletterConsentProof(
+            email_hash=email_hash(row["email_normalised"]),
+            consent_given_at=row["consent_given_at"],
+            consent_text=row["consent_text"],
+            statement_version=row["statement_version"],
+            source=row["source"],
+            withdrawn_at=row["withdrawn_at"] or now,
+        )
+        for row in rows
+    ]
+    NewsletterConsentProof.objects.bulk_create(proofs)
+    entries = [
+        SuppressionEntry(
+            email_hash=proof.email_hash,
+            reason=SuppressionEntry.Reason.WITHDRAWN
+            if row["withdrawn_at"]
+            else SuppressionEntry.Reason.ERASURE,
+        )
+        for proof, row in zip(proofs, rows, strict=True)
+    ]
+    SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    return len(proofs)
+
+
+# --- Restriction (Art. 18), objection (Art. 21), erasure with kept invoices (Art. 17(3)(b)) --
+
+
+class ContactStateRefused(ValueError):
+    """Bad input for a restriction / objection / erasure: nothing was changed."""
+
+
+def _brussels_today(now: datetime) -> date:
+    return now.astimezone(periods.BRUSSELS).date()
+
+
+@transaction.atomic
+def contact_restrict(
+    *, pks: Iterable[int], reason: str, until: date, now: datetime | None = None
+) -> int:
+    """Art. 18(1): restrict processing of these contacts to storage, for `reason`, until
+    `until` (the expected end: verification done, claim decided). No marketing meanwhile.
+    The purge leaves them alone; past `until` they show on the dashboard for a decision.
+    Raises ContactStateRefused (nothing changed) for an unknown reason or an end not after
+    today."""
+    now = now or timezone.now()
+    if reason not in RestrictionReason.values:
+        raise ContactStateRefused(f"unknown restriction reason {reason!r}")
+    if until is None or until <= _brussels_today(now):
+        raise ContactStateRefused("a restriction needs an end after today")
+    return Contact.objects.filter(pk__in=list(pks)).update(
+        restricted=True,
+        restriction_reason=reason,
+        restricted_at=now,
+        restricted_until=until,
+        marketing_opt_out=True,
+    )
+
+
+def contact_restriction_lift(*, pks: Iterable[int]) -> int:
+    """End a restriction (staff decided): the contact follows its retention rule again."""
+    return Contact.objects.filter(pk__in=list(pks), restricted=True).update(
+        restricted=False, restriction_reason="", restricted_at=None, restricted_until=None
+    )
+
+
+@transaction.atomic
+def contact_object(*, pks: Iterable[int], emails: Iterable[str] = ()) -> dict[str, int]:
+    """Art. 21(2)-(3): an objection to direct marketing ends marketing use (opt-out, and the
+    addresses on the suppression list); the contact is NOT exempted from its retention rule
+    (Art. 5(1)(e)): it is purged when its period ends, like any other."""
+    contacts = Contact.objects.filter(pk__in=list(pks))
+    addresses = set(
+        contacts.exclude(email_normalised="").values_list("email_normalised", flat=True)
+    )
+    addresses |= {normalise_email(e) for e in emails if normalise_email(e)}
+    count = contacts.update(marketing_opt_out=True)
+    for address in sorted(addresses):
+        suppression_add(email=address, reason=SuppressionEntry.Reason.OBJECTION)
+    return {"contacts": count, "suppressed": len(addresses)}
+
+
+@transaction.atomic
+def contact_erase_keeping_invoices(*, pks: Iterable[int], now: datetime | None = None) -> int:
+    """Art. 17(1) limited by 17(3)(b): blank at once every field the tax law does not need
+    (Contact.NOT_FOR_INVOICE_FIELDS: e-mail, phones, website, source, ...), keep what the
+    invoices need, stop marketing, suppress the address; the row then goes with the
+    customer's last invoice (records_delete of the `invoice` rule), on
+    `contact_erasure_date`."""
+    now = now or timezone.now()
+    contacts = Contact.objects.filter(pk__in=list(pks))
+    for address in contacts.exclude(email_normalised="").values_list("email_normalised", flat=True):
+        suppression_add(email=address, reason=SuppressionEntry.Reason.ERASURE)
+    return contacts.update(
+        **dict.fromkeys(Contact.NOT_FOR_INVOICE_FIELDS, ""),
+        marketing_opt_out=True,
+        erasure_requested_at=now,
+    )
+
+
+def contact_erasure_date(*, contact: Contact) -> date | None:
+    """The Brussels date from which the purge deletes a contact erased while its invoices
+    must be kept: the day after the `invoice` rule's period, counted from the end of the
+    fiscal year of the customer's last invoice, ends. None when no active `invoice` rule or
+    no invoice keeps it (it can go at once)."""
+    from registry.models import RetentionRule
+
+    rule = RetentionRule.objects.filter(code=Invoice.retention_rule_code, is_active=True).first()
+    last = contact.invoices.order_by("-issue_date").values_list("issue_date", flat=True).first()
+    if rule is None or last is None:
+        return None
+    end_month, end_day = fiscal_year_end_settings()
+    year_end = periods.fiscal_year_end(last, end_month=end_month, end_day=end_day)
+    expires = rule.expires_at(periods.end_of_day(year_end))
+    return expires.astimezone(periods.BRUSSELS).date() + timedelta(days=1)
+
+
+def contact_erasure_notice(*, pks: Iterable[int], language: str) -> str:
+    """The sentence the person reads about contacts kept for their invoices: what was
+    deleted at once, what is kept, why, and the date it goes — from the register's rule."""
+    contacts = list(Contact.objects.filter(pk__in=list(pks)))
+    invoices = Invoice.objects.filter(contact__in=contacts).count()
+    dates = [d for d in (contact_erasure_date(contact=c) for c in contacts) if d is not None]
+    with override(language):
+        text = ngettext(
+            "Kept: %(count)s invoice and the billing details on it (name, address, VAT "
+            "number), because Belgian accounting and tax law obliges us to keep invoices "
+            "(Art. 17(3)(b) GDPR). Your e-mail address, phone numbers and website were "
+            "deleted at once; what is kept is used for nothing else.",
+            "Kept: %(count)s invoices and the billing details on them (name, address, VAT "
+            "number), because Belgian accounting and tax law obliges us to keep invoices "
+            "(Art. 17(3)(b) GDPR). Your e-mail address, phone numbers and website were "
+            "deleted at once; what is kept is used for nothing else.",
+            invoices,
+        ) % {"count": invoices}
+        if dates:
+            text += " " + gettext("They will be deleted on %(date)s.") % {
+                "date": date_format(max(dates), "DATE_FORMAT")
+            }
+    return text
 
 
 def legal_hold_set(
@@ -386,7 +478,6 @@ def newsletter_subscribe(
     again only with a consent given after it was suppressed (a fresh consent, which then
     lifts the suppression); otherwise ConsentNotFresh.
     """
-    digest = email_hash(email)
     existing = (
         NewsletterSubscription.objects.active()
         .filter(email_normalised=normalise_email(email))
@@ -394,11 +485,11 @@ def newsletter_subscribe(
     )
     if existing is not None:
         return existing, False
-    suppression = SuppressionEntry.objects.filter(email_hash=digest).first()
+    suppression = SuppressionEntry.objects.matching(email).first()
     if suppression is not None:
         if consent_given_at <= suppression.created_at:
             raise ConsentNotFresh
-        suppression.delete()
+        records_delete(model=SuppressionEntry, pks=[suppression.pk])
     subscription = NewsletterSubscription(
         email=email,
         consent_given_at=consent_given_at,

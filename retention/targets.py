@@ -15,7 +15,6 @@ the purge does with the expired rows of each rule. Nothing in ``records`` import
 | customer-contact  | Contact (customer)     | per register: delete or anonymise; minimise      |
 |                   |                        | while an invoice must still be kept              |
 | processor-data    | ProcessorDataset       | raise a deletion task (deletion_requested_on)    |
-| email-outbox      | OutboxEmail            | delete (30 days after sending, per register)     |
 
 Rows under an active legal hold (Art. 17(3)(e)) are left out by the records' ``expired()``;
 contacts restricted under Art. 18(1) are left out here. A rule whose register action is
@@ -27,29 +26,28 @@ from datetime import datetime
 from functools import reduce
 from operator import or_
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from records.deletion import dependants_exists_sql, records_delete, stored_files
 from records.models import (
+    NO_HOLDS,
     CameraRecording,
     Contact,
     Invoice,
     LegalHold,
+    NewsletterConsentProof,
     NewsletterSubscription,
     ProcessorDataset,
     WebInquiry,
+    held,
 )
-from records.models_outbox import OutboxEmail
-from records.services import camera_footage_orphans_sweep, records_delete
+from records.services import camera_footage_orphans_sweep
 from registry import periods
 from registry.models import RetentionRule
-
-
-def qn(name: str) -> str:
-    """A quoted SQL identifier (table/column names come from model metadata only)."""
-    return connection.ops.quote_name(name)
 
 
 class UnknownRule(LookupError):
@@ -70,27 +68,11 @@ class BatchResult:
     files: int = 0
 
 
-# Fields of a contact that identify or reach a person. Anonymising blanks them all;
-# minimising (while invoices must be kept) blanks the channels and keeps who the customer is.
-CONTACT_CHANNELS = (
-    "email",
-    "email_normalised",
-    "phone",
-    "phone_e164",
-    "mobile",
-    "mobile_e164",
-    "url",
-)
-CONTACT_PERSONAL = (
-    *CONTACT_CHANNELS,
-    "first_name",
-    "last_name",
-    "street",
-    "postal_code",
-    "city",
-    "vat_number",
-    "kbo_number",
-)
+# The personal-data inventory of a contact (records.models.Contact). Anonymising blanks
+# PERSONAL_FIELDS; minimising (while invoices must be kept, Art. 17(3)(b)) blanks what the
+# invoices do not need and keeps who the customer is.
+CONTACT_CHANNELS = Contact.NOT_FOR_INVOICE_FIELDS
+CONTACT_PERSONAL = Contact.PERSONAL_FIELDS
 
 
 def _any_filled(fields: tuple[str, ...]) -> Q:
@@ -116,21 +98,16 @@ class PurgeTarget:
     def held_count(self, now: datetime, rule: RetentionRule) -> int:
         """Rows that would be expired but for a legal hold or a restriction (Art. 18).
 
-        The records' ``expired()`` leaves held rows out in SQL, so the count is taken by
-        asking the same query once more with the holds lifted — inside a savepoint that is
-        always rolled back, so nothing is ever written.
+        The same query asked once more with the holds ignored (``ignore_holds=True``) and
+        restrictions ignored: two counts, nothing written.
         """
-        with transaction.atomic():
-            savepoint = transaction.savepoint()
-            try:
-                LegalHold.objects.active(now).update(released_at=now)
-                unheld = self.expired_ignoring_restriction(now, rule).count()
-            finally:
-                transaction.savepoint_rollback(savepoint)
+        unheld = self.expired_ignoring_restriction(now, rule, ignore_holds=True).count()
         return max(unheld - self.expired(now, rule).count(), 0)
 
-    def expired_ignoring_restriction(self, now: datetime, rule: RetentionRule):
-        return self.expired(now, rule)
+    def expired_ignoring_restriction(
+        self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
+    ) -> models.QuerySet:
+        return self.model._default_manager.expired(now, rule, ignore_holds=ignore_holds)
 
     def lock_batch(self, locked: models.QuerySet) -> tuple[list, set | None]:
         """Run the batch's locking SELECT; return its pks and, when it could tell in the same
@@ -138,7 +115,7 @@ class PurgeTarget:
         if not self.bulk_delete or connection.vendor != "postgresql":
             return list(locked), None
         sql, params = locked.query.get_compiler(connection.alias).as_sql()
-        checks, check_params = _dependants_exists_sql(self.model, "p.pk")
+        checks, check_params = dependants_exists_sql(self.model, "p.pk")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT p.pk, {checks} FROM ({sql}) AS p(pk)",  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
@@ -150,82 +127,17 @@ class PurgeTarget:
     def apply(
         self, pks: list, *, now: datetime, rule: RetentionRule, special: set | None = None
     ) -> BatchResult:
-        """Delete the rows. Rows with dependants (rows pointing at them, legal-hold entries)
-        go through records_delete, which handles those explicitly; the rest — nearly all —
-        go in one ``DELETE … WHERE pk = ANY(%s)``: no per-row signals, no ORM collector."""
-        if special is None:
-            special = rows_with_dependants(self.model, pks)
-        plain = [pk for pk in pks if pk not in special]
-        affected = delete_by_pks(self.model, plain)
-        if special:
-            affected += records_delete(model=self.model, pks=sorted(special))
-        return BatchResult(affected=affected)
+        """Delete the rows through records_delete, the one way to delete personal data (its
+        bulk path: one ``DELETE … WHERE pk = ANY(%s)`` for the rows nothing points at)."""
+        files = len(stored_files(self.model, pks)) if self.counts_files else 0
+        affected = records_delete(model=self.model, pks=pks, now=now, with_dependants=special)
+        return BatchResult(affected=affected, files=files)
+
+    counts_files = False
 
     def after_batches(self, *, now: datetime, rule: RetentionRule) -> int:
         """Work after the batches (e.g. an orphan-file sweep); returns files removed."""
         return 0
-
-
-def _foreign_keys_to(model: type[models.Model]) -> list:
-    """Every concrete foreign key (from any app) that points at ``model``."""
-    return [
-        rel.field
-        for rel in model._meta.related_objects
-        if rel.field.concrete and not rel.many_to_many
-    ]
-
-
-def rows_with_dependants(model: type[models.Model], pks: list) -> set:
-    """The pks among ``pks`` that another row points at (any concrete foreign key to the
-    model, from any app) or that have a legal-hold entry (even a released one)."""
-    if not pks:
-        return set()
-    content_type = ContentType.objects.get_for_model(model).pk
-    if connection.vendor != "postgresql":
-        found = set(
-            LegalHold.objects.filter(content_type=content_type, object_id__in=pks).values_list(
-                "object_id", flat=True
-            )
-        )
-        for fk in _foreign_keys_to(model):
-            rows = fk.model._base_manager.filter(**{f"{fk.attname}__in": pks})
-            found.update(rows.values_list(fk.attname, flat=True))
-        return found
-    # PostgreSQL: one round trip, the pks bound once per part as an array.
-    parts = []
-    for fk in _foreign_keys_to(model):
-        column, table = qn(fk.column), qn(fk.model._meta.db_table)
-        parts.append(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
-    holds = qn(LegalHold._meta.db_table)
-    hold_filter = "content_type_id = %s AND object_id = ANY(%s)"
-    parts.append(f"SELECT object_id FROM {holds} WHERE {hold_filter}")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
-    params = [pks] * (len(parts) - 1) + [content_type, pks]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ".join(parts), params)
-        return {row[0] for row in cursor.fetchall()}
-
-
-def _dependants_exists_sql(model: type[models.Model], outer: str) -> tuple[str, list]:
-    """SQL for "some row points at `outer`, or a legal-hold entry names it" (PostgreSQL)."""
-    checks = []
-    for fk in _foreign_keys_to(model):
-        table, column = qn(fk.model._meta.db_table), qn(fk.column)
-        checks.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = {outer})")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
-    holds, hold_filter = qn(LegalHold._meta.db_table), "content_type_id = %s AND object_id"
-    checks.append(f"EXISTS (SELECT 1 FROM {holds} WHERE {hold_filter} = {outer})")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
-    return " OR ".join(checks), [ContentType.objects.get_for_model(model).pk]
-
-
-def delete_by_pks(model: type[models.Model], pks: list) -> int:
-    """One bulk ``DELETE`` of these rows (only for rows nothing points at)."""
-    if not pks:
-        return 0
-    if connection.vendor != "postgresql":
-        return model._base_manager.filter(pk__in=pks)._raw_delete(connection.alias)
-    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {pk} = ANY(%s)", [pks])  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
-        return cursor.rowcount
 
 
 class DeleteTarget(PurgeTarget):
@@ -237,30 +149,16 @@ class DeleteTarget(PurgeTarget):
 class CameraTarget(DeleteTarget):
     """Camera law of 21 March 2007: images at most one month; C-DOT keeps 14 days."""
 
-    # Each row goes through records_delete (files): smaller batches keep each under 250 ms.
+    # Each row has a file (records_delete unlinks it after the commit): smaller batches keep
+    # each under 250 ms.
     max_batch_size = 500
-
     bulk_delete = False
-
-    def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
-        # Every recording has a file: records_delete unlinks them after the commit.
-        deleted = records_delete(model=self.model, pks=pks)
-        return BatchResult(affected=deleted, files=deleted)
+    counts_files = True
 
     def after_batches(self, *, now: datetime, rule: RetentionRule) -> int:
         # Files the index never saw (recorder wrote them while the scan was down) and older
         # than the rule's period: nothing keeps them, no hold can name them.
         return camera_footage_orphans_sweep(now=now, min_age=now - rule.cutoff(now))
-
-
-class NewsletterTarget(DeleteTarget):
-    """Art. 7(3), 21(3): the withdrawn consent goes, its address hash stays suppressed."""
-
-    bulk_delete = False
-
-    def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
-        # records_delete leaves the SuppressionEntry behind: always through it.
-        return BatchResult(affected=records_delete(model=self.model, pks=pks))
 
 
 class ContactTarget(DeleteTarget):
@@ -270,10 +168,9 @@ class ContactTarget(DeleteTarget):
         super().__init__(rule_code, Contact)
 
     def expired(self, now: datetime, rule: RetentionRule) -> models.QuerySet:
-        return super().expired(now, rule).exclude(restricted=True)  # Art. 18(1)
-
-    def expired_ignoring_restriction(self, now: datetime, rule: RetentionRule):
-        return super().expired(now, rule)
+        # Art. 18(1): storage only while restricted. A restriction has an end: past it the
+        # contact shows on the dashboard (Contact.objects.restriction_ended) until lifted.
+        return super().expired(now, rule).exclude(restricted=True)
 
 
 class CustomerContactTarget(ContactTarget):
@@ -294,11 +191,14 @@ class CustomerContactTarget(ContactTarget):
     def action(self) -> str:  # type: ignore[override]
         return Action.ANONYMISE  # shown in PurgeRun; delete when the register says delete
 
-    def _ended_with_kept_invoice(self, now: datetime, rule: RetentionRule) -> models.QuerySet:
+    def _ended_with_kept_invoice(
+        self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
+    ) -> models.QuerySet:
         if rule.anchor == RetentionRule.Anchor.LAST_INVOICE_FISCAL_YEAR_END:
             return Contact.objects.none()  # same anchor as the invoices: nothing to minimise
         cutoff = rule.cutoff(now)
-        held = LegalHold.objects.active(now).for_model(Contact).values("object_id")
+        held_at = NO_HOLDS if ignore_holds else now
+        held = LegalHold.objects.active(held_at).for_model(Contact).values("object_id")
         return (
             Contact.objects.filter(kind=Contact.Kind.CUSTOMER)
             .filter(
@@ -310,11 +210,13 @@ class CustomerContactTarget(ContactTarget):
             .filter(_any_filled(CONTACT_CHANNELS))
         )
 
-    def expired_ignoring_restriction(self, now: datetime, rule: RetentionRule):
-        ended = Contact.objects.expired(now, rule)
+    def expired_ignoring_restriction(
+        self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
+    ) -> models.QuerySet:
+        ended = Contact.objects.expired(now, rule, ignore_holds=ignore_holds)
         if rule.action == RetentionRule.Action.ANONYMISE:
             ended = ended.filter(_any_filled(CONTACT_PERSONAL))
-        minimise = self._ended_with_kept_invoice(now, rule)
+        minimise = self._ended_with_kept_invoice(now, rule, ignore_holds=ignore_holds)
         return Contact.objects.filter(
             Q(pk__in=ended.values("pk")) | Q(pk__in=minimise.values("pk"))
         )
@@ -333,7 +235,7 @@ class CustomerContactTarget(ContactTarget):
             **dict.fromkeys(CONTACT_CHANNELS, ""), marketing_opt_out=True
         )
         if rule.action == RetentionRule.Action.DELETE:
-            affected += records_delete(model=Contact, pks=ended)
+            affected += records_delete(model=Contact, pks=ended, now=now)
         else:
             affected += Contact.objects.filter(pk__in=ended).update(
                 **dict.fromkeys(CONTACT_PERSONAL, ""), marketing_opt_out=True
@@ -364,19 +266,100 @@ class ProcessorDataTarget(DeleteTarget):
         return BatchResult(affected=affected)
 
 
+class AnchorTarget(PurgeTarget):
+    """Rows of a model outside ``records`` (found by label: retention imports neither
+    requests_app nor the libraries) whose ``anchor`` column lies at or before the rule's
+    cutoff, not under a legal hold. Deleted through records_delete, which takes their
+    dependants along (or pseudonymises them, like the request audit trail)."""
+
+    def __init__(
+        self,
+        rule_code: str,
+        labels: tuple[str, ...],
+        anchor: str,
+        *,
+        extra: Q | None = None,
+        action: str = Action.DELETE,
+    ) -> None:
+        self.rule_code = rule_code
+        self.labels = labels  # the first installed one (a model moving between apps)
+        self.anchor = anchor
+        self.extra = extra
+        self.action = action
+
+    @property
+    def model(self) -> type[models.Model]:  # type: ignore[override]
+        for label in self.labels:
+            try:
+                return apps.get_model(label)
+            except LookupError:
+                continue
+        raise UnknownRule(f"none of {', '.join(self.labels)} is installed")
+
+    def expired(self, now: datetime, rule: RetentionRule) -> models.QuerySet:
+        return self.expired_ignoring_restriction(now, rule)
+
+    def expired_ignoring_restriction(
+        self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
+    ) -> models.QuerySet:
+        model = self.model
+        rows = model._base_manager.filter(**{f"{self.anchor}__lte": rule.cutoff(now)})
+        if self.extra is not None:
+            rows = rows.filter(self.extra)
+        if ignore_holds:
+            return rows
+        return rows.exclude(held(model, now))
+
+
+class ReviewTarget(AnchorTarget):
+    """Counted for staff, never applied (the register's action is "review")."""
+
+    def apply(self, pks: list, **_) -> BatchResult:
+        raise RuntimeError(f"rule {self.rule_code} is reviewed by staff, not applied")
+
+
 # In purge order: invoices before the customers they keep, dependants before contacts.
 TARGETS: dict[str, PurgeTarget] = {
     target.rule_code: target
     for target in (
         CameraTarget("camera-footage", CameraRecording),
         DeleteTarget("web-inquiry", WebInquiry),
-        NewsletterTarget("newsletter", NewsletterSubscription),
+        DeleteTarget("newsletter", NewsletterSubscription),
         DeleteTarget("invoice", Invoice),
         ContactTarget("prospect"),
         ContactTarget("loose-contact"),
         CustomerContactTarget(),
         ProcessorDataTarget(),
-        DeleteTarget("email-outbox", OutboxEmail),
+        # Issue 13: what the system itself keeps about people.
+        DeleteTarget("consent-proof", NewsletterConsentProof),
+        ReviewTarget("suppression", ("records.SuppressionEntry",), "created_at"),
+        # Art. 12, 5(2): closed requests with their identity checks, ID copies, matches,
+        # packages (files too); their audit entries are pseudonymised, not deleted.
+        AnchorTarget(
+            "data-subject-request",
+            ("requests_app.DataSubjectRequest",),
+            "completed_at",
+            extra=Q(completed_at__isnull=False),
+        ),
+        AnchorTarget("staff-access-log", ("axes.AccessLog",), "attempt_time"),
+        AnchorTarget("staff-login-attempt", ("axes.AccessAttempt",), "attempt_time"),
+        AnchorTarget("staff-login-failure", ("axes.AccessFailureLog",), "attempt_time"),
+        AnchorTarget("staff-admin-log", ("admin.LogEntry",), "action_time"),
+        AnchorTarget("staff-session", ("sessions.Session",), "expire_date"),
+        AnchorTarget("api-audit", ("records.ApiAuditEntry",), "created_at"),
+        ReviewTarget(
+            "staff-account",
+            (settings.AUTH_USER_MODEL,),
+            "last_login",
+            extra=Q(is_active=False),
+        ),
+        # Art. 33(5): the breach register, 5 years after each breach is closed.
+        AnchorTarget(
+            "breach-register",
+            ("breaches.Breach", "cdot_privacy.Breach"),
+            "closed_at",
+            extra=Q(closed_at__isnull=False),
+        ),
     )
 }
 

@@ -158,6 +158,8 @@ def celery_worker_process(transactional_db, redis_url, require_postgres, tmp_pat
         "VAR_DIR": str(tmp_path),
         # Links the worker signs (verification, downloads) must verify on this test's site.
         "SECRET_KEY": settings.SECRET_KEY,
+        # ...and suppression hashes must match the test process's.
+        "SUPPRESSION_KEY": settings.SUPPRESSION_KEY,
         "PYTHONUNBUFFERED": "1",
     }
     log = tmp_path / "worker.log"

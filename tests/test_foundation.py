@@ -109,13 +109,15 @@ def test_heartbeat_runs_on_a_real_celery_worker(celery_worker_process, wait_for)
 
 
 def _production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    dropped = {"DEBUG", "SECRET_KEY", "SUPPRESSION_KEY", "ALLOWED_HOSTS"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     return {**env, "DEPLOYMENT": "production", **extra}
 
 
 def test_check_deploy_reports_nothing_with_production_settings():
     env = _production_env(
         SECRET_KEY="x" * 20 + "-Production-Only-Secret-Key-0123456789abcdef",
+        SUPPRESSION_KEY="y" * 50,
         ALLOWED_HOSTS="privacy.c-dot.be",
         STAFF_2FA="true",
     )
@@ -173,6 +175,11 @@ def test_docker_compose_config_is_valid_for_compose_itself():
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "privacy.c-dot.be"},
+        env={
+            **os.environ,
+            "SECRET_KEY": "s" * 50,
+            "SUPPRESSION_KEY": "k" * 50,
+            "ALLOWED_HOSTS": "privacy.c-dot.be",
+        },
     )
     assert result.returncode == 0, result.stderr

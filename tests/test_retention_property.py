@@ -8,7 +8,7 @@ no registry.periods, no dateutil, no ORM expiry query.
 """
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -156,6 +156,13 @@ def scenarios(draw):
     return contacts, holds, rule_periods, now, draw(st.integers(1, 5))
 
 
+def _restriction(contact: dict) -> dict:
+    """A restriction has a reason and an end (issue 13); the end does not lift it."""
+    if not contact["restricted"]:
+        return {}
+    return {"restriction_reason": "accuracy", "restricted_until": date(2000, 1, 1)}
+
+
 # --- the property -------------------------------------------------------------------------------
 
 
@@ -174,7 +181,7 @@ def test_purge_survivors_equal_the_oracle_for_random_records_rules_holds_and_now
     for code, (value, unit) in rule_periods.items():
         rule(code, value, unit, RetentionRule.Anchor.FIRST_CONTACT)
     rows = Contact.objects.bulk_create(
-        Contact(last_name=f"c{i}", **c) for i, c in enumerate(contacts)
+        Contact(last_name=f"c{i}", **c, **_restriction(c)) for i, c in enumerate(contacts)
     )
     contact_type = ContentType.objects.get_for_model(Contact)
     LegalHold.objects.bulk_create(

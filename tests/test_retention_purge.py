@@ -25,7 +25,7 @@ from registry.models import RetentionRule
 from registry.periods import BRUSSELS
 from retention.models import PurgeRun
 from retention.services import processor_deletion_confirm, purge_preview, purge_run_execute
-from retention.targets import UnknownRule
+from retention.targets import UnknownRule, rule_codes
 from tests.records_factories import (
     ContactFactory,
     DatasetFactory,
@@ -133,7 +133,12 @@ def test_held_and_restricted_prospects_are_kept_and_counted_as_skipped():
     rule("prospect", 1, "years", "first_contact")
     long_ago = bxl(2020, 1, 1)
     held = ContactFactory(first_contact_at=long_ago)
-    restricted = ContactFactory(first_contact_at=long_ago, restricted=True)
+    restricted = ContactFactory(
+        first_contact_at=long_ago,
+        restricted=True,
+        restriction_reason="accuracy",
+        restricted_until=date(2026, 7, 1),
+    )
     lapsed = ContactFactory(first_contact_at=long_ago)
     gone = ContactFactory(first_contact_at=long_ago)
     now = bxl(2026, 6, 1)
@@ -427,7 +432,7 @@ def test_each_rule_is_scheduled_daily_and_camera_footage_hourly_in_utc():
     assert by_code["prospect"].hour == "2" and by_code["prospect"].minute.isdigit()
     assert by_code["camera-footage"].hour == "*"
     assert {str(c.timezone) for c in by_code.values()} == {"UTC"}
-    assert len(purges) == 8
+    assert len(purges) == len(rule_codes())
 
 
 def test_staff_see_purge_runs_read_only_and_the_expiry_preview(admin_client):

@@ -1,0 +1,272 @@
+"""The one way to delete personal data: ``records_delete`` (issue 13, point 5).
+
+The purge (retention/), the erasure (requests_app/) and the admin all call it; the purge
+targets only select rows. What a delete must also do happens here and nowhere else:
+
+- refuse rows under an active legal hold, and contacts with an invoice that must still be
+  kept (Art. 17(3)(b), (e)) — nothing is deleted then;
+- rows of any app that point at the deleted rows go with them (recursively), except models
+  that declare ``PSEUDONYMISE_WITH_PARENT``: those lose their ``PERSONAL_FIELDS`` and keep the
+  rest (the request audit trail keeps action, time and reference; Art. 5(2));
+- a newsletter subscription leaves its pseudonymous consent proof and a keyed suppression
+  entry (Art. 7(1), 21(3));
+- an invoice takes along the contact that asked for erasure once no invoice keeps it;
+- legal-hold entries of the deleted rows (released or lapsed) go;
+- files of models that declare ``STORED_FILE_FIELD`` / ``stored_file_root()`` are removed
+  after the transaction commits.
+
+Rows nothing points at go in one bulk ``DELETE … WHERE pk = ANY(…)`` (no per-row signals,
+no ORM collector): that is the purge's fast path.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .models import Contact, Invoice, LegalHold, NewsletterSubscription
+
+logger = logging.getLogger(__name__)
+
+
+class RecordsDeleteRefused(Exception):
+    """A delete that would break a legal hold or a legal obligation to keep (Art. 17(3))."""
+
+
+def qn(name: str) -> str:
+    """A quoted SQL identifier (table/column names come from model metadata only)."""
+    return connection.ops.quote_name(name)
+
+
+def records_delete(
+    *,
+    model: type[models.Model],
+    pks: Iterable,
+    now: datetime | None = None,
+    with_dependants: set | None = None,
+) -> int:
+    """Delete rows of `model` by primary key; return how many rows of `model` went.
+
+    One transaction. ``with_dependants``: the pks among ``pks`` that other rows point at or
+    that have a legal-hold entry, when the caller already knows them (the purge asks in the
+    same round trip as its locking SELECT); computed here otherwise. Raises
+    RecordsDeleteRefused, deleting nothing, for an active legal hold or a kept invoice.
+    """
+    pks = sorted(set(pks))
+    if not pks:
+        return 0
+    now = now or timezone.now()
+    files: list[Path] = []
+    with transaction.atomic():
+        deleted = _delete_rows(model, pks, now, files, with_dependants)
+        if model is Invoice:
+            _erased_contacts_follow(now)
+        if files:
+            transaction.on_commit(lambda: stored_files_unlink(paths=files))
+    logger.info("records_delete model=%s deleted=%s", model._meta.label, deleted)
+    return deleted
+
+
+def _delete_rows(
+    model: type[models.Model], pks: list, now: datetime, files: list[Path], special: set | None
+) -> int:
+    if special is None:
+        special = rows_with_dependants(model, pks)
+    special_pks = [pk for pk in pks if pk in special]
+    if special_pks:
+        _refuse_held(model, special_pks, now)
+        if model is Contact:
+            _refuse_kept_invoices(special_pks, now)
+    before = _BEFORE_DELETE.get(model)
+    if before is not None:
+        before(pks, now)
+    files.extend(stored_files(model, pks))
+    _history_goes_too(model, pks, now, files)
+    if special_pks:
+        for fk in foreign_keys_to(model):
+            child = fk.model
+            child_rows = child._base_manager.filter(**{f"{fk.attname}__in": special_pks})
+            child_pks = list(child_rows.values_list("pk", flat=True))
+            if not child_pks:
+                continue
+            if getattr(child, "PSEUDONYMISE_WITH_PARENT", False):
+                pseudonymise(model=child, pks=child_pks)
+            elif fk.null and fk.name not in getattr(child, "DELETED_WITH", ()):
+                # SET_NULL and the like: the child is not the parent's data (a breach that
+                # a deleted staff account registered stays, without the account).
+                child._base_manager.filter(pk__in=child_pks).update(**{fk.attname: None})
+            else:
+                _delete_rows(child, child_pks, now, files, None)
+        LegalHold.objects.for_model(model).filter(object_id__in=special_pks)._raw_delete(
+            LegalHold.objects.db
+        )
+    return delete_by_pks(model, pks)
+
+
+def _history_goes_too(model: type[models.Model], pks: list, now: datetime, files: list) -> None:
+    """django-simple-history: the history rows of a deleted row hold the same personal data;
+    they go with it (issue 13: history tables of models with personal data)."""
+    history = getattr(model, "history", None)
+    historical = getattr(history, "model", None)
+    if historical is None or historical is model:
+        return
+    history_pks = list(
+        historical._base_manager.filter(id__in=pks).values_list("history_id", flat=True)
+    )
+    if history_pks:
+        _delete_rows(historical, history_pks, now, files, set(history_pks))
+
+
+def _refuse_held(model: type[models.Model], pks: list, now: datetime) -> None:
+    held = LegalHold.objects.active(now).for_model(model).filter(object_id__in=pks)
+    if held.exists():
+        raise RecordsDeleteRefused(f"{held.count()} {model._meta.label} row(s) on legal hold")
+
+
+def _refuse_kept_invoices(pks: list, now: datetime) -> None:
+    kept = Contact.objects.filter(pk__in=pks).filter(Invoice.objects.kept_exists(now, outer="pk"))
+    if kept.exists():
+        raise RecordsDeleteRefused(f"{kept.count()} contact(s) have invoices that must be kept")
+
+
+def _erased_contacts_follow(now: datetime) -> None:
+    """Art. 17(3)(b) ends: a contact erased on request goes once no invoice keeps it."""
+    released = list(Contact.objects.erased_and_released(now).values_list("pk", flat=True))
+    if released:
+        _delete_rows(Contact, released, now, [], None)
+
+
+def _subscriptions_leave_proof(pks: list, now: datetime) -> None:
+    from .services import newsletter_consent_proofs_keep
+
+    newsletter_consent_proofs_keep(subscription_pks=pks, now=now)
+
+
+_BEFORE_DELETE: dict[type[models.Model], Callable[[list, datetime], None]] = {
+    NewsletterSubscription: _subscriptions_leave_proof,
+}
+
+
+def pseudonymise(*, model: type[models.Model], pks: list) -> int:
+    """Blank every field in ``model.PERSONAL_FIELDS`` (NULL, '' or {}), keep the rest."""
+    values: dict = {}
+    for name in model.PERSONAL_FIELDS:  # type: ignore[attr-defined]
+        field = model._meta.get_field(name)
+        if isinstance(field, models.JSONField):
+            values[field.attname] = {}
+        elif field.null:
+            values[field.attname] = None
+        else:
+            values[field.attname] = ""
+    # _base_manager: append-only models refuse update() on their default manager; this is
+    # the one pseudonymisation their database trigger allows too.
+    return model._base_manager.filter(pk__in=pks).update(**values)
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def stored_files(model: type[models.Model], pks: list) -> list[Path]:
+    """Absolute paths of the files the rows name (models with STORED_FILE_FIELD)."""
+    field = getattr(model, "STORED_FILE_FIELD", None)
+    if field is None:
+        return []
+    root = Path(model.stored_file_root()).resolve()  # type: ignore[attr-defined]
+    paths = []
+    for value in model._base_manager.filter(pk__in=pks).values_list(field, flat=True):
+        path = (root / value).resolve()
+        if value and path.is_relative_to(root) and path != root:
+            paths.append(path)
+        else:
+            logger.warning("stored file outside its root ignored model=%s", model._meta.label)
+    return paths
+
+
+def stored_files_unlink(*, paths: Iterable[Path]) -> int:
+    """Remove files; a missing file is fine. Returns the number removed."""
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+# --- dependants and the bulk path -------------------------------------------------------------
+
+
+def foreign_keys_to(model: type[models.Model]) -> list:
+    """Every concrete foreign key (from any app) that points at ``model``, including those of
+    the many-to-many tables of its own and of other models' many-to-many fields."""
+    found = {}
+    for rel in model._meta.related_objects:
+        if rel.many_to_many:
+            continue
+        if rel.field.concrete:
+            found[(rel.field.model, rel.field.name)] = rel.field
+    throughs = [f.remote_field.through for f in model._meta.many_to_many]
+    throughs += [rel.through for rel in model._meta.related_objects if rel.many_to_many]
+    for through in throughs:
+        for field in through._meta.fields:
+            if field.is_relation and field.related_model is model:
+                found[(through, field.name)] = field
+    return list(found.values())
+
+
+def rows_with_dependants(model: type[models.Model], pks: list) -> set:
+    """The pks among ``pks`` that another row points at (any concrete foreign key to the
+    model, from any app) or that have a legal-hold entry (even a released one)."""
+    if not pks:
+        return set()
+    content_type = ContentType.objects.get_for_model(model).pk
+    if connection.vendor != "postgresql":
+        found = set(
+            LegalHold.objects.filter(content_type=content_type, object_id__in=pks).values_list(
+                "object_id", flat=True
+            )
+        )
+        for fk in foreign_keys_to(model):
+            rows = fk.model._base_manager.filter(**{f"{fk.attname}__in": pks})
+            found.update(rows.values_list(fk.attname, flat=True))
+        return found
+    # PostgreSQL: one round trip, the pks bound once per part as an array.
+    parts = []
+    for fk in foreign_keys_to(model):
+        column, table = qn(fk.column), qn(fk.model._meta.db_table)
+        parts.append(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
+    holds = qn(LegalHold._meta.db_table)
+    hold_filter = "content_type_id = %s AND object_id = ANY(%s)"
+    parts.append(f"SELECT object_id FROM {holds} WHERE {hold_filter}")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
+    params = [pks] * (len(parts) - 1) + [content_type, pks]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def dependants_exists_sql(model: type[models.Model], outer: str) -> tuple[str, list]:
+    """SQL for "some row points at `outer`, or a legal-hold entry names it" (PostgreSQL)."""
+    checks = []
+    for fk in foreign_keys_to(model):
+        table, column = qn(fk.model._meta.db_table), qn(fk.column)
+        checks.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = {outer})")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
+    holds, hold_filter = qn(LegalHold._meta.db_table), "content_type_id = %s AND object_id"
+    checks.append(f"EXISTS (SELECT 1 FROM {holds} WHERE {hold_filter} = {outer})")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
+    return " OR ".join(checks), [ContentType.objects.get_for_model(model).pk]
+
+
+def delete_by_pks(model: type[models.Model], pks: list) -> int:
+    """One bulk ``DELETE`` of these rows (their dependants are already gone)."""
+    if not pks:
+        return 0
+    if connection.vendor != "postgresql":
+        return model._base_manager.filter(pk__in=pks)._raw_delete(connection.alias)
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} = ANY(%s)", [pks])  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
+        return cursor.rowcount
