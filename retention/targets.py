@@ -15,6 +15,7 @@ the purge does with the expired rows of each rule. Nothing in ``records`` import
 | customer-contact  | Contact (customer)     | per register: delete or anonymise; minimise      |
 |                   |                        | while an invoice must still be kept              |
 | processor-data    | ProcessorDataset       | raise a deletion task (deletion_requested_on)    |
+| email-outbox      | OutboxEmail            | delete (30 days after sending, per register)     |
 
 Rows under an active legal hold (Art. 17(3)(e)) are left out by the records' ``expired()``;
 contacts restricted under Art. 18(1) are left out here. A rule whose register action is
@@ -45,6 +46,7 @@ from records.models import (
     WebInquiry,
     held,
 )
+from records.models_outbox import OutboxEmail
 from records.services import camera_footage_orphans_sweep
 from registry import periods
 from registry.models import RetentionRule
@@ -360,6 +362,7 @@ TARGETS: dict[str, PurgeTarget] = {
             "closed_at",
             extra=Q(closed_at__isnull=False),
         ),
+        DeleteTarget("email-outbox", OutboxEmail),
     )
 }
 
