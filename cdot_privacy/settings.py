@@ -95,7 +95,7 @@ INSTALLED_APPS = [
 ]
 # django-ratelimit warns (W001) about any backend outside its short list. Both of ours have
 # atomic add/incr that keep the expiry (Redis INCR; requests_app.cache's flock), which its
-# E003 check is about; tests/test_requests_abuse.py proves exact counts across processes.
+# E003 check is about; tests/test_requests_hostile.py proves exact counts across processes.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 MIDDLEWARE = [
@@ -273,6 +273,8 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
+        # kombu's exchange tables: in the broker folder, not a control/ folder in the cwd.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
         "polling_interval": 1,
     }
@@ -317,3 +319,16 @@ LOGGING = {
 
 # Any service this test run must have: a missing one fails instead of skipping.
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
+
+# --- Limits and delays the apps read (every setting the code reads is declared here) ---------
+# The public request form: per client IP and per e-mail address (django-ratelimit rates).
+REQUESTS_RATE_PER_IP = env.str("REQUESTS_RATE_PER_IP", default="10/h")
+REQUESTS_RATE_PER_EMAIL = env.str("REQUESTS_RATE_PER_EMAIL", default="3/d")
+# Consent records the banner may post per client and minute.
+CONSENT_RATE_PER_MINUTE = env.int("CONSENT_RATE_PER_MINUTE", default=20)
+# A burst of register changes publishes the statement once, this long after the last one.
+STATEMENT_PUBLISH_DEBOUNCE_SECONDS = env.int("STATEMENT_PUBLISH_DEBOUNCE_SECONDS", default=30)
+# How long a rendered statement page is reused in a web process (0: every request renders).
+STATEMENT_PAGE_CACHE_SECONDS = env.float(
+    "STATEMENT_PAGE_CACHE_SECONDS", default=10.0 if PRODUCTION else 0.0
+)

@@ -43,7 +43,7 @@ def cookies() -> list[dict[str, Any]]:
     """The inventory rows, read from the settings at seed time."""
     session = seconds_as_lifetime(settings.SESSION_COOKIE_AGE)
     csrf = seconds_as_lifetime(
-        None if settings.CSRF_USE_SESSIONS else getattr(settings, "CSRF_COOKIE_AGE", None)
+        None if settings.CSRF_USE_SESSIONS else settings.CSRF_COOKIE_AGE
     )
     rows: list[dict[str, Any]] = [
         {

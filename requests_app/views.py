@@ -24,8 +24,8 @@ from .packages import package_for_token
 logger = logging.getLogger(__name__)
 
 # Abuse limits (Art. 12(5) manifestly excessive requests aside, this is about bots).
-RATE_PER_IP = getattr(settings, "REQUESTS_RATE_PER_IP", "10/h")
-RATE_PER_EMAIL = getattr(settings, "REQUESTS_RATE_PER_EMAIL", "3/d")
+RATE_PER_IP = settings.REQUESTS_RATE_PER_IP
+RATE_PER_EMAIL = settings.REQUESTS_RATE_PER_EMAIL
 
 
 def _email_key(group: str, request: HttpRequest) -> str:

@@ -37,8 +37,7 @@ _PAGES_KEPT = 64  # a few versions x languages x announcement states; old ones a
 
 
 def cache_seconds() -> float:
-    default = 10 if settings.PRODUCTION else 0
-    return getattr(settings, "STATEMENT_PAGE_CACHE_SECONDS", default)
+    return settings.STATEMENT_PAGE_CACHE_SECONDS
 
 
 def current_version(language: str) -> StatementVersion | None:

@@ -54,6 +54,7 @@ def _isolate_xdist_worker() -> None:
             **getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
             "data_folder_in": str(broker),
             "data_folder_out": str(broker),
+            "control_folder": str(broker / "control"),
         }
 
 
