@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.openapi.views import openapi_view
 
+from consent.api import router as consent_router
 from records.api import ApiProblem
 from records.api import router as records_router
 from statement.api import router as statement_router
@@ -35,6 +36,7 @@ api = NinjaAPI(
 )
 api.add_router("/", records_router)
 api.add_router("/", statement_router)
+api.add_router("/", consent_router)
 
 
 def _field(loc: list) -> str:

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 BRUSSELS = ZoneInfo("Europe/Brussels")
 EXPIRY_HORIZON_DAYS = 30
 CHART_MONTHS = 12
+CONSENT_WEEKS = 12
 MAX_ROWS = 12
 
 
@@ -365,6 +366,25 @@ def purge_chart(now: datetime) -> Section:
     return _chart_section("purge_chart", title, months, series)
 
 
+def consent_chart(now: datetime) -> Section:
+    """Cookie-banner choices per week: accepted and refused, one chart per offered category."""
+    from consent import selectors
+
+    title = str(selectors.CHART_TITLE)
+    if _model("consent", "ConsentRecord") is None:
+        return _unavailable("consent_chart", title, str(selectors.CHART_SOURCE))
+    weeks = selectors.week_starts(now, CONSENT_WEEKS)
+    totals, categories = selectors.weekly_choices(weeks)
+    labels = [date_format(week, "j M") for week in weeks]
+    for category in categories:
+        category["svg"] = stacked_bars(
+            title=category["title"], labels=labels, series=category["series"]
+        )
+    return Section(
+        "consent_chart", title, data={"charts": categories, "labels": labels, "total": sum(totals)}
+    )
+
+
 def _series(rows, months: list[date], *, key: str, value: str, names: dict) -> dict[str, list]:
     index = {month: i for i, month in enumerate(months)}
     series: dict[str, list[int]] = {}
@@ -409,6 +429,7 @@ SECTIONS = [
     ("schedule", "django_celery_beat.view_periodictask", schedule_section),
     ("requests_chart", "requests_app.view_datasubjectrequest", requests_chart),
     ("purge_chart", "retention.view_purgerun", purge_chart),
+    ("consent_chart", "consent.view_consentrecord", consent_chart),
 ]
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "requests_app",
     "breaches",
     "statement",
+    "consent",
     "django_ratelimit",  # registers its cache system checks
     "ninja",  # the API docs use its bundled Swagger UI files (no CDN, CSP-safe)
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("privacy/", views.language_redirect, name="privacy-redirect"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("consent/", include("consent.urls")),  # the website's cookie banner (issue 15)
 ]
 
 urlpatterns += i18n_patterns(

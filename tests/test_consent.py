@@ -1,0 +1,289 @@
+"""Cookie consent (issue 15): the banner's versioned script, the public consent endpoint and its
+abuse limits (origin, size, rate), proof without IP addresses, staff proof, retention, chart."""
+
+import gzip
+import io
+import json
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+
+from consent.api import MAX_BODY_BYTES
+from consent.models import BannerVersion, ConsentRecord
+from registry.models import ConsentSettings, Cookie, RetentionRule
+
+pytestmark = pytest.mark.django_db
+SITE = "https://www.c-dot.be"
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_cdot", stdout=io.StringIO())
+
+
+@pytest.fixture
+def version(seeded, client) -> str:
+    """The banner version the website shows now (served once, so it is known)."""
+    return client.get("/consent/banner.js")["Location"].split("/")[2]
+
+
+@pytest.fixture
+def address() -> str:
+    """A client address of its own per test: the rate-limit windows live in the shared cache."""
+    return f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+def post(client, body, *, origin=SITE, address="192.0.2.1", raw=None):
+    data = raw if raw is not None else json.dumps(body)
+    headers = {"HTTP_ORIGIN": origin} if origin else {}
+    return client.post(
+        "/api/v1/consent", data, content_type="application/json", REMOTE_ADDR=address, **headers
+    )
+
+
+def choice(version, **given):
+    body = {"version": version, "language": "nl", "preferences": False, "statistics": False}
+    body["marketing"] = False
+    body.update(given)
+    return body
+
+
+# --- the banner as served --------------------------------------------------------------------
+
+
+def test_the_loader_redirects_briefly_to_a_versioned_script_cached_for_a_year(seeded, client):
+    loader = client.get("/consent/banner.js")
+    assert loader.status_code == 302
+    assert loader["Cache-Control"] == "public, max-age=300"
+    script = client.get(loader["Location"])
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("text/javascript")
+    assert script["Cache-Control"] == "public, max-age=31536000, immutable"
+    body = script.content.decode()
+    assert "/*CONFIG*/null" not in body
+    for text in ("Alles weigeren", "Tout refuser", "Reject all", "_followup_*"):
+        assert text in body
+
+
+def test_the_banner_is_at_most_15_kb_gzipped_with_its_stylesheet(seeded, client):
+    script_url = client.get("/consent/banner.js")["Location"]
+    build = script_url.split("/")[3]
+    total = 0
+    for url in (script_url, f"/consent/{build}/banner.css"):
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == "gzip"
+        assert response["Cache-Control"].endswith("immutable")
+        total += len(response.content)
+        assert gzip.decompress(response.content)
+    assert total <= 15 * 1024
+
+
+def test_a_changed_inventory_is_a_new_version_and_the_old_url_points_to_it(seeded, client):
+    old_url = client.get("/consent/banner.js")["Location"]
+    cookie = Cookie.objects.get(name="_stats_*")
+    cookie.lifetime_value, cookie.lifetime_unit = 13, "months"
+    cookie.save()
+    new_url = client.get("/consent/banner.js")["Location"]
+    assert new_url != old_url
+    assert client.get(old_url)["Location"] == new_url
+    assert BannerVersion.objects.count() == 2
+    shown = BannerVersion.objects.get(version=new_url.split("/")[2]).content
+    stats = shown["texts"]["en"]["categories"][0]
+    assert stats["cookies"][0]["lifetime"] == "13 months"
+
+
+def test_the_consent_period_comes_from_the_register(seeded, client):
+    ConsentSettings.objects.update(consent_months=3)
+    body = client.get(client.get("/consent/banner.js")["Location"]).content.decode()
+    assert f'"maxAge":{3 * 30 * 24 * 3600}' in body
+    assert "We remember your choice for 3 months, then ask again." in body
+
+
+# --- the endpoint ----------------------------------------------------------------------------
+
+
+def test_a_choice_from_a_listed_website_is_recorded_with_a_random_consent_id(
+    version, client, address
+):
+    response = post(client, choice(version, statistics=True), address=address)
+    assert response.status_code == 201
+    assert response["Access-Control-Allow-Origin"] == SITE
+    answer = response.json()
+    record = ConsentRecord.objects.get()
+    assert answer["consent_id"] == record.consent_id and len(record.consent_id) == 22
+    assert answer["kind"] == "choice"
+    assert record.granted() == ["statistics"]
+    assert (record.language, record.origin) == ("nl", SITE)
+    assert record.banner_version.version == version
+
+
+def test_no_ip_address_or_request_detail_is_stored(version, client):
+    address = "203.0.113.77"
+    response = post(client, choice(version, marketing=True), address=address)
+    assert response.status_code == 201
+    with connection.cursor() as cursor:
+        for model in (ConsentRecord, BannerVersion):
+            cursor.execute(f"SELECT * FROM {model._meta.db_table}")  # noqa: S608 - model name
+            dump = json.dumps(cursor.fetchall(), default=str)
+            assert address not in dump
+            assert "203.0.113" not in dump
+    fields = {f.name for f in ConsentRecord._meta.get_fields()}
+    assert not fields & {"ip", "ip_address", "user_agent", "address"}
+
+
+def test_refusing_what_the_same_id_had_accepted_is_recorded_as_a_withdrawal(
+    version, client, address
+):
+    first = post(client, choice(version, statistics=True, marketing=True), address=address)
+    consent_id = first.json()["consent_id"]
+    again = post(client, choice(version, consent_id=consent_id, statistics=True), address=address)
+    assert again.json() == {**again.json(), "consent_id": consent_id, "kind": "withdrawal"}
+    kinds = list(ConsentRecord.objects.for_consent_id(consent_id).values_list("kind", flat=True))
+    assert kinds == ["choice", "withdrawal"]
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example", "https://www.c-dot.be.evil.example", "null", None]
+)
+def test_a_website_the_register_does_not_list_cannot_record(version, client, origin, address):
+    response = post(client, choice(version, marketing=True), origin=origin, address=address)
+    assert response.status_code == 403
+    assert "Access-Control-Allow-Origin" not in response
+    assert response.json()["errors"][0]["field"] == "Origin"
+    assert not ConsentRecord.objects.exists()
+
+
+def test_the_preflight_answers_listed_origins_only(version, client):
+    allowed = client.options("/api/v1/consent", HTTP_ORIGIN=SITE)
+    assert allowed.status_code == 204
+    assert allowed["Access-Control-Allow-Origin"] == SITE
+    assert allowed["Access-Control-Allow-Methods"] == "POST"
+    denied = client.options("/api/v1/consent", HTTP_ORIGIN="https://evil.example")
+    assert denied.status_code == 403
+    assert "Access-Control-Allow-Origin" not in denied
+
+
+def test_an_origin_added_in_the_register_may_record(version, client, address):
+    ConsentSettings.objects.update(allowed_origins="https://shop.c-dot.be")
+    assert post(client, choice(version), address=address).status_code == 403
+    ok = post(client, choice(version), origin="https://shop.c-dot.be", address=address)
+    assert ok.status_code == 201
+
+
+def test_a_body_larger_than_the_fixed_size_is_refused_unread(version, client, address):
+    body = json.dumps(choice(version)) + " " * MAX_BODY_BYTES
+    response = post(client, None, raw=body, address=address)
+    assert response.status_code == 413
+    assert not ConsentRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"extra": "x"}, "extra"),
+        ({"statistics": "yes"}, "statistics"),
+        ({"language": "de"}, "language"),
+        ({"consent_id": "short"}, "consent_id"),
+        ({"version": "000000000000"}, "version"),
+    ],
+)
+def test_an_invalid_body_gets_a_clear_422_and_changes_nothing(
+    version, client, change, field, address
+):
+    response = post(client, {**choice(version), **change}, address=address)
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_body_that_is_not_json_gets_a_422(version, client, address):
+    response = post(client, None, raw="version=1", address=address)
+    assert response.status_code == 422
+    assert not ConsentRecord.objects.exists()
+
+
+def test_choices_beyond_the_rate_limit_are_refused_per_client(version, client, settings, address):
+    settings.CONSENT_RATE_PER_MINUTE = 3
+    codes = [post(client, choice(version), address=address).status_code for _ in range(5)]
+    assert codes[:3] == [201, 201, 201]
+    assert codes[3:] == [429, 429]
+    assert ConsentRecord.objects.count() == 3
+    other = f"{address}1" if address.count(".") == 3 and len(address) < 15 else "198.51.100.9"
+    assert post(client, choice(version), address=other).status_code == 201
+
+
+# --- proof for staff, retention, dashboard -----------------------------------------------------
+
+
+@pytest.fixture
+def officer(client):
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    return user
+
+
+def test_staff_find_a_consent_id_and_print_its_proof_in_their_language(version, client, address):
+    consent_id = post(client, choice(version, statistics=True), address=address).json()[
+        "consent_id"
+    ]
+    post(client, choice(version, consent_id=consent_id), address=address)
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    found = client.get("/admin/consent/consentrecord/", {"q": consent_id})
+    assert found.status_code == 200
+    assert found.context["cl"].result_count == 2
+    proof = client.get(
+        f"/admin/consent/consentrecord/proof/{consent_id}/", HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    text = proof.content.decode()
+    assert proof.status_code == 200
+    assert consent_id in text
+    assert "Bewijs van toestemming" in text
+    assert "Intrekking" in text and "aanvaard" in text and "geweigerd" in text
+    assert "Telt bezoeken" in text  # the purpose the banner showed, from that version
+    assert client.get("/admin/consent/consentrecord/proof/unknownid/").status_code == 404
+
+
+def test_consent_records_cannot_be_changed_or_deleted_by_staff(version, client, address):
+    post(client, choice(version), address=address)
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    record = ConsentRecord.objects.get()
+    page = client.get(f"/admin/consent/consentrecord/{record.pk}/delete/")
+    assert page.status_code == 403
+    assert ConsentRecord.objects.count() == 1
+
+
+def test_consent_records_expire_under_their_own_rule(version, client, address, time_machine):
+    post(client, choice(version), address=address)
+    rule = RetentionRule.objects.get(code="cookie-consent")
+    assert rule.activity.code == "F"
+    assert ConsentRecord.retention_rule_code == rule.code
+    now = ConsentRecord.objects.get().recorded_at
+    assert not ConsentRecord.objects.expired(now + timedelta(days=364), rule).exists()
+    assert ConsentRecord.objects.expired(now + timedelta(days=366), rule).count() == 1
+
+
+def test_the_dashboard_charts_accepted_and_refused_per_category_per_week(
+    version, client, address, time_machine
+):
+    time_machine.move_to(datetime(2026, 6, 17, 10, tzinfo=UTC), tick=False)
+    post(client, choice(version, statistics=True), address=address)
+    post(client, choice(version, statistics=True, marketing=True), address=address)
+    post(client, choice(version), address=address)
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="nl")
+    section = response.context["dashboard"]["consent_chart"]
+    charts = {c["name"]: c for c in section.data["charts"]}
+    assert set(charts) == {"Statistieken", "Marketing"}
+    assert charts["Statistieken"]["accepted"][-1] == 2
+    assert charts["Statistieken"]["refused"][-1] == 1
+    assert charts["Statistieken"]["rates"][-1] == "67 %"
+    assert charts["Marketing"]["rates"][-1] == "33 %"
+    assert "<svg" in response.content.decode()
