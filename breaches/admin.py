@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Breach
+from .models import Breach, BreachAuthorityUpdate, BreachClientNotification
 from .report import breach_report_pdf
 
 
@@ -23,6 +23,33 @@ def countdown(delta) -> str:
         if delta.total_seconds() > 0
         else _("%(t)s overdue") % {"t": text}
     )
+
+
+class ClientNoticeInline(admin.TabularInline):
+    """Art. 33(2): the client controllers whose data are affected, and when each was told."""
+
+    model = BreachClientNotification
+    extra = 0
+    fields = ("client", "clock", "notified_at", "channel", "note")
+    readonly_fields = ("clock",)
+    autocomplete_fields = ("client",)
+
+    @admin.display(description=_("clock"))
+    def clock(self, obj: BreachClientNotification) -> str:
+        if not obj.pk:
+            return "—"
+        if obj.notified_at:
+            return _("notified")
+        local = timezone.localtime(obj.deadline)
+        return f"{local:%d-%m-%Y %H:%M} · {countdown(obj.time_left(timezone.now()))}"
+
+
+class AuthorityUpdateInline(admin.TabularInline):
+    """Art. 33(4): information given to the GBA/APD in phases, as a dated timeline."""
+
+    model = BreachAuthorityUpdate
+    extra = 0
+    fields = ("sent_at", "reference", "content")
 
 
 @admin.register(Breach)
@@ -40,6 +67,7 @@ class BreachAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "facts")
     date_hierarchy = "discovered_at"
     filter_horizontal = ("activities", "data_categories", "subject_categories")
+    inlines = (ClientNoticeInline, AuthorityUpdateInline)
     readonly_fields = ("reference_display", "deadline_display", "reported_by", "pdf_link")
     fieldsets = (
         (
@@ -51,6 +79,10 @@ class BreachAdmin(SimpleHistoryAdmin):
                     "discovered_at",
                     "deadline_display",
                     "occurred_at",
+                    "type_confidentiality",
+                    "type_integrity",
+                    "type_availability",
+                    "cause",
                     "facts",
                 )
             },
@@ -82,7 +114,15 @@ class BreachAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Data subjects (Art. 34)"),
-            {"fields": ("subjects_informed_at", "subjects_not_informed_reason")},
+            {
+                "fields": (
+                    "subjects_informed_at",
+                    "subjects_channel",
+                    "subjects_message",
+                    "subjects_exemption",
+                    "subjects_not_informed_reason",
+                )
+            },
         ),
         (None, {"fields": ("closed_at", "reported_by", "pdf_link")}),
     )

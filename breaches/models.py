@@ -1,6 +1,7 @@
 """The breach register (GDPR Art. 33(5), Art. 34): every personal-data breach, notified or not."""
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -47,6 +48,35 @@ class Breach(models.Model):
         NOTIFIED_LATE = "notified_late", _("notified late")
         NOT_NOTIFIED = "not_notified", _("not notified (reason documented)")
 
+    class Cause(models.TextChoices):
+        UNKNOWN = "unknown", _("not known yet")
+        INTERNAL_ACCIDENTAL = "internal_accidental", _("internal, accidental")
+        INTERNAL_MALICIOUS = "internal_malicious", _("internal, malicious")
+        EXTERNAL_ACCIDENTAL = "external_accidental", _("external, accidental")
+        EXTERNAL_MALICIOUS = "external_malicious", _("external, malicious")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        LETTER = "letter", _("letter")
+        PHONE = "phone", _("telephone")
+        IN_PERSON = "in_person", _("in person")
+        PUBLIC = "public", _("public communication (Art. 34(3)(c))")
+
+    class Exemption(models.TextChoices):
+        # Art. 34(3): the three grounds on which the data subjects need not be informed.
+        PROTECTED = (
+            "protected",
+            _("Art. 34(3)(a): the data are unintelligible to others (e.g. encrypted)"),
+        )
+        MITIGATED = (
+            "mitigated",
+            _("Art. 34(3)(b): later measures make the high risk no longer likely"),
+        )
+        DISPROPORTIONATE = (
+            "disproportionate",
+            _("Art. 34(3)(c): disproportionate effort, a public communication instead"),
+        )
+
     class SubjectsStatus(models.TextChoices):
         PENDING = "pending", _("to decide")
         INFORMED = "informed", _("informed")
@@ -59,6 +89,25 @@ class Breach(models.Model):
         help_text=_("When C-DOT became aware of the breach: the 72 hours run from here."),
     )
     occurred_at = models.DateTimeField(_("occurred at (if known)"), null=True, blank=True)
+    # The three kinds of breach (Art. 4(12); EDPB Guidelines 9/2022): one breach can be several.
+    type_confidentiality = models.BooleanField(
+        _("confidentiality breach"),
+        default=False,
+        help_text=_("Personal data disclosed to or accessed by someone not allowed to."),
+    )
+    type_integrity = models.BooleanField(
+        _("integrity breach"),
+        default=False,
+        help_text=_("Personal data altered without authorisation or by accident."),
+    )
+    type_availability = models.BooleanField(
+        _("availability breach"),
+        default=False,
+        help_text=_("Personal data lost or destroyed, or access to them lost."),
+    )
+    cause = models.CharField(
+        _("cause"), max_length=24, choices=Cause.choices, default=Cause.UNKNOWN
+    )
     facts = models.TextField(_("facts"), help_text=_("What happened, how it was found."))
     activities = models.ManyToManyField(
         "registry.ProcessingActivity",
@@ -104,6 +153,18 @@ class Breach(models.Model):
     subjects_informed_at = models.DateTimeField(
         _("data subjects informed at"), null=True, blank=True
     )
+    # Art. 34(2): the message describes in clear language the nature of the breach, the contact
+    # point, the likely consequences and the measures.
+    subjects_message = models.TextField(_("message sent to the data subjects"), blank=True)
+    subjects_channel = models.CharField(
+        _("how the data subjects were informed"), max_length=16, choices=Channel.choices, blank=True
+    )
+    subjects_exemption = models.CharField(
+        _("ground for not informing (Art. 34(3))"),
+        max_length=16,
+        choices=Exemption.choices,
+        blank=True,
+    )
     subjects_not_informed_reason = models.TextField(
         _("why the data subjects were not informed"),
         blank=True,
@@ -122,6 +183,11 @@ class Breach(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[activities, data_categories, subject_categories])
+
+    # The register describes the breach, not the persons (names stay out of it). Its retention
+    # rule is set by the register (Art. 5(1)(e)).
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    retention_rule_code: ClassVar[str] = "breach-register"
     objects = BreachQuerySet.as_manager()
 
     class Meta:
@@ -137,6 +203,16 @@ class Breach(models.Model):
     def reference(self) -> str:
         year = self.discovered_at.year if self.discovered_at else "----"
         return f"B-{year}-{self.pk or 0:03d}"
+
+    @property
+    def types_display(self) -> str:
+        """The kinds of breach ticked, in the reader's language ('—' when none yet)."""
+        labels = [
+            self._meta.get_field(name).verbose_name
+            for name in ("type_confidentiality", "type_integrity", "type_availability")
+            if getattr(self, name)
+        ]
+        return ", ".join(str(label) for label in labels) or "—"
 
     @property
     def notification_deadline(self) -> datetime:
@@ -161,7 +237,7 @@ class Breach(models.Model):
     def subjects_status(self) -> str:
         if self.subjects_informed_at:
             return self.SubjectsStatus.INFORMED
-        if self.subjects_not_informed_reason:
+        if self.subjects_exemption or self.subjects_not_informed_reason:
             return self.SubjectsStatus.NOT_INFORMED
         if self.risk in {self.Risk.UNLIKELY, self.Risk.RISK}:
             return self.SubjectsStatus.NOT_REQUIRED
@@ -193,6 +269,7 @@ class Breach(models.Model):
             errors["late_notification_reason"] = _(
                 "Notified after 72 hours: state the reasons for the delay (Art. 33(1))."
             )
+        errors.update(self._notification_errors())
         if self.subjects_informed_at and self.subjects_not_informed_reason:
             errors["subjects_not_informed_reason"] = _(
                 "The data subjects were informed: leave the reason for not informing empty."
@@ -202,8 +279,46 @@ class Breach(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def _notification_errors(self) -> dict[str, str]:
+        """Art. 33(1): only a breach unlikely to result in a risk may stay unnotified.
+        Art. 34(2)/(3): an information of the persons has a message and a channel; not
+        informing them under a high risk needs one of the three grounds of Art. 34(3)."""
+        errors: dict[str, str] = {}
+        if self.authority_not_notified_reason and self.risk == self.Risk.HIGH:
+            errors["authority_not_notified_reason"] = _(
+                "High risk: the GBA/APD must be notified (Art. 33(1)). 'Not notified' is only "
+                "possible for a breach that is unlikely to result in a risk."
+            )
+        elif self.authority_not_notified_reason and self.risk == self.Risk.RISK:
+            errors["authority_not_notified_reason"] = _(
+                "The breach is likely to result in a risk: the GBA/APD must be notified "
+                "(Art. 33(1)). 'Not notified' is only possible for a breach that is unlikely "
+                "to result in a risk."
+            )
+        if self.subjects_informed_at:
+            if not self.subjects_message.strip():
+                errors["subjects_message"] = _(
+                    "Keep the message sent to the data subjects (Art. 34(2))."
+                )
+            if not self.subjects_channel:
+                errors["subjects_channel"] = _("Say how the data subjects were informed.")
+        elif self.subjects_exemption and not self.subjects_not_informed_reason.strip():
+            errors["subjects_not_informed_reason"] = _(
+                "Explain how the ground of Art. 34(3) applies to this breach."
+            )
+        if self.subjects_informed_at and self.subjects_exemption:
+            errors["subjects_exemption"] = _(
+                "The data subjects were informed: leave the ground for not informing empty."
+            )
+        return errors
+
     def _closing_errors(self) -> dict[str, str]:
         errors = {}
+        if not (self.type_confidentiality or self.type_integrity or self.type_availability):
+            errors["type_confidentiality"] = _(
+                "Before closing: say whether confidentiality, integrity or availability was "
+                "breached (at least one)."
+            )
         if self.risk == self.Risk.UNASSESSED:
             errors["risk"] = _("Assess the risk before closing the breach.")
         if not (self.authority_notified_at or self.authority_not_notified_reason):
@@ -211,11 +326,117 @@ class Breach(models.Model):
                 "Before closing: notify the GBA/APD or document why not (Art. 33(5))."
             )
         if self.risk == self.Risk.HIGH and not (
-            self.subjects_informed_at or self.subjects_not_informed_reason
+            self.subjects_informed_at or self.subjects_exemption
         ):
-            errors["subjects_not_informed_reason"] = _(
-                "High risk: inform the data subjects or document why not (Art. 34) before closing."
+            errors["subjects_exemption"] = _(
+                "High risk: inform the data subjects, or name the ground of Art. 34(3) that "
+                "exempts it, before closing."
             )
         if not self.measures:
             errors["measures"] = _("Document the measures taken before closing.")
         return errors
+
+
+class BreachAuthorityUpdate(models.Model):
+    """A later notification to the GBA/APD: information given in phases (Art. 33(4))."""
+
+    breach = models.ForeignKey(
+        Breach, on_delete=models.CASCADE, related_name="authority_updates", verbose_name=_("breach")
+    )
+    sent_at = models.DateTimeField(_("sent to the GBA/APD at"))
+    content = models.TextField(_("what was added or corrected"))
+    reference = models.CharField(_("GBA/APD reference"), max_length=100, blank=True)
+
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    retention_rule_code: ClassVar[str] = "breach-register"
+
+    class Meta:
+        verbose_name = _("follow-up notification to the GBA/APD")
+        verbose_name_plural = _("follow-up notifications to the GBA/APD (Art. 33(4))")
+        ordering = ["sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.breach.reference} · {self.sent_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.sent_at is None or self.breach_id is None:
+            return
+        if self.breach.authority_notified_at is None:
+            raise ValidationError(
+                {
+                    "sent_at": _(
+                        "Record the first notification to the GBA/APD before a follow-up "
+                        "(Art. 33(4))."
+                    )
+                }
+            )
+        if self.sent_at < self.breach.authority_notified_at:
+            raise ValidationError(
+                {"sent_at": _("A follow-up cannot be sent before the first notification.")}
+            )
+        if self.sent_at > timezone.now() + timedelta(minutes=5):
+            raise ValidationError({"sent_at": _("This date lies in the future.")})
+
+
+class ClientNotificationQuerySet(models.QuerySet):
+    def pending(self) -> "ClientNotificationQuerySet":
+        """Clients not told yet of an open breach that affects their data (Art. 33(2))."""
+        return self.filter(notified_at__isnull=True, breach__closed_at__isnull=True)
+
+
+class BreachClientNotification(models.Model):
+    """A client controller whose data the breach affects, and when C-DOT told it (Art. 33(2)):
+    as processor, C-DOT informs the controller without undue delay after becoming aware."""
+
+    breach = models.ForeignKey(
+        Breach, on_delete=models.CASCADE, related_name="client_notices", verbose_name=_("breach")
+    )
+    client = models.ForeignKey(
+        "registry.ProcessorClient",
+        on_delete=models.PROTECT,
+        related_name="breach_notices",
+        verbose_name=_("client (controller)"),
+    )
+    notified_at = models.DateTimeField(_("client notified at"), null=True, blank=True)
+    channel = models.CharField(
+        _("how the client was told"), max_length=16, choices=Breach.Channel.choices, blank=True
+    )
+    note = models.TextField(_("what the client was told"), blank=True)
+
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
+    retention_rule_code: ClassVar[str] = "breach-register"
+
+    objects = ClientNotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client controller affected (Art. 33(2))")
+        verbose_name_plural = _("client controllers affected (Art. 33(2))")
+        ordering = ["breach", "client__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["breach", "client"], name="breach_client_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.breach.reference} · {self.client}"
+
+    @property
+    def deadline(self) -> datetime:
+        """Awareness plus the hours agreed in the client's processing agreement."""
+        return self.breach.discovered_at + timedelta(hours=self.client.breach_notice_hours)
+
+    def time_left(self, now: datetime) -> timedelta:
+        return self.deadline - now
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.notified_at and self.breach_id:
+            if self.notified_at < self.breach.discovered_at:
+                errors["notified_at"] = _("This cannot be before the discovery.")
+            if self.notified_at > timezone.now() + timedelta(minutes=5):
+                errors["notified_at"] = _("This date lies in the future.")
+            if not self.channel:
+                errors["channel"] = _("Say how the client was told.")
+            if not self.note.strip():
+                errors["note"] = _("Keep what the client was told.")
+        if errors:
+            raise ValidationError(errors)

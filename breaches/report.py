@@ -20,6 +20,8 @@ def breach_report_html(*, breach: Breach) -> str:
             "subjects_status": breach.SubjectsStatus(breach.subjects_status()).label,
             "organisation": Organisation.objects.current(),
             "authority": SupervisoryAuthority.objects.current(),
+            "updates": breach.authority_updates.all(),
+            "client_notices": breach.client_notices.select_related("client"),
             "history": breach.history.select_related("history_user").order_by("history_date"),
         },
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -758,6 +759,31 @@ class ProcessorClient(TrackedModel):
         null=True,
         blank=True,
         help_text=_("Empty while the contract runs. The client's data are deleted from this date."),
+    )
+    language = models.CharField(
+        _("language of the client"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="nl",
+        help_text=_("Notices to the client (sub-processor changes, breaches) use this language."),
+    )
+    breach_notice_hours = models.PositiveSmallIntegerField(
+        _("breach notice within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text=_(
+            "Art. 33(2): we tell the client of a breach without undue delay; the agreement "
+            "may fix the hours (Art. 28(3)(f))."
+        ),
+    )
+    objection_window_days = models.PositiveSmallIntegerField(
+        _("objection window for a new sub-processor (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text=_(
+            "Art. 28(2): the client is told of a sub-processor change and may object within "
+            "this many days."
+        ),
     )
     notes = models.TextField(_("notes"), blank=True)
 
