@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, F, IntegerField, When
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,12 +22,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import packages, services, services_records
-from .deadlines import latest_extension
+from .deadlines import latest_extension, local_date
 from .forms import (
     AssignForm,
     CompleteForm,
+    EnterRequestForm,
     ExtendForm,
     IdentityCheckForm,
+    IdentityDoubtForm,
     RectifyForm,
     RejectForm,
     SearchForm,
@@ -43,14 +46,13 @@ from .selectors import search_keys, subject_search
 
 Status = DataSubjectRequest.Status
 Type = DataSubjectRequest.Type
-WORK = (Status.IN_PROGRESS, Status.EXTENDED)
-OPEN = DataSubjectRequest.OPEN_STATUSES
 
 
 @dataclass(frozen=True)
-class Step:
-    label: str
-    statuses: tuple
+class StepView:
+    """How the admin runs one step of DataSubjectRequest.TRANSITIONS: a service call, with
+    an optional form. Whether it is offered comes from the model's map, not from here."""
+
     run: Callable
     form: type[forms.Form] | None = None
     types: tuple = ()  # request types the step is offered for; () = all
@@ -63,6 +65,12 @@ def _assign(dsr, user, data):
 def _identity(dsr, user, data):
     services.identity_check_record(
         request=dsr, actor=user, method=data["method"], outcome=data["outcome"], note=data["note"]
+    )
+
+
+def _doubt(dsr, user, data):
+    services.request_start_identity_check(
+        request=dsr, actor=user, doubt=data["doubt"], information=data["information"]
     )
 
 
@@ -85,79 +93,102 @@ def _package(kind):
     return run
 
 
-STEPS: dict[str, Step] = {
-    "assign": Step(_("Assign"), OPEN, _assign, AssignForm),
-    "start-identity-check": Step(
-        _("Ask for identity proof"),
-        (Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED),
-        lambda dsr, user, data: services.request_start_identity_check(request=dsr, actor=user),
+S = DataSubjectRequest.Step
+STEPS: dict[str, StepView] = {
+    S.ASSIGN: StepView(_assign, AssignForm),
+    S.CLOSE_UNCONFIRMED: StepView(
+        lambda dsr, user, data: services.request_close_unconfirmed(request=dsr, actor=user)
     ),
-    "identity-check": Step(_("Record identity check"), OPEN, _identity, IdentityCheckForm),
-    "start": Step(
-        _("Start work"),
-        (Status.RECEIVED, Status.IDENTITY_CHECK),
-        lambda dsr, user, data: services.request_start(request=dsr, actor=user),
+    S.START_IDENTITY_CHECK: StepView(_doubt, IdentityDoubtForm),
+    S.INFORMATION_RECEIVED: StepView(
+        lambda dsr, user, data: services.request_information_received(request=dsr, actor=user)
     ),
-    "extend": Step(_("Extend deadline"), OPEN, _extend, ExtendForm),
-    "access-report": Step(
-        _("Create access report (PDF)"),
-        WORK,
-        _package(AccessPackage.Kind.ACCESS_REPORT),
-        types=(Type.ACCESS, Type.OTHER),
+    S.IDENTITY_CHECK: StepView(_identity, IdentityCheckForm),
+    S.START: StepView(lambda dsr, user, data: services.request_start(request=dsr, actor=user)),
+    S.EXTEND: StepView(_extend, ExtendForm),
+    S.ACCESS_REPORT: StepView(
+        _package(AccessPackage.Kind.ACCESS_REPORT), types=(Type.ACCESS, Type.OTHER)
     ),
-    "portability": Step(
-        _("Create portable data (zip)"),
-        WORK,
-        _package(AccessPackage.Kind.PORTABILITY),
-        types=(Type.PORTABILITY, Type.ACCESS),
+    S.PORTABILITY: StepView(
+        _package(AccessPackage.Kind.PORTABILITY), types=(Type.PORTABILITY, Type.ACCESS)
     ),
-    "erase": Step(
-        _("Erase confirmed records"),
-        WORK,
+    S.ERASE: StepView(
         lambda dsr, user, data: services_records.erasure_execute(request=dsr, actor=user),
         types=(Type.ERASURE,),
     ),
-    "restrict": Step(
-        _("Restrict confirmed records"),
-        WORK,
+    S.RESTRICT: StepView(
         lambda dsr, user, data: services_records.restriction_apply(request=dsr, actor=user),
         types=(Type.RESTRICTION, Type.RECTIFICATION),
     ),
-    "object": Step(
-        _("Record objection"),
-        WORK,
+    S.OBJECT: StepView(
         lambda dsr, user, data: services_records.objection_apply(request=dsr, actor=user),
         types=(Type.OBJECTION,),
     ),
-    "withdraw-consent": Step(
-        _("Withdraw consent"),
-        WORK,
+    S.WITHDRAW_CONSENT: StepView(
         lambda dsr, user, data: services_records.consent_withdraw(request=dsr, actor=user),
         types=(Type.CONSENT_WITHDRAWAL, Type.OBJECTION, Type.ERASURE),
     ),
-    "complete": Step(_("Complete and answer"), WORK, _complete, CompleteForm),
-    "reject": Step(
-        _("Reject"),
-        OPEN,
+    S.COMPLETE: StepView(_complete, CompleteForm),
+    S.REJECT: StepView(
         lambda dsr, user, data: services.request_reject(
             request=dsr, actor=user, reason=data["reason"]
         ),
         RejectForm,
     ),
-    "withdraw": Step(
-        _("Withdrawn by the subject"),
-        OPEN,
-        lambda dsr, user, data: services.request_withdraw(request=dsr, actor=user),
+    S.WITHDRAW: StepView(
+        lambda dsr, user, data: services.request_withdraw(request=dsr, actor=user)
     ),
 }
 
 
-def steps_for(dsr: DataSubjectRequest) -> list[tuple[str, Step]]:
+def steps_for(dsr: DataSubjectRequest) -> list[tuple[str, str]]:
+    """(slug, label) of the steps the model's TRANSITIONS allow now, for this request type."""
     return [
-        (slug, step)
-        for slug, step in STEPS.items()
-        if dsr.status in step.statuses and (not step.types or dsr.type in step.types)
+        (slug, DataSubjectRequest.Step(slug).label)
+        for slug, view in STEPS.items()
+        if dsr.allows(slug) and (not view.types or dsr.type in view.types)
     ]
+
+
+class StateFilter(admin.SimpleListFilter):
+    """To handle (open and unconfirmed) by default; closed ones a click away."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("closed", _("Closed")),
+            ("unconfirmed", _("Not yet confirmed")),
+            ("overdue", _("Overdue")),
+            ("all", _("All")),
+        ]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("To handle"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "all":
+            return queryset
+        if value == "closed":
+            return queryset.closed()
+        if value == "unconfirmed":
+            return queryset.filter(status=Status.UNVERIFIED)
+        if value == "overdue":
+            today = local_date(timezone.now())
+            return queryset.open().filter(clock_paused_at__isnull=True, due_effective__lt=today)
+        return queryset.to_handle()
 
 
 class AuditEntryInline(admin.TabularInline):
@@ -184,15 +215,16 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         "reference",
         "type",
         "status",
+        "channel",
         "received_at",
         "due_column",
         "days_left_column",
         "assignee",
     )
-    list_filter = ("status", "type", "assignee")
+    list_filter = (StateFilter, "status", "type", "channel", "assignee")
     search_fields = ("reference",)
     date_hierarchy = "received_at"
-    ordering = ("due_on",)
+    # Open requests first by due date (closed ones are a filter away).
     actions = ["export_csv"]
     inlines = [AuditEntryInline]
     change_form_template = "admin/requests_app/datasubjectrequest/change_form.html"
@@ -200,8 +232,12 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         "reference",
         "type",
         "status",
+        "channel",
+        "forwarded_by",
+        "entered_by",
         "name",
         "email",
+        "postal_address",
         "phone",
         "details",
         "language",
@@ -210,6 +246,9 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         "due_on",
         "extended_until",
         "extension_reason",
+        "clock_paused_at",
+        "identity_doubt",
+        "information_requested",
         "assignee",
         "decision",
         "answer",
@@ -221,24 +260,39 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("requests_app/requests.css",)}
 
-    def has_add_permission(self, request):
-        return False  # requests come in through the verified public form
-
     def has_delete_permission(self, request, obj=None):
-        return False  # the audit trail keeps every request that entered the workflow
+        return False  # the audit trail keeps every request, confirmed or not
 
     def get_queryset(self, request):
-        # Only verified requests enter the workflow; unverified ones are purged after 7 days.
-        return super().get_queryset(request).verified().select_related("assignee")
+        # Every request, unconfirmed ones too (their month runs): nothing disappears unseen.
+        return (
+            super()
+            .get_queryset(request)
+            .with_effective_due()
+            .select_related("assignee")
+            .annotate(
+                closed_last=Case(
+                    When(status__in=DataSubjectRequest.CLOSED_STATUSES, then=1),
+                    default=0,
+                    output_field=IntegerField(),
+                )
+            )
+            .order_by("closed_last", F("due_effective").asc(nulls_last=True), "pk")
+        )
 
-    @admin.display(description=_("due"), ordering="due_on")
+    def get_ordering(self, request):
+        return []  # the queryset's order: open first, by due date
+
+    @admin.display(description=_("due"), ordering="due_effective")
     def due_column(self, obj: DataSubjectRequest):
         return obj.effective_due
 
     @admin.display(description=_("days left"))
     def days_left_column(self, obj: DataSubjectRequest):
         days = obj.days_left()
-        if days is None or not obj.is_open:
+        if obj.is_paused and obj.is_open:
+            return format_html('<span class="dsr-days">{}</span>', _("clock paused"))
+        if days is None or not obj.clock_running:
             return "—"
         css = "dsr-overdue" if days < 0 else ("dsr-soon" if days <= 7 else "")
         label = _("%(days)s overdue") % {"days": -days} if days < 0 else days
@@ -274,13 +328,15 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 matches=SubjectMatch.objects.filter(request=dsr).select_related("content_type"),
                 packages=dsr.packages.all(),
                 downloads=PackageDownload.objects.filter(package__request=dsr),
-                id_copies=dsr.id_copies.all(),
-                can_search=dsr.status in WORK,
+                # an unconfirmed request's ID copy is not served (issue #19)
+                id_copies=dsr.id_copies.all() if dsr.status != Status.UNVERIFIED else [],
+                can_search=dsr.allows(DataSubjectRequest.Step.SEARCH),
+                can_rectify=dsr.allows(DataSubjectRequest.Step.RECTIFY),
             )
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def _get_for_change(self, request, pk) -> DataSubjectRequest:
-        dsr = get_object_or_404(DataSubjectRequest.objects.verified(), pk=pk)
+        dsr = get_object_or_404(DataSubjectRequest, pk=pk)
         if not self.has_change_permission(request, dsr):
             raise PermissionDenied
         return dsr
@@ -309,22 +365,59 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         if spec is None or step not in dict(steps_for(dsr)):
             messages.error(request, _("This step is not available for this request now."))
             return self._back(dsr)
+        if step == DataSubjectRequest.Step.CLOSE_UNCONFIRMED and not dsr.may_close_unconfirmed(
+            timezone.now()
+        ):
+            try:  # the service says from when; nothing changes
+                services.request_close_unconfirmed(request=dsr, actor=request.user)
+            except services.WorkflowError as exc:
+                messages.error(request, str(exc))
+            return self._back(dsr)
+        label = DataSubjectRequest.Step(step).label
         form_kwargs = {}
         if spec.form is ExtendForm:
             form_kwargs["latest"] = latest_extension(dsr.due_on)
         if request.method != "POST":
             form = spec.form(**form_kwargs) if spec.form else None
-            return self._page(request, dsr, spec.label, form)
+            return self._page(request, dsr, label, form)
         form = spec.form(request.POST, **form_kwargs) if spec.form else None
         if form is not None and not form.is_valid():
-            return self._page(request, dsr, spec.label, form, status=400)
+            return self._page(request, dsr, label, form, status=400)
         try:
             spec.run(dsr, request.user, form.cleaned_data if form else {})
         except (services.WorkflowError, ValidationError) as exc:
             error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            return self._page(request, dsr, spec.label, form, status=400, error=error)
-        messages.success(request, _("Done: %(step)s.") % {"step": spec.label})
+            return self._page(request, dsr, label, form, status=400, error=error)
+        messages.success(request, _("Done: %(step)s.") % {"step": label})
         return self._back(dsr)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Staff enter a request received by e-mail, post, phone, in person or from a client
+        controller; the service stores it with its moment of receipt (Art. 12(3))."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = EnterRequestForm(request.POST or None, initial={"language": "nl"})
+        title = _("Enter a request received by e-mail, post, phone or in person")
+        if request.method == "POST" and form.is_valid():
+            try:
+                dsr = services.request_enter(actor=request.user, **form.cleaned_data)
+            except services.WorkflowError as exc:
+                return self._add_page(request, form, title, status=400, error=str(exc))
+            messages.success(request, _("Request %(ref)s entered.") % {"ref": dsr.reference})
+            return self._back(dsr)
+        return self._add_page(request, form, title, status=400 if request.method == "POST" else 200)
+
+    def _add_page(self, request, form, title, status=200, error=None) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "error": error,
+        }
+        return TemplateResponse(
+            request, "admin/requests_app/datasubjectrequest/enter.html", context, status=status
+        )
 
     def search_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Search every record by e-mail, phone, name, VAT/KBO; staff tick the subject's."""

@@ -1,7 +1,9 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import DataSubjectRequest, IdentityCheck
@@ -141,3 +143,76 @@ class RectifyForm(forms.Form):
     phone = forms.CharField(required=False, max_length=40)
     mobile = forms.CharField(required=False, max_length=40)
     email = forms.EmailField(required=False)
+
+
+class IdentityDoubtForm(forms.Form):
+    """Art. 12(6): the clock pauses only with a reason and the information asked."""
+
+    doubt = forms.CharField(
+        label=_("Why is the identity in doubt?"), widget=forms.Textarea, max_length=2000
+    )
+    information = forms.CharField(
+        label=_("Which information was asked, how and when?"),
+        widget=forms.Textarea,
+        max_length=2000,
+    )
+
+
+class EnterRequestForm(forms.Form):
+    """A request received by e-mail, post, phone, in person or from a client controller."""
+
+    channel = forms.ChoiceField(
+        label=_("received through"),
+        choices=[
+            choice
+            for choice in DataSubjectRequest.Channel.choices
+            if choice[0] != DataSubjectRequest.Channel.WEB_FORM
+        ],
+    )
+    received_at = forms.SplitDateTimeField(
+        label=_("received at"),
+        help_text=_("When the letter, e-mail or call reached C-DOT: the month runs from then."),
+        widget=forms.SplitDateTimeWidget(
+            date_attrs={"type": "date"}, time_attrs={"type": "time"}, time_format="%H:%M"
+        ),
+    )
+    type = forms.ChoiceField(label=_("request type"), choices=DataSubjectRequest.Type.choices)
+    name = forms.CharField(label=_("name"), max_length=200)
+    email = forms.EmailField(label=_("e-mail address"), max_length=254, required=False)
+    postal_address = forms.CharField(
+        label=_("postal address"), max_length=500, required=False, widget=forms.Textarea
+    )
+    phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
+    details = forms.CharField(
+        label=_("details"), max_length=5000, required=False, widget=forms.Textarea
+    )
+    forwarded_by = forms.CharField(
+        label=_("forwarded by (client controller)"), max_length=200, required=False
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if any(ord(ch) < 32 for ch in name):
+            raise forms.ValidationError(_("The name contains invalid characters."))
+        return name
+
+    def clean_received_at(self):
+        moment = self.cleaned_data["received_at"]
+        if moment > timezone.now():
+            raise forms.ValidationError(_("The moment of receipt cannot be in the future."))
+        return moment
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("channel")
+        if (
+            channel == DataSubjectRequest.Channel.CLIENT_CONTROLLER
+            and not data.get("forwarded_by", "").strip()
+        ):
+            self.add_error("forwarded_by", _("Name the client controller who forwarded it."))
+        if not (data.get("email") or data.get("postal_address", "").strip() or data.get("phone")):
+            raise forms.ValidationError(
+                _("Give an e-mail address, a postal address or a phone number to answer to.")
+            )
+        return data

@@ -2,8 +2,9 @@
 append-only audit trail, matches confirmed by staff, and access packages with their downloads."""
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .deadlines import local_date
+from .errors import WorkflowError
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 
@@ -31,9 +33,14 @@ class DataSubjectRequestQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=DataSubjectRequest.OPEN_STATUSES)
 
-    def unverified_older_than(self, moment):
-        """Unverified requests submitted before `moment` (purged after 7 days)."""
-        return self.filter(status=DataSubjectRequest.Status.UNVERIFIED, submitted_at__lt=moment)
+    def to_handle(self):
+        """Open requests and unconfirmed ones: what staff still have to act on."""
+        return self.filter(
+            status__in=(DataSubjectRequest.Status.UNVERIFIED, *DataSubjectRequest.OPEN_STATUSES)
+        )
+
+    def closed(self):
+        return self.filter(status__in=DataSubjectRequest.CLOSED_STATUSES)
 
     def with_effective_due(self):
         """Annotate `due_effective`: the extended date when extended, else the due date."""
@@ -50,6 +57,7 @@ class DataSubjectRequestQuerySet(models.QuerySet):
         limit = today + timedelta(days=days)
         return (
             self.open()
+            .filter(clock_paused_at__isnull=True)  # Art. 12(6): a paused clock runs out never
             .with_effective_due()
             .filter(due_effective__lte=limit, due_effective__gte=today)
         )
@@ -68,8 +76,16 @@ class DataSubjectRequest(models.Model):
         CONSENT_WITHDRAWAL = "consent_withdrawal", _("Withdrawal of consent (Art. 7(3))")
         OTHER = "other", _("Other question about my data")
 
+    class Channel(models.TextChoices):
+        WEB_FORM = "web_form", _("Web form")
+        EMAIL = "email", _("E-mail")
+        POST = "post", _("Post")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+        CLIENT_CONTROLLER = "client_controller", _("Forwarded by a client controller")
+
     class Status(models.TextChoices):
-        UNVERIFIED = "unverified", _("Unverified")
+        UNVERIFIED = "unverified", _("Not yet confirmed")
         RECEIVED = "received", _("Received")
         IDENTITY_CHECK = "identity_check", _("Identity check")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -77,6 +93,7 @@ class DataSubjectRequest(models.Model):
         COMPLETED = "completed", _("Completed")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        NOT_CONFIRMED = "not_confirmed", _("Closed: never confirmed")
 
     class Decision(models.TextChoices):
         GRANTED = "granted", _("Granted")
@@ -84,13 +101,83 @@ class DataSubjectRequest(models.Model):
         NO_DATA = "no_data", _("No data held")
         REFUSED = "refused", _("Refused")
 
+    class Step(models.TextChoices):
+        """What staff can do to a request; TRANSITIONS says in which status."""
+
+        ASSIGN = "assign", _("Assign")
+        CLOSE_UNCONFIRMED = "close-unconfirmed", _("Close as not confirmed")
+        START_IDENTITY_CHECK = "start-identity-check", _("Doubt the identity: ask information")
+        INFORMATION_RECEIVED = "information-received", _("Information received: resume the clock")
+        IDENTITY_CHECK = "identity-check", _("Record identity check")
+        START = "start", _("Start work")
+        EXTEND = "extend", _("Extend deadline")
+        SEARCH = "search", _("Search the records")
+        ACCESS_REPORT = "access-report", _("Create access report (PDF)")
+        PORTABILITY = "portability", _("Create portable data (zip)")
+        ERASE = "erase", _("Erase confirmed records")
+        RESTRICT = "restrict", _("Restrict confirmed records")
+        OBJECT = "object", _("Record objection")
+        WITHDRAW_CONSENT = "withdraw-consent", _("Withdraw consent")
+        RECTIFY = "rectify", _("Rectify")
+        COMPLETE = "complete", _("Complete and answer")
+        REJECT = "reject", _("Reject")
+        WITHDRAW = "withdraw", _("Withdrawn by the subject")
+
     OPEN_STATUSES = (
         Status.RECEIVED,
         Status.IDENTITY_CHECK,
         Status.IN_PROGRESS,
         Status.EXTENDED,
     )
-    CLOSED_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN)
+    CLOSED_STATUSES = (
+        Status.COMPLETED,
+        Status.REJECTED,
+        Status.WITHDRAWN,
+        Status.NOT_CONFIRMED,
+    )
+    # The one workflow definition: the steps allowed in each status. The admin offers exactly
+    # these; every service refuses any other (`require_step`).
+    _WORK = frozenset(
+        {
+            Step.ASSIGN, Step.START_IDENTITY_CHECK, Step.IDENTITY_CHECK, Step.EXTEND,
+            Step.SEARCH, Step.ACCESS_REPORT, Step.PORTABILITY, Step.ERASE, Step.RESTRICT,
+            Step.OBJECT, Step.WITHDRAW_CONSENT, Step.RECTIFY, Step.COMPLETE, Step.REJECT,
+            Step.WITHDRAW,
+        }
+    )  # fmt: skip
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.UNVERIFIED: frozenset({Step.CLOSE_UNCONFIRMED}),
+        Status.RECEIVED: frozenset(
+            {
+                Step.ASSIGN,
+                Step.START_IDENTITY_CHECK,
+                Step.IDENTITY_CHECK,
+                Step.START,
+                Step.EXTEND,
+                Step.REJECT,
+                Step.WITHDRAW,
+            }
+        ),  # fmt: skip
+        Status.IDENTITY_CHECK: frozenset(
+            {
+                Step.ASSIGN,
+                Step.INFORMATION_RECEIVED,
+                Step.IDENTITY_CHECK,
+                Step.START,
+                Step.EXTEND,
+                Step.REJECT,
+                Step.WITHDRAW,
+            }
+        ),  # fmt: skip
+        Status.IN_PROGRESS: _WORK,
+        Status.EXTENDED: _WORK,
+        Status.COMPLETED: frozenset(),
+        Status.REJECTED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+        Status.NOT_CONFIRMED: frozenset(),
+    }
+    # An unconfirmed web-form request may be closed as "not confirmed" after this long.
+    CONFIRMATION_WINDOW = timedelta(days=7)
 
     reference = models.CharField(max_length=20, unique=True, default=new_reference, editable=False)
     type = models.CharField(_("request type"), max_length=30, choices=Type.choices)
@@ -98,7 +185,23 @@ class DataSubjectRequest(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.UNVERIFIED, db_index=True
     )
     name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("e-mail address"), max_length=254)
+    channel = models.CharField(
+        _("received through"), max_length=20, choices=Channel.choices, default=Channel.WEB_FORM
+    )
+    forwarded_by = models.CharField(
+        _("forwarded by (client controller)"), max_length=200, blank=True
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entered_requests",
+    )
+    # Blank for a request by post or phone without an address: the answer goes by post then.
+    email = models.EmailField(_("e-mail address"), max_length=254, blank=True)
+    postal_address = models.TextField(_("postal address"), max_length=500, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     details = models.TextField(_("details"), max_length=5000, blank=True)
     language = models.CharField(
@@ -106,8 +209,13 @@ class DataSubjectRequest(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
     verification_used_at = models.DateTimeField(_("verification link used at"), null=True)
-    # Art. 12(3): the month runs from receipt, i.e. from the moment the e-mail was verified.
+    # Art. 12(3): the month runs from receipt: the form's submission, or the moment staff
+    # record for a letter, e-mail, call or visit. The e-mail link is a spam guard only.
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    # Art. 12(6): paused while the information asked to confirm identity is awaited.
+    clock_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    identity_doubt = models.TextField(_("reason to doubt the identity"), blank=True)
+    information_requested = models.TextField(_("information asked from the subject"), blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
     extended_until = models.DateField(_("extended until"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
@@ -126,6 +234,22 @@ class DataSubjectRequest(models.Model):
     # Deadline reminders to the assignee, remembered per due date so each is sent once.
     reminded_7d_for = models.DateField(null=True, blank=True, editable=False)
     reminded_2d_for = models.DateField(null=True, blank=True, editable=False)
+
+    # Personal-data inventory (issue 13): erased with the request 5 years after closure
+    # (retention rule `data-subject-request`, Art. 5(2), 12), through records_delete.
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "email",
+        "postal_address",
+        "phone",
+        "details",
+        "identity_doubt",
+        "information_requested",
+        "extension_reason",
+        "answer",
+        "rejection_reason",
+    )
+    retention_rule_codes: ClassVar[tuple[str, ...]] = ("data-subject-request",)
 
     objects = DataSubjectRequestQuerySet.as_manager()
 
@@ -155,7 +279,43 @@ class DataSubjectRequest(models.Model):
 
     def is_overdue(self, today: date | None = None) -> bool:
         days = self.days_left(today)
-        return self.is_open and days is not None and days < 0
+        return self.is_open and not self.is_paused and days is not None and days < 0
+
+    def allows(self, step: str) -> bool:
+        return step in self.TRANSITIONS[self.status]
+
+    def require_step(self, step: str) -> None:
+        """Raise the workflow's one (translated) error when `step` is not allowed now."""
+        if not self.allows(step):
+            raise WorkflowError(
+                _("“%(step)s” is not possible while the request is “%(status)s”.")
+                % {"step": self.Step(step).label, "status": self.get_status_display()}
+            )
+
+    @property
+    def clock_running(self) -> bool:
+        """Art. 12(3): the month runs for open and unconfirmed requests, unless paused."""
+        return (
+            self.due_on is not None
+            and not self.is_paused
+            and (self.is_open or self.status == self.Status.UNVERIFIED)
+        )
+
+    @property
+    def days_overdue(self) -> int:
+        days = self.days_left()
+        return -days if self.clock_running and days is not None and days < 0 else 0
+
+    @property
+    def is_paused(self) -> bool:
+        return self.clock_paused_at is not None
+
+    def may_close_unconfirmed(self, now: datetime) -> bool:
+        """An unconfirmed request may be closed once its confirmation window has passed."""
+        return (
+            self.status == self.Status.UNVERIFIED
+            and now - self.submitted_at >= self.CONFIRMATION_WINDOW
+        )
 
 
 class IdentityCheck(models.Model):
@@ -181,6 +341,8 @@ class IdentityCheck(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     note = models.CharField(max_length=500, blank=True)
 
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("note",)  # goes with its request
+
     class Meta:
         ordering = ["-checked_at"]
 
@@ -202,6 +364,9 @@ class IdCopy(models.Model):
     size_bytes = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("stored_name",)  # the file is the ID copy
+    STORED_FILE_FIELD: ClassVar[str] = "stored_name"  # records_delete removes the file
+
     DIRECTORY = "id-copies"
 
     class Meta:
@@ -210,6 +375,10 @@ class IdCopy(models.Model):
 
     def __str__(self) -> str:
         return f"ID copy of {self.request}"
+
+    @classmethod
+    def stored_file_root(cls) -> Path:
+        return cls.directory()
 
     @classmethod
     def directory(cls) -> Path:
@@ -245,9 +414,15 @@ class AuditEntry(models.Model):
     """
 
     class Action(models.TextChoices):
-        RECEIVED = "received", _("Request verified and received")
+        RECEIVED = "received", _("Request received")
+        CONFIRMED = "confirmed", _("Confirmed through the e-mail link")
+        CLOSED_NOT_CONFIRMED = "closed_not_confirmed", _("Closed: never confirmed")
+        CLOCK_RESUMED = "clock_resumed", _("Information received, clock resumed")
         ASSIGNED = "assigned", _("Assigned")
-        IDENTITY_CHECK_STARTED = "identity_check_started", _("Identity check started")
+        IDENTITY_CHECK_STARTED = (
+            "identity_check_started",
+            _("Identity in doubt, information asked, clock paused"),
+        )
         IDENTITY_CHECKED = "identity_checked", _("Identity checked")
         ID_COPY_VIEWED = "id_copy_viewed", _("ID copy viewed")
         ID_COPY_DELETED = "id_copy_deleted", _("ID copy deleted")
@@ -283,6 +458,13 @@ class AuditEntry(models.Model):
         related_name="audit_entries",
     )
     details = models.JSONField(default=dict, blank=True)
+
+    # Issue 13: when its request is deleted an entry is pseudonymised, not deleted: action,
+    # time and the request's reference (in `details`) stay, every personal field goes. The
+    # database trigger (retention migration 0002) allows exactly that update.
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("actor", "actor_label", "details", "request")
+    PSEUDONYMISE_WITH_PARENT: ClassVar[bool] = True
+    PSEUDONYMISED_PARENT_KEY: ClassVar[tuple[str, str]] = ("details", "reference")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -326,6 +508,8 @@ class SubjectMatch(models.Model):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     confirmed_at = models.DateTimeField(default=timezone.now)
 
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("object_id",)  # goes with its request
+
     objects = SubjectMatchQuerySet.as_manager()
 
     class Meta:
@@ -354,6 +538,9 @@ class AccessPackage(models.Model):
         ACCESS_REPORT = "access_report", _("Access report (PDF)")
         PORTABILITY = "portability", _("Portable data (JSON + CSV, zip)")
 
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("stored_name", "filename")
+    STORED_FILE_FIELD: ClassVar[str] = "stored_name"  # records_delete removes the file
+
     DIRECTORY = "packages"
     LIFETIME = timedelta(days=30)
 
@@ -375,6 +562,10 @@ class AccessPackage(models.Model):
         return f"{self.request} {self.kind}"
 
     @classmethod
+    def stored_file_root(cls) -> Path:
+        return cls.directory()
+
+    @classmethod
     def directory(cls) -> Path:
         return Path(settings.PRIVATE_STORAGE_DIR) / cls.DIRECTORY
 
@@ -390,6 +581,8 @@ class PackageDownload(models.Model):
     downloaded_at = models.DateTimeField(default=timezone.now)
     # The network, not the address: IPv4 /24, IPv6 /48 (enough to spot abuse, less personal).
     client_network = models.CharField(max_length=64, blank=True)
+
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("client_network",)  # goes with its package
 
     def __str__(self) -> str:
         return f"{self.package} @ {self.downloaded_at:%Y-%m-%d %H:%M}"

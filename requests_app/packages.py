@@ -20,8 +20,8 @@ from records.models import Contact, Invoice, NewsletterSubscription, WebInquiry
 from registry.models import Organisation, ProcessingActivity, RetentionRule, SupervisoryAuthority
 
 from .models import AccessPackage, AuditEntry, DataSubjectRequest
-from .services import WorkflowError, _locked, audit_record
-from .services_records import WORK_STATUSES, confirmed_pks
+from .services import _locked, audit_record
+from .services_records import confirmed_pks
 from .uploads import random_name, store_private_file
 
 DOWNLOAD_SALT = "requests_app.download"
@@ -198,8 +198,11 @@ def access_package_create(*, request: DataSubjectRequest, actor, kind: str) -> A
     try:
         with transaction.atomic():
             dsr = _locked(request)
-            if dsr.status not in WORK_STATUSES:
-                raise WorkflowError("confirm the identity or start the request first")
+            dsr.require_step(
+                DataSubjectRequest.Step.ACCESS_REPORT
+                if kind == AccessPackage.Kind.ACCESS_REPORT
+                else DataSubjectRequest.Step.PORTABILITY
+            )
             content = access_report_pdf(dsr) if extension == "pdf" else portability_zip(dsr)
             store_private_file(AccessPackage.directory(), name, content)
             package = AccessPackage.objects.create(

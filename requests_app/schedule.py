@@ -11,13 +11,6 @@ PERIODIC_TASKS = [
         description="E-mails the assignee 7 and 2 days before a request is due (Art. 12(3)).",
     ),
     Cron(
-        name="requests: purge unverified",
-        task="requests_app.purge_unverified",
-        minute="20",
-        hour="*",
-        description="Deletes requests never verified within 7 days, with their ID copies.",
-    ),
-    Cron(
         name="requests: expired download packages",
         task="requests_app.delete_expired_packages",
         minute="40",

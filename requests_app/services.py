@@ -5,13 +5,15 @@ tasks enqueued on commit (a rolled-back step sends nothing).
 """
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .deadlines import due_on_for, extension_allowed_on, latest_extension, local_date
+from .errors import WorkflowError
 from .models import (
     AccessPackage,
     AuditEntry,
@@ -27,12 +29,7 @@ Status = DataSubjectRequest.Status
 Action = AuditEntry.Action
 
 VERIFY_SALT = "requests_app.verify"
-VERIFY_MAX_AGE = timedelta(hours=48)
-UNVERIFIED_KEPT_FOR = timedelta(days=7)
-
-
-class WorkflowError(Exception):
-    """A step that is not allowed in the request's current state; the message is for staff."""
+VERIFY_MAX_AGE = DataSubjectRequest.CONFIRMATION_WINDOW  # what the e-mail and page say
 
 
 class TokenInvalid(Exception):
@@ -76,6 +73,8 @@ def audit_record(
 def _email_subject_on_commit(request: DataSubjectRequest, kind: str) -> None:
     from .tasks import send_subject_email
 
+    if not request.email:  # a request by post or phone without an address: answered by post
+        return
     request_id = request.pk
     transaction.on_commit(lambda: send_subject_email.delay(request_id, kind))
 
@@ -93,8 +92,10 @@ def request_submit(
     language: str,
     id_copy: CheckedFile | None,
 ) -> DataSubjectRequest:
-    """Store a request from the public form (unverified) and e-mail the verification link.
+    """Store a request from the public form and e-mail the confirmation link.
 
+    Art. 12(3): the month runs from now, the moment of receipt; the link only guards against
+    spam. The request stays listed for staff, unconfirmed, until confirmed or closed.
     The ID copy is written first and removed again if the rows cannot be saved: no stray file.
     """
     stored_path = None
@@ -104,6 +105,7 @@ def request_submit(
         stored_path = store_private_file(IdCopy.directory(), stored_name, id_copy.content)
     try:
         with transaction.atomic():
+            now = timezone.now()
             dsr = DataSubjectRequest.objects.create(
                 type=type,
                 name=name,
@@ -111,6 +113,10 @@ def request_submit(
                 phone=phone,
                 details=details,
                 language=language,
+                channel=DataSubjectRequest.Channel.WEB_FORM,
+                submitted_at=now,
+                received_at=now,
+                due_on=due_on_for(now),
             )
             if id_copy is not None:
                 IdCopy.objects.create(
@@ -119,6 +125,7 @@ def request_submit(
                     content_type=id_copy.content_type,
                     size_bytes=len(id_copy.content),
                 )
+            _audit_received(dsr, actor=None)
             _email_subject_on_commit(dsr, "verify")
     except BaseException:
         if stored_path is not None:
@@ -153,45 +160,98 @@ def request_for_token(token: str) -> DataSubjectRequest:
     return dsr
 
 
+def _audit_received(dsr: DataSubjectRequest, *, actor) -> None:
+    audit_record(
+        action=Action.RECEIVED,
+        request=dsr,
+        actor=actor,
+        actor_label="" if actor else "subject",
+        details={
+            "type": dsr.type,
+            "channel": dsr.channel,
+            "due_on": dsr.due_on.isoformat() if dsr.due_on else None,
+        },
+    )
+
+
+def request_enter(
+    *,
+    actor,
+    channel: str,
+    received_at: datetime,
+    type: str,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    postal_address: str = "",
+    details: str = "",
+    language: str,
+    forwarded_by: str = "",
+) -> DataSubjectRequest:
+    """A request staff received by e-mail, post, phone, in person or from a client controller.
+
+    Art. 12(3): the month runs from `received_at`, the moment of receipt staff record. The
+    request enters the workflow at once (no confirmation link); privacy officers are told.
+    """
+    if received_at > timezone.now():
+        raise WorkflowError(_("The moment of receipt cannot be in the future."))
+    with transaction.atomic():
+        dsr = DataSubjectRequest.objects.create(
+            type=type,
+            name=name,
+            email=email.strip(),
+            phone=phone,
+            postal_address=postal_address,
+            details=details,
+            language=language,
+            channel=channel,
+            forwarded_by=forwarded_by,
+            entered_by=actor,
+            status=Status.RECEIVED,
+            submitted_at=received_at,
+            received_at=received_at,
+            due_on=due_on_for(received_at),
+        )
+        _audit_received(dsr, actor=actor)
+        if dsr.email:
+            _email_subject_on_commit(dsr, "acknowledgement")
+    logger.info("request entered id=%s type=%s channel=%s", dsr.pk, dsr.type, dsr.channel)
+    return dsr
+
+
 def request_verify(*, token: str) -> DataSubjectRequest:
-    """Use a verification link once: the request is received now and its month starts."""
+    """Use a confirmation link once: the request enters the workflow. Its month already runs
+    from the submission (Art. 12(3)); the link changes neither receipt nor due date."""
     with transaction.atomic():
         dsr = request_for_token(token)
         dsr = DataSubjectRequest.objects.select_for_update().get(pk=dsr.pk)
         if dsr.verification_used_at is not None:  # a concurrent click won the race
             raise TokenUsed
-        now = timezone.now()
-        dsr.verification_used_at = now
-        dsr.received_at = now  # Art. 12(3): the month runs from receipt (verification)
-        dsr.due_on = due_on_for(now)
+        if dsr.status != Status.UNVERIFIED:  # closed as not confirmed meanwhile
+            raise TokenUsed
+        dsr.verification_used_at = timezone.now()
         dsr.status = Status.RECEIVED
-        dsr.save(update_fields=["verification_used_at", "received_at", "due_on", "status"])
-        audit_record(
-            action=Action.RECEIVED,
-            request=dsr,
-            actor_label="subject",
-            details={"type": dsr.type, "due_on": dsr.due_on.isoformat()},
-        )
+        dsr.save(update_fields=["verification_used_at", "status"])
+        audit_record(action=Action.CONFIRMED, request=dsr, actor_label="subject")
         _email_subject_on_commit(dsr, "acknowledgement")
     return dsr
 
 
-def unverified_purge(*, now: datetime | None = None) -> int:
-    """Delete unverified requests older than 7 days with their ID copies; returns the count."""
-    now = now or timezone.now()
-    stale = DataSubjectRequest.objects.unverified_older_than(now - UNVERIFIED_KEPT_FOR)
-    ids = list(stale.values_list("pk", flat=True)[:5000])
-    if not ids:
-        return 0
-    paths = [copy.path for copy in IdCopy.objects.filter(request_id__in=ids)]
-    with transaction.atomic():
-        IdCopy.objects.filter(request_id__in=ids).delete()
-        deleted, _ = DataSubjectRequest.objects.filter(
-            pk__in=ids, status=Status.UNVERIFIED
-        ).delete()
-        audit_record(action=Action.UNVERIFIED_PURGED, details={"count": len(ids)})
-        transaction.on_commit(lambda: _unlink_all(paths))
-    return len(ids)
+@transaction.atomic
+def request_close_unconfirmed(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
+    """Close a web-form request never confirmed within 7 days; its ID copy is deleted. The
+    request itself stays, closed, in the list and the audit trail: nothing disappears unseen."""
+    dsr = _locked(request)
+    dsr.require_step(Step.CLOSE_UNCONFIRMED)
+    if not dsr.may_close_unconfirmed(timezone.now()):
+        raise WorkflowError(
+            _("The subject has 7 days to confirm; this request can be closed from %(date)s.")
+            % {"date": local_date(dsr.submitted_at + dsr.CONFIRMATION_WINDOW).isoformat()}
+        )
+    _close(dsr, actor=actor, status=Status.NOT_CONFIRMED)
+    dsr.save(update_fields=["status", "completed_at"])
+    audit_record(action=Action.CLOSED_NOT_CONFIRMED, request=dsr, actor=actor)
+    return dsr
 
 
 def _unlink_all(paths: list) -> None:
@@ -202,9 +262,7 @@ def _unlink_all(paths: list) -> None:
 # --- staff workflow --------------------------------------------------------------------------
 
 
-def _require_open(dsr: DataSubjectRequest) -> None:
-    if not dsr.is_open:
-        raise WorkflowError(f"request {dsr.reference} is {dsr.get_status_display()}, not open")
+Step = DataSubjectRequest.Step
 
 
 def _locked(dsr: DataSubjectRequest) -> DataSubjectRequest:
@@ -215,7 +273,7 @@ def _locked(dsr: DataSubjectRequest) -> DataSubjectRequest:
 def request_assign(*, request: DataSubjectRequest, assignee, actor) -> DataSubjectRequest:
     """Give the request to a staff member (reminders go to them)."""
     dsr = _locked(request)
-    _require_open(dsr)
+    dsr.require_step(Step.ASSIGN)
     dsr.assignee = assignee
     dsr.save(update_fields=["assignee"])
     audit_record(
@@ -225,14 +283,68 @@ def request_assign(*, request: DataSubjectRequest, assignee, actor) -> DataSubje
 
 
 @transaction.atomic
-def request_start_identity_check(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
-    """Art. 12(6): identity is in doubt; the request waits for the check."""
+def request_start_identity_check(
+    *, request: DataSubjectRequest, actor, doubt: str, information: str
+) -> DataSubjectRequest:
+    """Art. 12(6): a reasoned doubt about the identity and the information asked to resolve it.
+
+    The clock pauses from now until the information arrives (`request_information_received`).
+    """
     dsr = _locked(request)
-    if dsr.status not in (Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED):
-        raise WorkflowError("an identity check can only start on a received request")
+    dsr.require_step(Step.START_IDENTITY_CHECK)
+    doubt, information = doubt.strip(), information.strip()
+    if not doubt or not information:
+        raise WorkflowError(
+            _("Say why the identity is in doubt and which information was asked (Art. 12(6)).")
+        )
+    now = timezone.now()
     dsr.status = Status.IDENTITY_CHECK
+    dsr.clock_paused_at = now
+    dsr.identity_doubt = doubt
+    dsr.information_requested = information
+    dsr.save(update_fields=["status", "clock_paused_at", "identity_doubt", "information_requested"])
+    audit_record(
+        action=Action.IDENTITY_CHECK_STARTED,
+        request=dsr,
+        actor=actor,
+        details={"paused_on": local_date(now).isoformat()},
+    )
+    return dsr
+
+
+def _resume_clock(dsr: DataSubjectRequest, *, actor) -> None:
+    """Art. 12(6): the days the clock stood still are added to the due date(s)."""
+    if dsr.clock_paused_at is None or dsr.due_on is None:
+        return
+    paused_on, resumed_on = local_date(dsr.clock_paused_at), local_date(timezone.now())
+    shift = resumed_on - paused_on
+    due_from = dsr.effective_due
+    dsr.due_on = dsr.due_on + shift
+    if dsr.extended_until:
+        dsr.extended_until = dsr.extended_until + shift
+    dsr.clock_paused_at = None
+    dsr.save(update_fields=["due_on", "extended_until", "clock_paused_at"])
+    audit_record(
+        action=Action.CLOCK_RESUMED,
+        request=dsr,
+        actor=actor,
+        details={
+            "paused_on": paused_on.isoformat(),
+            "resumed_on": resumed_on.isoformat(),
+            "due_from": due_from.isoformat() if due_from else None,
+            "due_to": dsr.effective_due.isoformat() if dsr.effective_due else None,
+        },
+    )
+
+
+@transaction.atomic
+def request_information_received(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
+    """Art. 12(6): the information asked arrived; the clock runs again, the due date moves."""
+    dsr = _locked(request)
+    dsr.require_step(Step.INFORMATION_RECEIVED)
+    _resume_clock(dsr, actor=actor)
+    dsr.status = Status.RECEIVED
     dsr.save(update_fields=["status"])
-    audit_record(action=Action.IDENTITY_CHECK_STARTED, request=dsr, actor=actor)
     return dsr
 
 
@@ -259,7 +371,8 @@ def identity_check_record(
 ) -> IdentityCheck:
     """Record who checked the identity, when and how; the ID copy is deleted right after."""
     dsr = _locked(request)
-    _require_open(dsr)
+    dsr.require_step(Step.IDENTITY_CHECK)
+    _resume_clock(dsr, actor=actor)  # checking it means the information arrived
     check = IdentityCheck.objects.create(
         request=dsr, checked_by=actor, method=method, outcome=outcome, note=note
     )
@@ -283,8 +396,8 @@ def identity_check_record(
 def request_start(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
     """Move a received request into work without a separate identity check."""
     dsr = _locked(request)
-    if dsr.status not in (Status.RECEIVED, Status.IDENTITY_CHECK):
-        raise WorkflowError("only a received request can be started")
+    dsr.require_step(Step.START)
+    _resume_clock(dsr, actor=actor)
     dsr.status = Status.EXTENDED if dsr.extended_until else Status.IN_PROGRESS
     dsr.save(update_fields=["status"])
     audit_record(action=Action.STARTED, request=dsr, actor=actor)
@@ -302,22 +415,28 @@ def request_extend(
 ) -> DataSubjectRequest:
     """Art. 12(3): extend by at most two months, within the first month, with reasons told."""
     dsr = _locked(request)
-    _require_open(dsr)
+    dsr.require_step(Step.EXTEND)
     today = today or local_date(timezone.now())
     reason = reason.strip()
     if not reason:
-        raise WorkflowError("an extension needs a reason (Art. 12(3))")
+        raise WorkflowError(_("An extension needs a reason (Art. 12(3))."))
     if dsr.extended_until is not None:
-        raise WorkflowError("the deadline was already extended once")
+        raise WorkflowError(_("The deadline was already extended once."))
     if dsr.due_on is None:
-        raise WorkflowError("an unverified request has no deadline to extend")
+        raise WorkflowError(_("This request has no deadline to extend."))
     due_on: date = dsr.due_on
     if not extension_allowed_on(today, due_on):
-        raise WorkflowError(f"an extension must be decided within the first month (by {due_on})")
+        raise WorkflowError(
+            _("An extension must be decided within the first month (by %(date)s).")
+            % {"date": due_on.isoformat()}
+        )
     if extended_until <= due_on:
-        raise WorkflowError("the new due date must be after the current one")
+        raise WorkflowError(_("The new due date must be after the current one."))
     if extended_until > latest_extension(due_on):
-        raise WorkflowError(f"at most two further months: {latest_extension(due_on)} at the latest")
+        raise WorkflowError(
+            _("At most two further months: %(date)s at the latest.")
+            % {"date": latest_extension(due_on).isoformat()}
+        )
     dsr.extended_until = extended_until
     dsr.extension_reason = reason
     if dsr.status != Status.IDENTITY_CHECK:
@@ -343,10 +462,10 @@ def _close(dsr: DataSubjectRequest, *, actor, status: str) -> None:
 def request_reject(*, request: DataSubjectRequest, actor, reason: str) -> DataSubjectRequest:
     """Art. 12(4): refuse with reasons; the e-mail tells about the right to complain to the GBA."""
     dsr = _locked(request)
-    _require_open(dsr)
+    dsr.require_step(Step.REJECT)
     reason = reason.strip()
     if not reason:
-        raise WorkflowError("a rejection needs a reason (Art. 12(4))")
+        raise WorkflowError(_("A rejection needs a reason (Art. 12(4))."))
     dsr.rejection_reason = reason
     dsr.decision = DataSubjectRequest.Decision.REFUSED
     _close(dsr, actor=actor, status=Status.REJECTED)
@@ -362,13 +481,11 @@ def request_complete(
 ) -> DataSubjectRequest:
     """Close the request with its answer and e-mail the subject (with download links if any)."""
     dsr = _locked(request)
-    _require_open(dsr)
-    if dsr.status in (Status.RECEIVED, Status.IDENTITY_CHECK):
-        raise WorkflowError("confirm the identity or start the request before completing it")
+    dsr.require_step(Step.COMPLETE)
     if decision == DataSubjectRequest.Decision.REFUSED:
-        raise WorkflowError("use reject for a refusal (it needs a reason)")
+        raise WorkflowError(_("Use reject for a refusal (it needs a reason)."))
     if not answer.strip() and not dsr.answer:
-        raise WorkflowError("write the answer to the subject first")
+        raise WorkflowError(_("Write the answer to the subject first."))
     if answer.strip():
         dsr.answer = (dsr.answer + "\n\n" + answer.strip()).strip() if dsr.answer else answer
     dsr.decision = decision
@@ -383,7 +500,7 @@ def request_complete(
 def request_withdraw(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
     """The subject withdrew the request (told staff by mail or phone)."""
     dsr = _locked(request)
-    _require_open(dsr)
+    dsr.require_step(Step.WITHDRAW)
     _close(dsr, actor=actor, status=Status.WITHDRAWN)
     dsr.save(update_fields=["status", "completed_at"])
     audit_record(action=Action.WITHDRAWN, request=dsr, actor=actor)

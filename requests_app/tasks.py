@@ -30,11 +30,6 @@ def send_deadline_reminders() -> int:
     return sent
 
 
-@shared_task(name="requests_app.purge_unverified")
-def purge_unverified() -> int:
-    return services.unverified_purge()
-
-
 @shared_task(name="requests_app.delete_expired_packages")
 def delete_expired_packages() -> int:
     return services.packages_expired_delete()

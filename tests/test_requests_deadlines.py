@@ -1,18 +1,17 @@
 """Art. 12(3) deadlines with frozen time: 31 January + 1 month, extension limits, reminders,
-days left and overdue on the staff list, the 7-day purge of unverified requests."""
+days left and overdue on the staff list (unconfirmed requests: tests/test_requests_intake.py)."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from requests_app.deadlines import due_on_for
 from requests_app.models import AuditEntry, DataSubjectRequest
-from requests_app.tasks import purge_unverified, send_deadline_reminders
+from requests_app.tasks import send_deadline_reminders
 from tests.requests_support import *  # noqa: F403 - the fixtures
-from tests.requests_support import form_data, pdf_bytes, step, submit_and_verify
+from tests.requests_support import form_data, step, submit_and_verify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -37,16 +36,14 @@ def test_due_date_is_one_calendar_month_after_the_brussels_day_of_receipt(receiv
     assert due_on_for(received) == due
 
 
-def test_verified_on_31_january_is_due_28_february_and_the_page_says_so(
+def test_received_on_31_january_is_due_28_february_and_the_page_says_so(
     client, time_machine, django_capture_on_commit_callbacks
 ):
-    time_machine.move_to(brussels(2026, 1, 30, 16, 0))  # submitted the day before
+    time_machine.move_to(brussels(2026, 1, 31, 11, 0))  # submitted: received (Art. 12(3))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/en/privacy/request/", form_data())
-    dsr = DataSubjectRequest.objects.get()
-    assert dsr.due_on is None  # the month only starts at verification
-    time_machine.move_to(brussels(2026, 1, 31, 11, 0))
+    time_machine.move_to(brussels(2026, 2, 1, 9, 0))  # confirmed the next day: no change
     dsr = _verify(client, django_capture_on_commit_callbacks)
     assert abs(dsr.received_at - brussels(2026, 1, 31, 11, 0)) < timedelta(seconds=30)
     assert dsr.due_on == date(2026, 2, 28)
@@ -105,7 +102,7 @@ def test_extension_after_the_first_month_is_refused(client, january_request, tim
     client.force_login(officer)  # the staff session expired meanwhile
     response = _extend(client, january_request, date(2026, 4, 15))
     assert response.status_code == 400
-    assert "first month" in response.content.decode()
+    assert "eerste maand" in response.content.decode()  # in the staff's language
     january_request.refresh_from_db()
     assert january_request.extended_until is None
 
@@ -161,37 +158,10 @@ def test_an_extension_gets_its_own_reminders(client, january_request, time_machi
     assert len(mail.outbox) == 1 and "31" in mail.outbox[0].body
 
 
-def test_unverified_requests_and_their_files_are_purged_after_7_days(
-    client, time_machine, private_storage, django_capture_on_commit_callbacks
-):
-    time_machine.move_to(brussels(2026, 5, 1, 10, 0))
-    upload = SimpleUploadedFile("id.pdf", pdf_bytes(), content_type="application/pdf")
-    client.post("/nl/privacy/request/", form_data(id_copy=upload))
-    time_machine.move_to(brussels(2026, 5, 4, 10, 0))
-    kept = submit_and_verify(client, django_capture_on_commit_callbacks, email="b@example.be")
-    client.post("/nl/privacy/request/", form_data(email="c@example.be"))  # 3 days old at purge
-    assert len(list((private_storage / "id-copies").iterdir())) == 1
-
-    time_machine.move_to(brussels(2026, 5, 8, 9, 0))  # 6 days 23 h: too young
-    with django_capture_on_commit_callbacks(execute=True):
-        assert purge_unverified.delay().get() == 0
-    time_machine.move_to(brussels(2026, 5, 8, 10, 1))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert purge_unverified.delay().get() == 1
-    assert list((private_storage / "id-copies").iterdir()) == []
-    assert set(DataSubjectRequest.objects.values_list("email", flat=True)) == {
-        kept.email,
-        "c@example.be",
-    }
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.UNVERIFIED_PURGED)
-    assert entry.details == {"count": 1} and entry.request is None
-
-
-def test_purge_declared_as_periodic_task():
+def test_reminders_declared_as_periodic_task():
     from requests_app.schedule import PERIODIC_TASKS
 
-    tasks = {spec.task for spec in PERIODIC_TASKS}
-    assert {"requests_app.purge_unverified", "requests_app.send_deadline_reminders"} <= tasks
+    assert "requests_app.send_deadline_reminders" in {spec.task for spec in PERIODIC_TASKS}
 
 
 def test_days_left_counts_calendar_days_to_the_effective_due_date():

@@ -128,6 +128,7 @@ def test_access_request_end_to_end_delivers_a_pdf_through_a_logged_download_link
     assert PackageDownload.objects.filter(package__request=dsr).count() == 1
     assert _actions(dsr) == [
         Action.RECEIVED,
+        Action.CONFIRMED,
         Action.STARTED,
         Action.SEARCHED,
         Action.MATCHES_CONFIRMED,
@@ -329,7 +330,8 @@ def test_identity_check_records_who_when_how_and_deletes_the_id_copy(
     upload = SimpleUploadedFile("id.png", png_bytes(), "image/png")
     dsr = submit_and_verify(client, django_capture_on_commit_callbacks, id_copy=upload)
     client.force_login(officer)
-    assert step(client, dsr, "start-identity-check").status_code == 302
+    doubt = {"doubt": "Naam wijkt af van de klantfiche.", "information": "Kopie ID gevraagd."}
+    assert step(client, dsr, "start-identity-check", doubt).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         response = step(
             client, dsr, "identity-check", {"method": "id_copy", "outcome": "confirmed"}
@@ -347,7 +349,7 @@ def test_identity_check_records_who_when_how_and_deletes_the_id_copy(
 @pytest.mark.parametrize(
     ("language", "phrase"),
     [
-        ("nl", "Bevestig het door binnen 48 uur"),
+        ("nl", "Bevestig het door binnen 7 dagen"),
         ("fr", "Veuillez la confirmer"),
         ("en", "Please confirm it"),
     ],
@@ -376,6 +378,6 @@ def test_steps_out_of_order_are_refused_and_change_nothing(
     assert step(client, dsr, "erase").status_code == 302  # not an erasure request
     dsr.refresh_from_db()
     assert dsr.status == Status.RECEIVED and dsr.completed_at is None
-    assert _actions(dsr) == [Action.RECEIVED]
+    assert _actions(dsr) == [Action.RECEIVED, Action.CONFIRMED]
     # A bogus step name is no crash either.
     assert step(client, dsr, "drop-table").status_code == 302
