@@ -94,16 +94,17 @@ def _delete_rows(
             if not child_pks:
                 continue
             if getattr(child, "PSEUDONYMISE_WITH_PARENT", False):
-                pseudonymise(model=child, pks=child_pks)
+                _pseudonymise_children(model, special_pks, child, fk)
             elif fk.null and fk.name not in getattr(child, "DELETED_WITH", ()):
                 # SET_NULL and the like: the child is not the parent's data (a breach that
                 # a deleted staff account registered stays, without the account).
                 child._base_manager.filter(pk__in=child_pks).update(**{fk.attname: None})
             else:
                 _delete_rows(child, child_pks, now, files, None)
-        LegalHold.objects.for_model(model).filter(object_id__in=special_pks)._raw_delete(
-            LegalHold.objects.db
-        )
+        if holdable(model):
+            LegalHold.objects.for_model(model).filter(object_id__in=special_pks)._raw_delete(
+                LegalHold.objects.db
+            )
     return delete_by_pks(model, pks)
 
 
@@ -121,7 +122,23 @@ def _history_goes_too(model: type[models.Model], pks: list, now: datetime, files
         _delete_rows(historical, history_pks, now, files, set(history_pks))
 
 
+def holdable(model: type[models.Model]) -> bool:
+    """Only rows with an integer key can carry a LegalHold (object_id is an integer); others
+    (sessions: a string key) are never held."""
+    return model._meta.pk.get_internal_type() in {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+    }
+
+
 def _refuse_held(model: type[models.Model], pks: list, now: datetime) -> None:
+    if not holdable(model):
+        return
     held = LegalHold.objects.active(now).for_model(model).filter(object_id__in=pks)
     if held.exists():
         raise RecordsDeleteRefused(f"{held.count()} {model._meta.label} row(s) on legal hold")
@@ -151,8 +168,27 @@ _BEFORE_DELETE: dict[type[models.Model], Callable[[list, datetime], None]] = {
 }
 
 
-def pseudonymise(*, model: type[models.Model], pks: list) -> int:
-    """Blank every field in ``model.PERSONAL_FIELDS`` (NULL, '' or {}), keep the rest."""
+def _pseudonymise_children(
+    parent: type[models.Model], parent_pks: list, child: type[models.Model], fk
+) -> None:
+    """Pseudonymise the rows of `child` pointing at the parents; a child that declares
+    PSEUDONYMISED_PARENT_KEY = (json_field, parent_field) keeps the parent's non-personal key
+    (the request's reference) in that field: {parent_field: value}."""
+    keep = getattr(child, "PSEUDONYMISED_PARENT_KEY", None)
+    rows = child._base_manager.filter(**{f"{fk.attname}__in": parent_pks})
+    if keep is None:
+        pseudonymise(model=child, pks=list(rows.values_list("pk", flat=True)))
+        return
+    json_field, parent_field = keep
+    values = parent._base_manager.filter(pk__in=parent_pks).values_list("pk", parent_field)
+    for parent_pk, value in values:
+        pks = list(rows.filter(**{fk.attname: parent_pk}).values_list("pk", flat=True))
+        pseudonymise(model=child, pks=pks, keep={json_field: {parent_field: value}})
+
+
+def pseudonymise(*, model: type[models.Model], pks: list, keep: dict | None = None) -> int:
+    """Blank every field in ``model.PERSONAL_FIELDS`` (NULL, '' or {}), keep the rest;
+    ``keep`` sets some of them to a non-personal value instead."""
     values: dict = {}
     for name in model.PERSONAL_FIELDS:  # type: ignore[attr-defined]
         field = model._meta.get_field(name)
@@ -162,6 +198,9 @@ def pseudonymise(*, model: type[models.Model], pks: list) -> int:
             values[field.attname] = None
         else:
             values[field.attname] = ""
+    values.update(keep or {})
+    if not pks:
+        return 0
     # _base_manager: append-only models refuse update() on their default manager; this is
     # the one pseudonymisation their database trigger allows too.
     return model._base_manager.filter(pk__in=pks).update(**values)
@@ -225,12 +264,14 @@ def rows_with_dependants(model: type[models.Model], pks: list) -> set:
     if not pks:
         return set()
     content_type = ContentType.objects.get_for_model(model).pk
-    if connection.vendor != "postgresql":
-        found = set(
-            LegalHold.objects.filter(content_type=content_type, object_id__in=pks).values_list(
-                "object_id", flat=True
+    if connection.vendor != "postgresql" or not holdable(model):
+        found = set()
+        if holdable(model):
+            found = set(
+                LegalHold.objects.filter(
+                    content_type=content_type, object_id__in=pks
+                ).values_list("object_id", flat=True)
             )
-        )
         for fk in foreign_keys_to(model):
             rows = fk.model._base_manager.filter(**{f"{fk.attname}__in": pks})
             found.update(rows.values_list(fk.attname, flat=True))
@@ -255,6 +296,8 @@ def dependants_exists_sql(model: type[models.Model], outer: str) -> tuple[str, l
     for fk in foreign_keys_to(model):
         table, column = qn(fk.model._meta.db_table), qn(fk.column)
         checks.append(f"EXISTS (SELECT 1 FROM {table} WHERE {column} = {outer})")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
+    if not holdable(model):
+        return " OR ".join(checks) or "FALSE", []
     holds, hold_filter = qn(LegalHold._meta.db_table), "content_type_id = %s AND object_id"
     checks.append(f"EXISTS (SELECT 1 FROM {holds} WHERE {hold_filter} = {outer})")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
     return " OR ".join(checks), [ContentType.objects.get_for_model(model).pk]

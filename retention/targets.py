@@ -33,7 +33,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from records.deletion import dependants_exists_sql, records_delete, stored_files
+from records.deletion import dependants_exists_sql, holdable, records_delete, stored_files
 from records.models import (
     NO_HOLDS,
     CameraRecording,
@@ -308,7 +308,7 @@ class AnchorTarget(PurgeTarget):
         rows = model._base_manager.filter(**{f"{self.anchor}__lte": rule.cutoff(now)})
         if self.extra is not None:
             rows = rows.filter(self.extra)
-        if ignore_holds:
+        if ignore_holds or not holdable(model):
             return rows
         return rows.exclude(held(model, now))
 
