@@ -7,6 +7,7 @@ endpoints it may call, rate-limited, revocable, and its last use is recorded.
 
 import hashlib
 import secrets
+from typing import ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -97,6 +98,10 @@ class IdempotencyRecord(models.Model):
 
 class ApiAuditEntry(models.Model):
     """One API call that wrote personal data: which key, which endpoint, which record, when."""
+
+    # Pseudonymous: the id of the person's record (Art. 4(5)); ended by rule `api-audit`.
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("record_id",)
+    retention_rule_codes: ClassVar[tuple[str, ...]] = ("api-audit",)
 
     api_key = models.ForeignKey(
         ApiKey, on_delete=models.PROTECT, related_name="audit_entries", verbose_name=_("API key")

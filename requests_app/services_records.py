@@ -2,6 +2,7 @@
 consent, rectify. Each step is audited with ids and counts only (no personal data)."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -10,9 +11,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from records.models import Contact, Invoice, NewsletterSubscription, SuppressionEntry, WebInquiry
-from records.normalise import normalise_email
-from records.services import RecordsDeleteRefused, records_delete, suppression_add
+from records.models import (
+    Contact,
+    Invoice,
+    NewsletterSubscription,
+    RestrictionReason,
+    SuppressionEntry,
+    WebInquiry,
+)
+from records.services import (
+    RecordsDeleteRefused,
+    contact_erase_keeping_invoices,
+    contact_erasure_notice,
+    contact_object,
+    contact_restrict,
+    records_delete,
+    suppression_add,
+)
 
 from .models import AuditEntry, DataSubjectRequest, SubjectMatch
 from .selectors import SEARCHED_MODELS
@@ -83,6 +98,7 @@ class ErasureResult:
     erased: dict[str, int] = field(default_factory=dict)
     restricted_contacts: int = 0
     kept_invoices: int = 0
+    kept_for_invoices: list[int] = field(default_factory=list)  # contact pks (Art. 17(3)(b))
     suppressed: int = 0
     refused: list[str] = field(default_factory=list)
 
@@ -107,18 +123,9 @@ def _answer_for_erasure(result: ErasureResult, language: str) -> str:
                     "suppression list, so that it is never added to a mailing again."
                 )
             )
-        if result.kept_invoices:
-            lines.append(
-                _(
-                    "Kept: %(count)s invoice(s) and the billing details on them. "
-                    "Belgian accounting and tax law obliges us to keep invoices for "
-                    "7 years after the end of the fiscal year (Art. 17(3)(b) GDPR). "
-                    "We have restricted these data: they are only stored and are no "
-                    "longer used for anything else, and they will be deleted when "
-                    "that period ends."
-                )
-                % {"count": result.kept_invoices}
-            )
+        if result.kept_for_invoices:
+            # The period and the date come from the register's invoice rule (issue 13).
+            lines.append(contact_erasure_notice(pks=result.kept_for_invoices, language=language))
         if result.refused:
             lines.append(
                 _(
@@ -173,11 +180,18 @@ def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
             kept.add(pk)
             result.refused.append(f"contact:{pk}")
     if kept:
-        # Art. 17(3)(b) + Art. 18(1): what must be kept is restricted to storage.
-        result.restricted_contacts = Contact.objects.filter(pk__in=kept).update(
-            restricted=True, marketing_opt_out=True
+        # Art. 17(3)(b): every field the tax law does not need goes now, the rest with the
+        # last invoice (records.services.contact_erase_keeping_invoices); held ones
+        # (Art. 17(3)(e)) only leave marketing.
+        for_invoices = sorted(
+            Contact.objects.filter(pk__in=kept)
+            .filter(Invoice.objects.kept_exists(now, outer="pk"))
+            .values_list("pk", flat=True)
         )
-        result.kept_invoices = Invoice.objects.filter(contact_id__in=kept).count()
+        result.restricted_contacts = contact_erase_keeping_invoices(pks=for_invoices, now=now)
+        Contact.objects.filter(pk__in=kept).update(marketing_opt_out=True)
+        result.kept_for_invoices = for_invoices
+        result.kept_invoices = Invoice.objects.filter(contact_id__in=for_invoices).count()
 
     audit_record(
         action=Action.RECORDS_ERASED,
@@ -196,13 +210,21 @@ def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
 
 
 @transaction.atomic
-def restriction_apply(*, request: DataSubjectRequest, actor) -> int:
-    """Art. 18: the confirmed contacts are only stored, not used (no marketing either)."""
+def restriction_apply(
+    *,
+    request: DataSubjectRequest,
+    actor,
+    reason: str = RestrictionReason.NOT_RECORDED,
+    until=None,
+) -> int:
+    """Art. 18: the confirmed contacts are only stored, not used (no marketing either), for a
+    reason and until an end (records.services.contact_restrict); without an end given, the
+    request's due date, after which the dashboard asks staff to decide."""
     dsr = _locked(request)
     _require_work(dsr)
-    count = Contact.objects.filter(pk__in=confirmed_pks(dsr, Contact)).update(
-        restricted=True, marketing_opt_out=True
-    )
+    today = timezone.localdate()
+    until = until or max(dsr.extended_until or dsr.due_on or today, today) + timedelta(days=1)
+    count = contact_restrict(pks=confirmed_pks(dsr, Contact), reason=reason, until=until)
     audit_record(
         action=Action.RECORDS_RESTRICTED, request=dsr, actor=actor, details={"contacts": count}
     )
@@ -211,19 +233,12 @@ def restriction_apply(*, request: DataSubjectRequest, actor) -> int:
 
 @transaction.atomic
 def objection_apply(*, request: DataSubjectRequest, actor) -> dict[str, int]:
-    """Art. 21: no more marketing (21(3)) and, pending the balancing test, storage only
-    (Art. 18(1)(d)); the address goes on the suppression list."""
+    """Art. 21: no more marketing (21(3)); the address goes on the suppression list. The
+    contacts are not exempted from their retention rule (Art. 5(1)(e))."""
     dsr = _locked(request)
     _require_work(dsr)
-    contacts = Contact.objects.filter(pk__in=confirmed_pks(dsr, Contact))
-    addresses = set(
-        contacts.exclude(email_normalised="").values_list("email_normalised", flat=True)
-    )
-    addresses.add(normalise_email(dsr.email))
-    count = contacts.update(restricted=True, marketing_opt_out=True)
-    for address in addresses:
-        suppression_add(email=address, reason=SuppressionEntry.Reason.OBJECTION)
-    details = {"contacts": count, "suppressed": len(addresses)}
+    # Art. 21(3): marketing stops; the contacts still follow their retention rule (issue 13).
+    details = contact_object(pks=confirmed_pks(dsr, Contact), emails=[dsr.email])
     audit_record(action=Action.OBJECTION_RECORDED, request=dsr, actor=actor, details=details)
     return details
 

@@ -378,3 +378,156 @@ def target_for(rule_code: str) -> PurgeTarget:
 def rule_codes() -> list[str]:
     """Every rule code the purge knows, in purge order."""
     return list(TARGETS)
+
+
+# --- The personal-data inventory (issue 13) -----------------------------------------------------
+#
+# Our models declare PERSONAL_FIELDS (and `retention_rule_code(s)`) on the model itself. The
+# libraries' models cannot, so their personal fields and governing rule are declared here, once.
+THIRD_PARTY_PERSONAL: dict[str, tuple[tuple[str, ...], str]] = {
+    # django-axes: staff sign-ins (Art. 32 logs), 90 days by default.
+    "axes.AccessLog": (
+        ("username", "ip_address", "user_agent", "http_accept", "path_info", "session_hash"),
+        "staff-access-log",
+    ),
+    "axes.AccessAttempt": (
+        (
+            "username",
+            "ip_address",
+            "user_agent",
+            "http_accept",
+            "path_info",
+            "get_data",
+            "post_data",
+        ),
+        "staff-login-attempt",
+    ),
+    "axes.AccessFailureLog": (
+        ("username", "ip_address", "user_agent", "http_accept", "path_info"),
+        "staff-login-failure",
+    ),
+    "admin.LogEntry": (("user", "object_repr", "change_message"), "staff-admin-log"),
+    "sessions.Session": (("session_data",), "staff-session"),
+    "auth.User": (("username", "first_name", "last_name", "email", "password"), "staff-account"),
+}
+
+# Library rows that hold personal data only through the row they belong to, and go with it
+# (records_delete takes every row pointing at a deleted row along).
+THIRD_PARTY_DEPENDANTS: dict[str, str] = {
+    "axes.AccessAttemptExpiration": "axes.AccessAttempt",
+    "otp_totp.TOTPDevice": "auth.User",
+    "otp_static.StaticDevice": "auth.User",
+    "otp_static.StaticToken": "otp_static.StaticDevice",
+}
+
+# Models that hold no data about a person, with the reason (checked by
+# tests/test_retention_inventory.py: a new model must be classified to pass).
+NOT_PERSONAL: dict[str, str] = {
+    "auth.Group": "staff roles",
+    "auth.Permission": "permissions",
+    "contenttypes.ContentType": "model names",
+    "django_celery_beat.SolarSchedule": "schedules",
+    "django_celery_beat.IntervalSchedule": "schedules",
+    "django_celery_beat.ClockedSchedule": "schedules",
+    "django_celery_beat.CrontabSchedule": "schedules",
+    "django_celery_beat.PeriodicTasks": "schedules",
+    "django_celery_beat.PeriodicTask": "schedules",
+    "cdot_privacy.Heartbeat": "beat liveness",
+    "retention.PurgeRun": "counts and timings only",
+    "records.ApiKey": "client systems, hashed keys",
+    "records.IdempotencyRecord": "ids and statuses, pruned after 24 hours",
+    "statement.StatementVersion": "the published privacy statement",
+    "consent.BannerVersion": "the cookie banner texts",
+    # The register (Art. 30): purposes, categories, rules, cookies. Its contact fields name
+    # the controller's and the clients' business contacts, which Art. 30(1)(a) and 30(2)(a)
+    # require while they are listed; staff edit or remove them with the register entry.
+    "registry.Organisation": "the register (controller's contact, Art. 30(1)(a))",
+    "registry.SupervisoryAuthority": "the register",
+    "registry.DataSubjectCategory": "the register",
+    "registry.DataCategory": "the register",
+    "registry.Recipient": "the register",
+    "registry.SecurityMeasure": "the register",
+    "registry.ProcessingActivity": "the register",
+    "registry.Transfer": "the register",
+    "registry.ProcessingCategory": "the register",
+    "registry.ProcessorClient": "the register (client's contact, Art. 30(2)(a))",
+    "registry.RetentionRule": "the register",
+    "registry.Cookie": "the register (cookie inventory)",
+    "registry.ConsentSettings": "the register",
+}
+
+
+@dataclass(frozen=True)
+class PersonalStore:
+    """One model holding personal data: its fields and what ends them."""
+
+    label: str
+    fields: tuple[str, ...]
+    rule_codes: tuple[str, ...]  # the rules that end it; empty when it goes with `parent`
+    parent: str = ""
+
+
+def model_rule_codes(model: type[models.Model]) -> tuple[str, ...]:
+    codes = getattr(model, "retention_rule_codes", None)
+    if codes is None and getattr(model, "retention_rule_code", None):
+        codes = (model.retention_rule_code,)  # type: ignore[attr-defined]
+    return tuple(codes or ())
+
+
+def _historical_of(model: type[models.Model]) -> type[models.Model] | None:
+    """The tracked model of a django-simple-history model (or of its m2m history table)."""
+    instance_type = getattr(model, "instance_type", None)
+    if instance_type is not None:
+        owner = instance_type._meta.auto_created  # a many-to-many table: its owning model
+        return owner or instance_type
+    for field in model._meta.fields:
+        if field.name == "history" and field.is_relation:
+            return _historical_of(field.related_model)
+    return None
+
+
+def personal_data_stores() -> tuple[list[PersonalStore], list[str]]:
+    """Every installed model holding personal data, with its fields and the rule(s) ending it;
+    and the labels of models that are not classified at all (must be empty)."""
+    stores: list[PersonalStore] = []
+    unclassified: list[str] = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if label in NOT_PERSONAL:
+            continue
+        if label in THIRD_PARTY_PERSONAL:
+            fields, code = THIRD_PARTY_PERSONAL[label]
+            stores.append(PersonalStore(label, fields, (code,)))
+            continue
+        if label in THIRD_PARTY_DEPENDANTS:
+            stores.append(PersonalStore(label, (), (), parent=THIRD_PARTY_DEPENDANTS[label]))
+            continue
+        tracked = _historical_of(model)
+        if tracked is not None:
+            if tracked._meta.label in NOT_PERSONAL:
+                continue
+            stores.append(PersonalStore(label, (), (), parent=tracked._meta.label))
+            continue
+        if model._meta.auto_created:  # a many-to-many table: goes with its rows
+            continue
+        fields = getattr(model, "PERSONAL_FIELDS", None)
+        if fields is None:
+            unclassified.append(label)
+            continue
+        codes = model_rule_codes(model)
+        if not fields and not codes:
+            continue  # declared: no personal data
+        parent = ""
+        if not codes:  # goes with the governed row it points at (records_delete)
+            parents = [
+                f.related_model._meta.label
+                for f in model._meta.fields
+                if f.many_to_one
+                and (
+                    model_rule_codes(f.related_model)
+                    or getattr(f.related_model, "PERSONAL_FIELDS", None)
+                )
+            ]
+            parent = parents[0] if parents else ""
+        stores.append(PersonalStore(label, tuple(fields), codes, parent=parent))
+    return stores, unclassified

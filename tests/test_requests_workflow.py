@@ -200,12 +200,16 @@ def test_erasure_deletes_what_may_go_restricts_kept_invoices_and_says_why(
     assert not Contact.objects.filter(pk=prospect.pk).exists()
     assert not NewsletterSubscription.objects.filter(pk=subscription.pk).exists()
     customer.refresh_from_db()
-    assert customer.restricted and customer.marketing_opt_out
+    # Issue 13: minimised at once (Art. 17(3)(b)), not restricted for ever.
+    assert customer.erasure_requested_at is not None and customer.marketing_opt_out
+    assert (customer.email, customer.phone, customer.last_name) == ("", "", "Peeters")
     assert Invoice.objects.filter(contact=customer).count() == 1
     assert SuppressionEntry.objects.filter(email_hash=email_hash("jan.peeters@example.be")).exists()
     answer = mail.outbox[-1].body
     assert "Gewist" in answer and "Bewaard: 1 factuur" in answer
     assert "art. 17, lid 3, b) AVG" in answer  # the reason the law keeps them
+    # The date comes from the register's invoice rule: 2 May 2024 → 31 Dec 2024 + 7 years.
+    assert "1 januari 2032" in answer and "7 jaar" not in answer
     entry = AuditEntry.objects.get(request=dsr, action=Action.RECORDS_ERASED)
     assert entry.details["erased"] == {"newsletter": 1, "contact": 1}
     assert "jan" not in json.dumps(entry.details).lower()  # no personal data in the trail
@@ -249,7 +253,12 @@ def test_restriction_and_objection_flag_the_records_out_of_marketing(
     _confirm_all_hits(client, dsr)
     assert step(client, dsr, step_name).status_code == 302
     contact.refresh_from_db()
-    assert contact.restricted and contact.marketing_opt_out
+    assert contact.marketing_opt_out
+    # Issue 13: a restriction has a reason and an end; an objection is no exemption from the
+    # retention rule (the contact is not restricted).
+    assert contact.restricted == (request_type == "restriction")
+    if request_type == "restriction":
+        assert contact.restriction_reason and contact.restricted_until is not None
     if request_type == "objection":
         assert SuppressionEntry.objects.filter(email_hash=email_hash(contact.email)).exists()
     step(
