@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "retention",
     "requests_app",
     "breaches",
+    "processor",
     "statement",
     "consent",
     "django_ratelimit",  # registers its cache system checks
