@@ -1,0 +1,99 @@
+"""manage.py restore DIR [--yes]: put a backup back, then make it forget what was erased since.
+
+A backup brings back what was purged, erased or withdrawn after it was taken. So the restore is
+only done when that is gone again (GDPR Art. 17 and 21(3): an erasure or an opt-out is not undone
+by restoring a copy). In order, with a progress bar:
+1. keep today's suppression list (the keyed hashes of opted-out addresses) in memory;
+2. `pg_restore --clean --if-exists` the backup's db.dump over the database;
+3. replace PRIVATE_STORAGE_DIR (and CAMERA_FOOTAGE_DIR if the backup has footage) by its files;
+4. put today's suppression entries back (the list only grows);
+5. `migrate` (the running version may be newer than the backup);
+6. `replay_erasures`, when this version has it (the erasure ledger kept outside the database);
+7. withdraw every newsletter subscription whose address is on the suppression list;
+8. `purge`: everything expired by today's date, and the withdrawn subscriptions, go at once.
+Stop web, worker and beat first (docs/OPERATIONS.md).
+"""
+
+import shutil
+import subprocess  # nosec B404 - pg_restore with a fixed argument list
+import tarfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+from tqdm import tqdm
+
+from .backup import pg_environment, pg_tool
+
+
+def _untar(archive: Path, folder: Path) -> int:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    with tarfile.open(archive, "r:gz") as tar:
+        members = [m for m in tar.getmembers() if m.isfile()]
+        tar.extractall(folder, members=members, filter="data")  # nosec B202 - data filter
+    return len(members)
+
+
+class Command(BaseCommand):
+    help = "Restore a backup made by `manage.py backup`, then re-apply erasures and purge."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("folder", metavar="DIR", help="a folder written by manage.py backup")
+        parser.add_argument(
+            "--yes", action="store_true", help="do not ask: the database is replaced"
+        )
+
+    def handle(self, *args, folder, yes=False, **options):
+        source = Path(folder)
+        dump = source / "db.dump"
+        if not dump.is_file():
+            raise CommandError(f"{dump} not found: not a folder written by manage.py backup")
+        pg_args, env = pg_environment()
+        if not yes:
+            answer = input(f"Replace database {pg_args[-1]} by {dump}? Type 'yes': ")
+            if answer.strip() != "yes":
+                raise CommandError("restore cancelled; nothing changed")
+        from records.models import NewsletterSubscription, SuppressionEntry
+        from records.services import newsletter_withdraw
+
+        quiet = options["verbosity"] < 1
+        with tqdm(total=8, desc="restore", unit="step", disable=quiet) as bar:
+            kept = list(SuppressionEntry.objects.values("email_hash", "reason", "created_at"))
+            bar.update()
+            connections.close_all()
+            done = subprocess.run(  # noqa: S603 # nosec B603 - fixed argv, no shell
+                [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
+                 "--single-transaction", *pg_args, str(dump)],
+                env=env, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if done.returncode != 0:
+                raise CommandError(f"pg_restore failed: {done.stderr.strip()}")
+            bar.update()
+            restored = _untar(source / "private.tar.gz", Path(settings.PRIVATE_STORAGE_DIR))
+            if (source / "footage.tar.gz").is_file():
+                _untar(source / "footage.tar.gz", Path(settings.CAMERA_FOOTAGE_DIR))
+            bar.update()
+            SuppressionEntry.objects.bulk_create(
+                [SuppressionEntry(**row) for row in kept], ignore_conflicts=True
+            )
+            bar.update()
+            call_command("migrate", interactive=False, verbosity=0)
+            bar.update()
+            if "replay_erasures" in get_commands():
+                call_command("replay_erasures", verbosity=options["verbosity"])
+            bar.update()
+            withdrawn = 0
+            for sub in NewsletterSubscription.objects.active().iterator():
+                if SuppressionEntry.objects.matching(sub.email_normalised).exists():
+                    withdrawn += len(newsletter_withdraw(email=sub.email_normalised)[0])
+            bar.update()
+            call_command("purge", verbosity=options["verbosity"])
+            bar.update()
+        self.stdout.write(
+            f"restored {dump} ({restored} private files); {len(kept)} suppression entries kept, "
+            f"{withdrawn} resurrected subscriptions withdrawn, purge run"
+        )

@@ -1,0 +1,79 @@
+"""Backups that restore (#18): `manage.py backup` and `manage.py restore`, and the restore drill.
+
+A backup taken before a purge and a withdrawal brings their data back; the restore must remove
+it again at once (the suppression list of today is kept, the next purge runs), and the app
+works on the restored database.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from records.models import Contact, NewsletterSubscription, SuppressionEntry
+from records.services import newsletter_withdraw
+from tests.records_factories import ContactFactory, SubscriptionFactory, rule
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+@pytest.fixture
+def private_dir(settings, tmp_path):
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
+    settings.PRIVATE_STORAGE_DIR.mkdir()
+    return settings.PRIVATE_STORAGE_DIR
+
+
+def test_restore_drill_resurrected_data_is_removed_at_once(
+    transactional_db, private_dir, tmp_path, client
+):
+    rule("prospect", 1, "years", "first_contact")
+    rule("newsletter", 0, "days", "consent_withdrawn")
+    now = timezone.now()
+    expired = ContactFactory(first_contact_at=now - timedelta(days=400))
+    current = ContactFactory(first_contact_at=now - timedelta(days=3))
+    reader = SubscriptionFactory(email="reader@example.be", email_normalised="reader@example.be")
+    (private_dir / "id-copy.pdf").write_bytes(b"%PDF-1.4 test")
+    # Nothing expired has been purged yet when the backup is taken.
+    call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+    assert {p.name for p in (tmp_path / "backup").iterdir()} == {
+        "db.dump",
+        "private.tar.gz",
+        "manifest.json",
+    }
+
+    # After the backup: the purge runs and the reader withdraws (suppression list).
+    call_command("purge", verbosity=0)
+    assert not Contact.objects.filter(pk=expired.pk).exists()
+    newsletter_withdraw(email="reader@example.be")
+    call_command("purge", verbosity=0)
+    assert not NewsletterSubscription.objects.filter(pk=reader.pk).exists()
+    assert SuppressionEntry.objects.matching("reader@example.be").exists()
+    (private_dir / "id-copy.pdf").unlink()
+
+    call_command("restore", str(tmp_path / "backup"), yes=True, verbosity=0)
+
+    # What the purge and the withdrawal removed is gone again, the rest is back.
+    assert not Contact.objects.filter(pk=expired.pk).exists()
+    assert Contact.objects.filter(pk=current.pk).exists()
+    assert not NewsletterSubscription.objects.filter(email_normalised="reader@example.be").exists()
+    assert SuppressionEntry.objects.matching("reader@example.be").exists()
+    assert (private_dir / "id-copy.pdf").read_bytes() == b"%PDF-1.4 test"
+    # The app runs on the restored database.
+    assert client.get("/healthz").status_code in (200, 503)
+    assert client.get("/en/privacy/request/").status_code == 200
+
+
+def test_restore_refuses_a_folder_that_is_no_backup(transactional_db, tmp_path):
+    ContactFactory()
+    with pytest.raises(CommandError, match="not a folder written by manage.py backup"):
+        call_command("restore", str(tmp_path), yes=True, verbosity=0)
+    assert Contact.objects.count() == 1
+
+
+def test_backup_refuses_a_folder_that_is_not_empty(transactional_db, tmp_path):
+    (tmp_path / "something").write_text("x")
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("backup", output=str(tmp_path), verbosity=0)
+    assert [p.name for p in tmp_path.iterdir()] == ["something"]
