@@ -1,17 +1,24 @@
 # Production image: gunicorn + WhiteNoise; the same image runs web, worker, beat and migrate.
+# Installs the runtime lock only (requirements.lock; the dev tools are in requirements-dev.lock).
 FROM python:3.11-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEPLOYMENT=production VAR_DIR=/app/var
-# WeasyPrint needs Pango; gettext compiles the message catalogues.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEPLOYMENT=production VAR_DIR=/app/var \
+    VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH
+# WeasyPrint needs Pango; gettext compiles the message catalogues; curl is web's healthcheck.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core gettext curl \
  && rm -rf /var/lib/apt/lists/*
+# Its own venv: works whether the base's Python is /usr/local/bin/python3 (python.org build)
+# or /usr/bin/python3 (Debian's, which refuses a system-wide pip install).
+RUN python3 -m venv "$VIRTUAL_ENV"
 WORKDIR /app
 COPY requirements.lock .
-RUN pip install --no-cache-dir -r requirements.lock
+RUN pip install --no-cache-dir --disable-pip-version-check -r requirements.lock
 COPY . .
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --no-input --verbosity 0 \
- && SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py compilemessages --verbosity 0 \
- && useradd --system --home /app cdot && mkdir -p /app/var && chown -R cdot /app/var
+RUN SECRET_KEY=build-only SUPPRESSION_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --no-input --verbosity 0 \
+ && SECRET_KEY=build-only SUPPRESSION_KEY=build-only ALLOWED_HOSTS=build python manage.py compilemessages --verbosity 0 \
+ && useradd --system --home /app cdot \
+ && mkdir -p /app/var /data/private /data/footage \
+ && chown -R cdot /app/var /data
 USER cdot
 EXPOSE 8000
 CMD ["gunicorn", "cdot_privacy.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
