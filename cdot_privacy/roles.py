@@ -1,6 +1,8 @@
 """Staff roles as groups with permissions, built from app labels so later models are covered.
 
-- privacy officer: everything in the project's apps, the beat schedules, lockouts, 2FA devices;
+- privacy officer: everything in the project's apps (the beat schedules show on the dashboard
+  as "what runs when"; the technical apps behind them — periodic tasks, lockouts, 2FA devices —
+  are for superusers only);
 - staff: handles data-subject requests (view/add/change), reads the register and the records,
   may register a breach it discovers (the 72 hours run from awareness, Art. 33(1));
 - auditor: reads everything, changes nothing, never sees ID copies (data minimisation,
@@ -20,8 +22,8 @@ PRIVACY_OFFICER = "Privacy officer"
 STAFF = "Staff"
 AUDITOR = "Auditor"
 
-# Third-party apps whose models are part of running the service.
-OPERATIONS_APPS = ("django_celery_beat", "axes", "otp_totp")
+# Third-party apps whose models are part of running the service: superusers only (issue 17).
+OPERATIONS_APPS = ("django_celery_beat", "axes", "otp_totp", "otp_static")
 # Models holding identity documents: only the privacy officer and request handlers see them.
 ID_COPY_MODELS = ("idcopy",)
 
@@ -63,7 +65,7 @@ def _id_copies() -> Q:
 
 def _officer():
     return Permission.objects.filter(
-        _in_apps([*project_app_labels(), *OPERATIONS_APPS])
+        _in_apps(project_app_labels())
         | Q(content_type__app_label="auth", codename__in=["view_user", "view_group"])
     )
 
@@ -77,9 +79,7 @@ def _staff():
 
 
 def _auditor():
-    readable = _in_apps([*project_app_labels(), "django_celery_beat", "axes"]) & _verb(
-        "view", "export"
-    )
+    readable = _in_apps(project_app_labels()) & _verb("view", "export")
     return Permission.objects.filter(readable).exclude(_id_copies())
 
 

@@ -88,7 +88,9 @@ class LegalHold(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="legalhold_target")]
 
     def __str__(self) -> str:
-        return f"{self.content_type.model} #{self.object_id}"
+        model = self.content_type.model_class()
+        kind = model._meta.verbose_name if model else self.content_type.model
+        return f"{kind} #{self.object_id}"
 
 
 # "Holds active at the beginning of time": none. `expired(..., ignore_holds=True)` uses it to

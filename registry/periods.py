@@ -16,14 +16,15 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 class PeriodUnit(models.TextChoices):
-    DAYS = "days", "days"
-    MONTHS = "months", "months"
-    YEARS = "years", "years"
+    DAYS = "days", _("days")
+    MONTHS = "months", _("months")
+    YEARS = "years", _("years")
 
 
 def period_delta(value: int, unit: str) -> relativedelta:

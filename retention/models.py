@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -101,7 +102,19 @@ class PurgeRun(models.Model):
         indexes = [models.Index(fields=["rule_code", "status"], name="purgerun_rule_status")]
 
     def __str__(self) -> str:
-        return f"{self.rule_code} #{self.pk} ({self.status})"
+        return _("purge %(rule)s of %(date)s (%(status)s)") % {
+            "rule": self.rule_name,
+            "date": date_format(timezone.localtime(self.started_at), "j M Y H:i"),
+            "status": self.get_status_display(),
+        }
+
+    @property
+    def rule_name(self) -> str:
+        """The rule's name in the staff's language (the code when the rule is gone)."""
+        from registry.models import RetentionRule
+
+        rule = RetentionRule.objects.filter(code=self.rule_code).first()
+        return (rule.name or rule.code) if rule else self.rule_code
 
     @property
     def duration(self) -> timedelta | None:

@@ -17,8 +17,10 @@ PERIODIC_TASKS = [
     Cron(
         name=f"purge {code}",
         task="retention.purge_rule",
-        minute=str(5 * position),
-        hour=DAILY_HOUR_UTC,
+        # Five minutes apart; past the hour's 12th rule into the next hour (a crontab minute
+        # is 0-59: "60 2 * * *" would never run).
+        minute=str(5 * position % 60),
+        hour=str(int(DAILY_HOUR_UTC) + 5 * position // 60),
         kwargs={"rule_code": code},
         description=f"Delete what retention rule '{code}' says has expired (daily, UTC).",
     )

@@ -87,7 +87,7 @@ def test_nobody_but_officer_and_request_handlers_sees_id_copies(users):
         ("/admin/requests_app/auditentry/", (200, 200, 200)),
         ("/admin/records/contact/", (200, 200, 200)),
         ("/admin/records/contact/add/", (200, 403, 403)),
-        ("/admin/django_celery_beat/periodictask/", (200, 403, 200)),
+        ("/admin/django_celery_beat/periodictask/", (403, 403, 403)),  # superusers only
         ("/admin/auth/user/add/", (403, 403, 403)),
     ],
 )
