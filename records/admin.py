@@ -69,8 +69,29 @@ class SearchKeysMixin:
         return results | extra, may_have_duplicates
 
 
+@admin.display(description=_("e-mail address (normalised)"))
+def normalised_email(obj) -> str:
+    return obj.email_normalised
+
+
+@admin.display(description=_("phone (international format)"))
+def normalised_phone(obj) -> str:
+    return obj.phone_e164
+
+
+@admin.display(description=_("mobile (international format)"))
+def normalised_mobile(obj) -> str:
+    return obj.mobile_e164
+
+
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What"), choices=[(k, k) for k in sorted(KINDS)])
+    kind = forms.ChoiceField(
+        label=_("What"),
+        choices=[
+            (k, {"contacts": _("contacts"), "invoices": _("invoices")}.get(k, k))
+            for k in sorted(KINDS)
+        ],
+    )
     file = forms.FileField(label=_("CSV file (UTF-8)"))
 
 
@@ -80,7 +101,7 @@ class ContactAdmin(HoldsAdminMixin, SearchKeysMixin, admin.ModelAdmin):
     list_filter = ("kind", "restricted", "marketing_opt_out", "source")
     search_fields = ("last_name", "first_name", "company", "vat_number", "kbo_number")
     date_hierarchy = "first_contact_at"
-    readonly_fields = ("email_normalised", "phone_e164", "mobile_e164", "created_at")
+    readonly_fields = (normalised_email, normalised_phone, normalised_mobile, "created_at")
     change_list_template = "admin/records/contact/change_list.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -149,7 +170,7 @@ class WebInquiryAdmin(HoldsAdminMixin, SearchKeysMixin, admin.ModelAdmin):
     search_fields = ("name", "company")
     date_hierarchy = "received_at"
     raw_id_fields = ("contact",)
-    readonly_fields = ("email_normalised",)
+    readonly_fields = (normalised_email,)
 
 
 @admin.register(NewsletterSubscription)
@@ -157,7 +178,7 @@ class NewsletterSubscriptionAdmin(HoldsAdminMixin, SearchKeysMixin, admin.ModelA
     list_display = ("__str__", "source", "statement_version", "consent_given_at", "withdrawn_at")
     list_filter = ("source", "statement_version", ("withdrawn_at", admin.EmptyFieldListFilter))
     search_fields = ("statement_version",)
-    readonly_fields = ("email_normalised",)
+    readonly_fields = (normalised_email,)
 
 
 class SuppressionEntryForm(forms.ModelForm):
@@ -225,9 +246,24 @@ class ProcessorDatasetAdmin(HoldsAdminMixin, admin.ModelAdmin):
 @admin.register(LegalHold)
 class LegalHoldAdmin(admin.ModelAdmin):
     list_display = ("__str__", "set_by", "set_at", "until", "released_at")
-    list_filter = ("content_type", ("released_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        ("released_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("reason",)
     readonly_fields = ("set_by", "set_at")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":  # only models that hold personal data
+            from django.contrib.contenttypes.models import ContentType
+
+            personal = [
+                ct.pk
+                for ct in ContentType.objects.all()
+                if hasattr(ct.model_class(), "PERSONAL_FIELDS")
+            ]
+            kwargs["queryset"] = ContentType.objects.filter(pk__in=personal)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if obj.set_by_id is None:
