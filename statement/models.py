@@ -1,15 +1,19 @@
-"""Published versions of the public privacy statement (GDPR Art. 12–14).
+"""Drafts and published versions of the public privacy statement (GDPR Art. 12–14).
 
-A version is immutable: publishing renders every language from the register once, stores the
-HTML and the PDF, and never changes them afterwards. A new version is written only when the
-rendered content differs from the latest one (see ``statement.services``).
+A register change renders a *draft* (not public). A privacy officer reviews its diff and
+publishes it, or it publishes itself once the review delay the register sets has passed
+(``Organisation.statement_review_days``). A published version is immutable: its bodies,
+announcement, footer and PDF never change afterwards, and it records who approved it. See
+``statement.services``.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The seed promises to announce changes on the website; we show the announcement this long.
 ANNOUNCEMENT_DAYS = 30
@@ -18,8 +22,22 @@ LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
 
 class StatementVersionQuerySet(models.QuerySet):
+    def published(self) -> "StatementVersionQuerySet":
+        return self.filter(status=StatementVersion.Status.PUBLISHED)
+
+    def drafts(self) -> "StatementVersionQuerySet":
+        return self.filter(status=StatementVersion.Status.DRAFT)
+
     def newest_first(self) -> "StatementVersionQuerySet":
-        return self.order_by("-number")
+        """Published versions, the newest first (drafts are never public)."""
+        return self.published().order_by("-number")
+
+    def pending_draft(self) -> "StatementVersion | None":
+        return self.drafts().order_by("-drafted_at").first()
+
+    def due(self, now: datetime) -> "StatementVersionQuerySet":
+        """Drafts whose review delay has passed: they publish themselves."""
+        return self.drafts().filter(publish_after__lte=now)
 
     def latest_for_page(self, language: str) -> "StatementVersion | None":
         """The newest version with only what the public page needs: one query."""
@@ -47,20 +65,61 @@ class StatementVersionQuerySet(models.QuerySet):
 
 
 class StatementVersion(models.Model):
-    """One published state of the privacy statement, in every language, HTML and PDF."""
+    """One state of the privacy statement, in every language: a draft or a published version."""
 
     class Trigger(models.TextChoices):
-        COMMAND = "command", "management command"
-        SCHEDULE = "schedule", "daily schedule"
-        STAFF = "staff", "staff action"
-        REGISTER_CHANGE = "register_change", "register change"
+        COMMAND = "command", _("management command")
+        SCHEDULE = "schedule", _("daily schedule")
+        STAFF = "staff", _("staff action")
+        REGISTER_CHANGE = "register_change", _("register change")
 
-    number = models.PositiveIntegerField(unique=True, editable=False)
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft, awaiting review")
+        PUBLISHED = "published", _("published")
+
+    class Approval(models.TextChoices):
+        OFFICER = "officer", _("approved by a privacy officer")
+        AUTOMATIC = "automatic", _("published itself after the review delay")
+        COMMAND = "command", _("published by the operator's command")
+
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PUBLISHED,
+        editable=False,
+        db_index=True,
+    )
+    # Drafts have no number: the public archive counts published versions only.
+    number = models.PositiveIntegerField(_("version"), unique=True, null=True, editable=False)
+    drafted_at = models.DateTimeField(_("drafted at"), null=True, editable=False)
+    publish_after = models.DateTimeField(
+        _("publishes itself after"),
+        null=True,
+        editable=False,
+        help_text=_("End of the review delay the register sets; a newer draft restarts it."),
+    )
+    approval = models.CharField(
+        _("approval"), max_length=10, choices=Approval.choices, blank=True, editable=False
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    # The approver's name as it was, kept if the account is later removed.
+    approved_by_name = models.CharField(
+        _("approved by (name)"), max_length=150, blank=True, editable=False
+    )
     content_hash = models.CharField(
         max_length=64, db_index=True, editable=False, help_text="sha256 of the rendered bodies."
     )
-    published_at = models.DateTimeField(db_index=True, editable=False)
-    trigger = models.CharField(max_length=20, choices=Trigger.choices, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, db_index=True, editable=False)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, editable=False)
     is_first = models.BooleanField(default=False, editable=False)
     # {language: [line, ...]}: what changed against the previous version, per language.
     change_summary = models.JSONField(default=dict, editable=False)
@@ -88,10 +147,27 @@ class StatementVersion(models.Model):
 
     class Meta:
         ordering = ["-number"]
-        verbose_name = "privacy statement version"
+        verbose_name = _("privacy statement version")
+        verbose_name_plural = _("privacy statement versions")
+        permissions = [
+            ("publish_statementversion", _("Can approve and publish a statement draft")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="statement_published_has_number_and_date",
+                condition=Q(status="draft")
+                | (Q(number__isnull=False) & Q(published_at__isnull=False)),
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.status == self.Status.DRAFT:
+            return str(_("draft of %(date)s") % {"date": f"{self.drafted_at:%Y-%m-%d %H:%M}"})
         return f"v{self.number} ({self.published_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     def body(self, language: str) -> str:
         return getattr(self, f"body_{language}")

@@ -6,18 +6,18 @@ The logic lives in ``statement.services``; these receivers are the trigger and n
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from .services import statement_publish_soon
+from .services import statement_draft_soon
 
 DISPATCH_PREFIX = "statement.publish-on."
 
 
 def _register_changed(sender, **kwargs) -> None:
-    statement_publish_soon()
+    statement_draft_soon()
 
 
 def _m2m_changed(sender, action: str, **kwargs) -> None:
     if action.startswith("post_"):
-        statement_publish_soon()
+        statement_draft_soon()
 
 
 def register_models() -> list:

@@ -5,18 +5,30 @@ import logging
 from celery import shared_task
 
 from .models import StatementVersion
-from .services import StatementIncomplete, statement_publish, statement_publish_pending_clear
+from .services import (
+    StatementIncomplete,
+    statement_draft,
+    statement_draft_pending_clear,
+    statement_drafts_publish_due,
+)
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="statement.publish")
-def statement_publish_task(trigger: str = StatementVersion.Trigger.SCHEDULE) -> int | None:
-    """Publish the privacy statement if the register changed; returns the current version."""
+@shared_task(name="statement.draft")
+def statement_draft_task(trigger: str = StatementVersion.Trigger.SCHEDULE) -> int | None:
+    """Render the register into the pending draft if it differs from the published version."""
     if trigger == StatementVersion.Trigger.REGISTER_CHANGE:
-        statement_publish_pending_clear()
+        statement_draft_pending_clear()
     try:
-        return statement_publish(trigger=trigger).version.number
+        draft = statement_draft(trigger=trigger)
     except StatementIncomplete as exc:  # retrying cannot help; staff must complete the register
-        logger.warning("statement publish skipped: %s", exc)
+        logger.warning("statement draft skipped: %s", exc)
         return None
+    return draft.pk if draft else None
+
+
+@shared_task(name="statement.publish_due")
+def statement_publish_due_task() -> list[int]:
+    """Publish the drafts whose review delay has passed; returns the new version numbers."""
+    return statement_drafts_publish_due()

@@ -16,7 +16,7 @@ from cdot_privacy.periodic import declared_periodic_tasks
 from registry.models import RetentionRule
 from statement.models import StatementVersion
 from statement.services import DEBOUNCE_KEY, statement_publish
-from statement.tasks import statement_publish_task
+from statement.tasks import statement_draft_task
 from tests.statement_support import LANGUAGES, page_text, register_seed_cdot
 
 CAMERA_30_DAYS = {"nl": "30 dagen", "fr": "30 jours", "en": "30 days"}
@@ -136,23 +136,24 @@ def test_staff_see_a_diff_between_two_versions(client):
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    changed = re.findall(r'<span class="diff_(?:chg|sub|add)">([^<]*)</span>', html)
-    assert "14" in "".join(changed) and "30" in "".join(changed)
+    removed = " ".join(re.findall(r"<del>([^<]*)</del>", html))
+    added = " ".join(re.findall(r"<ins>([^<]*)</ins>", html))
+    assert "14" in removed and "30" in added
     listing = client.get("/admin/statement/statementversion/").content.decode()
     assert "van 14 dagen naar 30 dagen" in page_text(listing)
 
 
 @pytest.mark.django_db
-def test_staff_publish_button_queues_the_publish_task_on_commit(
+def test_staff_draft_button_queues_the_draft_task_on_commit(
     client, django_capture_on_commit_callbacks
 ):
     staff = get_user_model().objects.create_superuser("officer", "o@example.com", "x" * 16)
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post("/admin/statement/statementversion/publish/")
+        response = client.post("/admin/statement/statementversion/draft/")
     assert response.status_code == 302
     assert len(callbacks) == 1
-    assert client.get("/admin/statement/statementversion/publish/").status_code == 405
+    assert client.get("/admin/statement/statementversion/draft/").status_code == 405
 
 
 @pytest.mark.django_db
@@ -160,7 +161,7 @@ def test_a_register_change_asks_for_a_publish_once_committed(django_capture_on_c
     register_seed_cdot()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         camera_rule_set_to(21)
-    assert callbacks, "saving a retention rule must ask for a publish after commit"
+    assert callbacks, "saving a retention rule must ask for a draft after commit"
     assert StatementVersion.objects.count() == 0  # nothing is rendered inside the request
 
 
@@ -168,19 +169,20 @@ def test_a_register_change_asks_for_a_publish_once_committed(django_capture_on_c
 def test_an_empty_register_is_never_published():
     with pytest.raises(CommandError, match="the register lacks the organisation"):
         call_command("publish_statement", stdout=io.StringIO(), stderr=io.StringIO())
-    assert statement_publish_task(trigger="schedule") is None
+    assert statement_draft_task(trigger="schedule") is None
     assert StatementVersion.objects.count() == 0
 
 
 @pytest.mark.django_db
-def test_daily_task_is_declared_and_publishes(settings):
+def test_daily_task_is_declared_and_drafts(settings):
     declared = {spec.name: spec for spec in declared_periodic_tasks()}
-    daily = declared["statement publish"]
-    assert daily.task == statement_publish_task.name == "statement.publish"
+    daily = declared["statement draft"]
+    assert daily.task == statement_draft_task.name == "statement.draft"
     assert (daily.hour, daily.minute) == ("3", "10")
     register_seed_cdot()
-    assert statement_publish_task(trigger="schedule") == 1
-    assert StatementVersion.objects.get().trigger == StatementVersion.Trigger.SCHEDULE
+    assert statement_draft_task(trigger="schedule") is not None
+    draft = StatementVersion.objects.get()
+    assert draft.trigger == StatementVersion.Trigger.SCHEDULE and draft.is_draft
 
 
 @pytest.mark.django_db
@@ -196,32 +198,32 @@ def test_before_the_first_publish_the_page_says_it_is_coming(client):
 
 
 @pytest.mark.postgres
-def test_register_changes_publish_once_through_a_real_worker(
+def test_register_changes_make_one_draft_through_a_real_worker(
     celery_worker_process, wait_for, settings
 ):
-    """Loading the register, then two changes in quick succession: each burst is one debounced
-    task in the worker and one new version, the second with both changes."""
+    """Published register, then two changes in quick succession: the burst is one debounced
+    task in the worker and one draft holding both changes; nothing goes public."""
     settings.STATEMENT_PUBLISH_DEBOUNCE_SECONDS = 2
     celery_app.control.purge()  # nothing queued by an earlier run may publish here
     cache.delete(DEBOUNCE_KEY)
 
-    register_seed_cdot()  # commits: the worker publishes the first version
-    wait_for(lambda: StatementVersion.objects.count() == 1, timeout=120, what="first publish")
-    wait_for(lambda: cache.get(DEBOUNCE_KEY) is None, timeout=30, what="debounce released")
-    assert StatementVersion.objects.get().is_first
+    register_seed_cdot()  # commits: the worker drafts the first version
+    statement_publish()  # the operator publishes it (as bin/run does)
+    wait_for(lambda: cache.get(DEBOUNCE_KEY) is None, timeout=120, what="debounce released")
+    wait_for(lambda: not StatementVersion.objects.drafts().exists(), timeout=60, what="no draft")
 
     camera_rule_set_to(30)  # each save commits (autocommit) and asks for a publish
     rule = RetentionRule.objects.get_by_code("web-inquiry")
     rule.period_value = 2
     rule.save()
 
-    wait_for(lambda: StatementVersion.objects.count() >= 2, timeout=120, what="debounced publish")
-    newest = StatementVersion.objects.newest_first().first()
-    assert newest.trigger == StatementVersion.Trigger.REGISTER_CHANGE
-    summary = " ".join(newest.summary("en"))
-    assert "14 days to 30 days" in summary and "1 year to 2 years" in summary, summary
+    wait_for(lambda: StatementVersion.objects.drafts().exists(), timeout=120, what="a draft")
     wait_for(lambda: cache.get(DEBOUNCE_KEY) is None, timeout=30, what="debounce released")
-    assert StatementVersion.objects.count() == 2  # the burst made one version, not two
+    draft = StatementVersion.objects.drafts().get()  # the burst made one draft, not two
+    assert draft.trigger == StatementVersion.Trigger.REGISTER_CHANGE
+    text = page_text(draft.body("en"))
+    assert "30 days" in text and "2 years" in text, text
+    assert StatementVersion.objects.published().count() == 1
 
 
 @pytest.mark.django_db
@@ -260,4 +262,4 @@ def test_a_register_change_stands_when_the_publish_cannot_be_queued(
         camera_rule_set_to(21)
     assert callbacks
     assert RetentionRule.objects.get_by_code("camera-footage").period_value == 21
-    assert "statement publish could not be queued" in caplog.text
+    assert "statement draft could not be queued" in caplog.text

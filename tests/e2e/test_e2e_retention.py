@@ -1,8 +1,10 @@
-"""Scenario 4: a privacy officer changes a retention period in the admin, and the published
-statement shows the new period, with the announcement of the change (issues 4 and 5).
+"""Scenario 4: a privacy officer changes a retention period in the admin; the change becomes a
+draft of the statement (not public), the officer reviews its side-by-side word diff at 1366 px
+and approves it, and the published statement shows the new period with the announcement of
+the change (issues 4, 5 and 17).
 
-The publish is not triggered by the test: the register change enqueues it (debounced) on
-commit, and the Celery worker (eagerly on the SQLite default) renders the new version."""
+The draft is not triggered by the test: the register change enqueues it (debounced) on
+commit, and the Celery worker renders it."""
 
 from io import BytesIO
 
@@ -49,11 +51,41 @@ def test_officer_changes_a_retention_period_and_the_statement_shows_it(
     rule.refresh_from_db()
     assert rule.period_value == 21
 
-    # A new version appears without anyone pressing "publish".
+    # A draft appears without anyone pressing a button; the public page does not change.
     wait_until(
-        lambda: StatementVersion.objects.newest_first().first().number > first.number,
-        what="the statement publish after the register change",
+        lambda: StatementVersion.objects.drafts().exists(),
+        what="the statement draft after the register change",
     )
+    assert StatementVersion.objects.newest_first().first().number == first.number
+    statement.reload()
+    assert old_period in period_cell(statement).inner_text()
+
+    # The officer reviews the word diff, at the width of a 1366 px screen, and approves it.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/admin/statement/statementversion/")
+    page.locator("a[href$='/review/']").first.click()
+    diff = page.locator("table.word-diff")
+    assert old_period.split()[0] in " ".join(diff.locator("del").all_inner_texts())
+    assert new_period.split()[0] in " ".join(diff.locator("ins").all_inner_texts())
+    fits = page.evaluate(
+        """() => {
+          const table = document.querySelector('table.word-diff');
+          const font = getComputedStyle(table.querySelector('td')).fontFamily;
+          return {page: document.documentElement.scrollWidth <= window.innerWidth,
+                  table: table.scrollWidth <= table.parentElement.clientWidth,
+                  right: table.getBoundingClientRect().right <= window.innerWidth,
+                  mono: /mono|courier/i.test(font)};
+        }"""
+    )
+    assert fits == {"page": True, "table": True, "right": True, "mono": False}, fits
+    shot(page, "statement draft review")
+    page.locator(".review-actions button[type=submit]").click()
+    page.locator(".messagelist .success").wait_for()
+    published = StatementVersion.objects.newest_first().first()
+    assert published.number == first.number + 1
+    assert published.approval == StatementVersion.Approval.OFFICER
+    assert published.approved_by_id == _user.pk
+
     # The page may be cached for 5 minutes (Cache-Control); a reload revalidates it.
     statement.reload()
     cell = period_cell(statement).inner_text()

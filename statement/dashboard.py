@@ -1,0 +1,37 @@
+"""The statement's part of the staff dashboard: a draft awaiting review, with its date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import StatementVersion
+
+
+def statement_dashboard(now) -> dict[str, Any]:
+    """Title, rows (level / text / link) and the tile's count and label."""
+    draft = StatementVersion.objects.pending_draft()
+    rows = []
+    if draft is not None:
+        when = date_format(timezone.localtime(draft.publish_after), "DATETIME_FORMAT")
+        overdue = draft.publish_after <= now
+        rows.append(
+            {
+                "text": _(
+                    "A draft of the privacy statement awaits review. It publishes itself on "
+                    "%(date)s unless a privacy officer publishes it earlier."
+                )
+                % {"date": when},
+                "level": "bad" if overdue else "warning",
+                "url": reverse("admin:statement_statementversion_review", args=[draft.pk]),
+            }
+        )
+    return {
+        "title": _("Privacy statement"),
+        "rows": rows,
+        "data": {"drafts": len(rows), "tile_label": _("statement drafts awaiting review")},
+    }
