@@ -41,6 +41,17 @@ class StaffAdminSite(admin.AdminSite):
         return [
             path("2fa/", two_factor.verify, name="otp_verify"),
             path("2fa/setup/", two_factor.setup, name="otp_setup"),
+            path("2fa/staff/", self.admin_view(two_factor.staff_overview), name="otp_staff"),
+            path(
+                "2fa/enrolment-code/<int:user_id>/",
+                self.admin_view(two_factor.enrolment_code_view),
+                name="otp_enrolment_code",
+            ),
+            path(
+                "2fa/backup-codes/<int:user_id>/reset/",
+                self.admin_view(two_factor.backup_codes_reset_view),
+                name="otp_backup_codes_reset",
+            ),
             *super().get_urls(),
         ]
 

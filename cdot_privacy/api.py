@@ -5,7 +5,10 @@ Docs (Swagger UI, served from our own static files) are for staff; the schema it
 `{"detail": ..., "errors": [{"field": ..., "message": ...}]}` naming the field at fault.
 """
 
+from functools import wraps
+
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
@@ -18,8 +21,19 @@ from statement.api import router as statement_router
 
 
 def _staff_only_docs(view):
-    """Interactive docs for staff; the schema (openapi.json) stays public."""
-    return staff_member_required(view) if getattr(view, "func", None) is openapi_view else view
+    """Interactive docs for staff who passed the second factor; openapi.json stays public."""
+    if getattr(view, "func", None) is not openapi_view:
+        return view
+
+    @wraps(view)
+    def verified_staff_only(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        from .two_factor import next_step_url, second_factor_missing
+
+        if second_factor_missing(request):
+            return redirect_to_login(request.get_full_path(), next_step_url(request.user))
+        return view(request, *args, **kwargs)
+
+    return staff_member_required(verified_staff_only)
 
 
 api = NinjaAPI(

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # backup codes (issue 17 point 5)
     "axes",
     "cdot_privacy",
     "registry",
@@ -189,6 +190,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 STAFF_2FA = env.bool("STAFF_2FA", default=PRODUCTION)
 OTP_TOTP_ISSUER = "C-DOT privacy"
+# Nobody, not even a superuser, reads a colleague's TOTP secret or QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# An enrolment code (cdot_privacy/two_factor.py) opens device enrolment for this long.
+OTP_ENROLMENT_CODE_HOURS = 24
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 2)  # inactivity expiry
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True

@@ -303,6 +303,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
 
+    def get_fields(self, request, obj=None):
+        # A new key has nothing to revoke: the form drops the field, so must the page.
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "revoked"]
+
     @admin.display(description=_("scopes"))
     def scope_list(self, obj: ApiKey) -> str:
         return ", ".join(obj.scopes or [])

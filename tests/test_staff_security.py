@@ -63,7 +63,10 @@ def test_enrolment_shows_a_qr_code_and_a_confirmed_code_opens_the_admin(
     assert not device.confirmed
     _unthrottle(device)
     response = client.post("/admin/2fa/setup/", {"token": _code(device), "next": "/admin/"})
-    assert response.status_code == 302
+    # The backup codes, shown once, with the way on (issue 17 point 5).
+    assert response.status_code == 200
+    assert len(response.context["backup_codes"]) == 10
+    assert 'href="/admin/"' in response.content.decode()
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/admin/").status_code == 200
