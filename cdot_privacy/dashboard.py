@@ -5,9 +5,10 @@ gives a clear "not available yet" instead of an error, and a section the user ma
 left out. No personal data is shown: requests by reference, purge runs by rule, counts.
 """
 
+import json
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django_otp import user_has_device
 
 from breaches.models import Breach
@@ -162,7 +165,8 @@ def purge_section(now: datetime) -> Section:
         rows.append(
             {
                 "code": code,
-                "period": rules[code].period_display() if code in rules else "",
+                "name": _rule_name(rules.get(code), code),
+                "period": rules[code].summary() if code in rules else "",
                 "run": run,
                 "age_hours": None if run is None else (now - run.started_at).total_seconds() / 3600,
                 "problem": problem and run is not None,
@@ -184,20 +188,25 @@ def purge_section(now: datetime) -> Section:
 
 
 def schedule_section(now: datetime) -> Section:
-    """Enabled beat jobs with their next run (UTC crontabs shown in Brussels time)."""
+    """What runs when: each enabled beat job in words, its rhythm and next run in Brussels time.
+
+    The schedules themselves (django-celery-beat) are a technical app for superusers; the
+    officer reads here what each job does and when, in the staff's language.
+    """
     from django_celery_beat.models import PeriodicTask
 
     from .periodic import NAME_PREFIX
 
     rows = []
     tasks = PeriodicTask.objects.filter(enabled=True).select_related("crontab", "interval")
+    rule_names = _rule_names()
     for task in tasks.exclude(name=f"{NAME_PREFIX}heartbeat"):
-        next_run = _next_run(task, now)
         rows.append(
             {
-                "name": task.name.removeprefix(NAME_PREFIX),
-                "description": task.description,
-                "next_run": next_run,
+                "key": task.name.removeprefix(NAME_PREFIX),
+                "name": _job_label(task, rule_names),
+                "when": _job_rhythm(task, now),
+                "next_run": _next_run(task, now),
                 "last_run": task.last_run_at,
                 "url": _admin_url("django_celery_beat_periodictask_change", task.pk),
             }
@@ -206,7 +215,7 @@ def schedule_section(now: datetime) -> Section:
     beat_age = Heartbeat.age_seconds(now=now)
     return Section(
         "schedule",
-        _("Next scheduled runs"),
+        _("What runs when"),
         rows=rows,  # every job: about fifteen, each worth knowing
         data={
             "beat_age_minutes": None if beat_age is None else int(beat_age // 60),
@@ -214,6 +223,62 @@ def schedule_section(now: datetime) -> Section:
             "paused": PeriodicTask.objects.filter(enabled=False).count(),
         },
     )
+
+
+# What each beat task does, in the staff's words (the task path is the key, not the name).
+JOB_LABELS = {
+    "records.email_outbox_flush": _lazy("Send the queued e-mails"),
+    "records.camera_footage_scan": _lazy("Index new camera footage"),
+    "records.camera_footage_orphans_sweep": _lazy("Remove footage files the index missed"),
+    "records.idempotency_records_prune": _lazy("Forget stored API answers older than a day"),
+    "requests_app.send_deadline_reminders": _lazy("Remind assignees of request deadlines"),
+    "requests_app.delete_expired_packages": _lazy("Delete expired access packages"),
+    "statement.publish": _lazy("Publish the privacy statement when the register changed"),
+    "statement.draft": _lazy("Draft the privacy statement when the register changed"),
+    "statement.publish_due": _lazy("Publish statement drafts whose review period ended"),
+}
+
+
+def _rule_names() -> dict[str, str]:
+    from registry.models import RetentionRule
+
+    return {rule.code: _rule_name(rule, rule.code) for rule in RetentionRule.objects.all()}
+
+
+def _rule_name(rule, code: str) -> str:
+    """A retention rule as the staff know it: its name in their language, else its code."""
+    return (rule.name if rule is not None else "") or code
+
+
+def _job_label(task, rule_names: dict[str, str]) -> str:
+    if task.task == "retention.purge_rule":
+        code = json.loads(task.kwargs or "{}").get("rule_code", "")
+        return _("Purge: %(rule)s") % {"rule": rule_names.get(code, code)}
+    label = JOB_LABELS.get(task.task)
+    return str(label) if label else _("Technical job (%(name)s)") % {"name": task.task}
+
+
+def _job_rhythm(task, now: datetime) -> str:
+    """ "every 10 minutes", "every hour at :07", "every day at 03:05" (Brussels time)."""
+    if task.interval is not None:
+        seconds = task.interval.every * {"days": 86400, "hours": 3600, "minutes": 60}.get(
+            task.interval.period, 1
+        )
+        if seconds % 60:
+            return ngettext("every %(n)d second", "every %(n)d seconds", seconds) % {"n": seconds}
+        minutes = seconds // 60
+        return ngettext("every minute", "every %(n)d minutes", minutes) % {"n": minutes}
+    cron = task.crontab
+    if cron is None or not cron.minute.isdigit():
+        return _("on a custom schedule")
+    if cron.hour == "*":
+        return _("every hour at :%(minute)02d") % {"minute": int(cron.minute)}
+    if not cron.hour.isdigit() or (cron.day_of_week, cron.day_of_month) != ("*", "*"):
+        return _("on a custom schedule")
+    utc_day = now.astimezone(UTC).date()
+    at = datetime(utc_day.year, utc_day.month, utc_day.day, int(cron.hour), int(cron.minute))
+    local = timezone.localtime(at.replace(tzinfo=UTC), BRUSSELS)
+    return _("every day at %(time)s") % {"time": local.strftime("%H:%M")}
 
 
 def _next_run(task, now: datetime) -> datetime | None:
@@ -238,7 +303,7 @@ def expiry_section(now: datetime) -> Section:
     from retention.targets import rule_codes
 
     rows = []
-    present = set(RetentionRule.objects.filter(is_active=True).values_list("code", flat=True))
+    present = {rule.code: rule for rule in RetentionRule.objects.filter(is_active=True)}
     for code in rule_codes():
         if code not in present:
             continue
@@ -246,6 +311,7 @@ def expiry_section(now: datetime) -> Section:
         rows.append(
             {
                 "code": code,
+                "name": _rule_name(present[code], code),
                 "expired_now": preview.expired_now,
                 "held_now": preview.held_now,
                 "within_7_days": preview.within_7_days,
@@ -372,7 +438,7 @@ def purge_chart(now: datetime) -> Section:
         .values("month", "rule_code")
         .annotate(n=Sum("deleted"))
     )
-    series = _series(sums, months, key="rule_code", value="n", names={})
+    series = _series(sums, months, key="rule_code", value="n", names=_rule_names())
     return _chart_section("purge_chart", title, months, series)
 
 
@@ -436,7 +502,7 @@ SECTIONS = [
     ("breaches", "breaches.view_breach", breach_section),
     ("purges", "retention.view_purgerun", purge_section),
     ("expiry", "retention.view_purgerun", expiry_section),
-    ("schedule", "django_celery_beat.view_periodictask", schedule_section),
+    ("schedule", "retention.view_purgerun", schedule_section),
     ("requests_chart", "requests_app.view_datasubjectrequest", requests_chart),
     ("purge_chart", "retention.view_purgerun", purge_chart),
     ("consent_chart", "consent.view_consentrecord", consent_chart),
