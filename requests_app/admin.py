@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, When
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -312,6 +312,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 name="requests_app_rectify",
             ),
             path(
+                "<int:pk>/package/<int:package_id>/",
+                wrap(self.package_view),
+                name="requests_app_package",
+            ),
+            path(
                 "<int:pk>/id-copy/<int:copy_id>/",
                 wrap(self.id_copy_view),
                 name="requests_app_id_copy",
@@ -489,6 +494,34 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             return self._back(dsr)
         status = 400 if request.method == "POST" else 200
         return self._page(request, dsr, _("Rectify"), form, status)
+
+    def package_view(self, request: HttpRequest, pk: int, package_id: int) -> HttpResponse:
+        """Staff preview the access report or the zip before the subject gets the link;
+        every download is audited (who, which package)."""
+        dsr = get_object_or_404(DataSubjectRequest, pk=pk)
+        if not self.has_view_permission(request, dsr):
+            raise PermissionDenied
+        package = get_object_or_404(
+            AccessPackage.objects.filter(file_deleted_at__isnull=True), pk=package_id, request=dsr
+        )
+        if not package.path.exists():
+            raise Http404
+        with transaction.atomic():
+            services.audit_record(
+                action=AuditEntry.Action.STAFF_DOWNLOADED,
+                request=dsr,
+                actor=request.user,
+                details={"package_id": package.pk, "kind": package.kind},
+            )
+        response = FileResponse(
+            package.path.open("rb"),
+            as_attachment=True,
+            filename=package.filename,
+            content_type=package.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def id_copy_view(self, request: HttpRequest, pk: int, copy_id: int) -> HttpResponse:
         """The ID copy, to staff with permission only, as an attachment, never rendered inline."""

@@ -432,6 +432,7 @@ class AuditEntry(models.Model):
         MATCHES_CONFIRMED = "matches_confirmed", _("Matches confirmed")
         ACCESS_PACKAGE_CREATED = "access_package_created", _("Access package created")
         PACKAGE_DOWNLOADED = "package_downloaded", _("Access package downloaded")
+        STAFF_DOWNLOADED = "staff_downloaded", _("Document downloaded by staff before sending")
         RECORDS_ERASED = "records_erased", _("Records erased")
         RECORDS_RESTRICTED = "records_restricted", _("Records restricted")
         OBJECTION_RECORDED = "objection_recorded", _("Objection recorded")

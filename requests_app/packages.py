@@ -10,7 +10,7 @@ from datetime import datetime
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,17 +35,37 @@ PROVIDED_FIELDS: dict[type[Model], tuple[str, ...]] = {
     WebInquiry: ("name", "email", "phone", "company", "message", "source", "received_at"),
     NewsletterSubscription: ("email", "consent_given_at", "source", "withdrawn_at"),
 }  # fmt: skip
-# Everything held (Art. 15(3): a copy of the data), per model.
-HELD_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    **PROVIDED_FIELDS,
-    Contact: PROVIDED_FIELDS[Contact]
-    + ("kind", "first_contact_at", "became_customer_on", "last_activity_at", "source",
-       "marketing_opt_out", "restricted"),
-    Invoice: ("number", "issue_date", "fiscal_year", "total_excl_vat", "vat_amount",
-              "total_incl_vat", "billing_name", "billing_address", "billing_vat_number"),
-    NewsletterSubscription: PROVIDED_FIELDS[NewsletterSubscription]
-    + ("consent_text", "statement_version"),
-}  # fmt: skip
+# Internal search keys derived from a field shown already (no information of their own).
+DERIVED_SUFFIXES = ("_normalised", "_e164", "_hash")
+
+
+def held_fields(model: type[Model]) -> tuple[str, ...]:
+    """Art. 15(3): every stored field of a record (by construction, so a field added to a
+    model appears in the copy without anyone remembering it); not the primary key, links to
+    other rows, or search keys derived from a field that is shown."""
+    return tuple(
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+        and not field.is_relation
+        and not field.name.endswith(DERIVED_SUFFIXES)
+    )
+
+
+# The register's categories of data subjects each kind of record puts the subject in
+# (registry DataSubjectCategory codes, as the seed and the statement name them).
+SUBJECT_CATEGORY_BY_CONTACT_KIND = {
+    Contact.Kind.CUSTOMER: "customers",
+    Contact.Kind.PROSPECT: "prospects",
+    Contact.Kind.LOOSE: "loose-contacts",
+}
+SUBJECT_CATEGORY_BY_MODEL: dict[type[Model], str] = {
+    Invoice: "customers",
+    WebInquiry: "web-inquirers",
+    NewsletterSubscription: "newsletter-subscribers",
+}
+REQUESTERS = "requesters"  # whoever makes a request is in the register's request handling
+
 EXPORT_NAMES = {
     Contact: "contacts",
     WebInquiry: "web_inquiries",
@@ -77,7 +97,7 @@ def package_for_token(token: str, now: datetime) -> AccessPackage | None:
     return package
 
 
-def _rows(request: DataSubjectRequest, model: type[Model], fields: tuple[str, ...]) -> list[dict]:
+def _records(request: DataSubjectRequest, model: type[Model]):
     pks = confirmed_pks(request, model)
     if model is Invoice:  # invoices of the confirmed contacts belong to the subject as well
         rows = Invoice.objects.filter(pk__in=pks) | Invoice.objects.filter(
@@ -85,71 +105,108 @@ def _rows(request: DataSubjectRequest, model: type[Model], fields: tuple[str, ..
         )
     else:
         rows = model._default_manager.filter(pk__in=pks)
-    return list(rows.order_by("pk").values(*fields))
+    return rows.order_by("pk")
 
 
-def _labels(model: type[Model], fields: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(name, str(model._meta.get_field(name).verbose_name)) for name in fields]
+def _rows(request: DataSubjectRequest, model: type[Model], fields: tuple[str, ...]) -> list[dict]:
+    return list(_records(request, model).values(*fields))
 
 
-def _relevant_activities(request: DataSubjectRequest):
-    """The register's activities behind the subject's records (via their retention rules);
-    every active controller activity when nothing was found."""
-    codes = set()
+def _subject_categories(request: DataSubjectRequest) -> set[str]:
+    codes = {REQUESTERS}
     kinds = Contact.objects.filter(pk__in=confirmed_pks(request, Contact)).values_list(
         "kind", flat=True
     )
-    codes |= {Contact.retention_rule_code_by_kind[kind] for kind in kinds}
-    if _rows(request, Invoice, ("pk",)):
-        codes.add(Invoice.retention_rule_code)
-    for model in (WebInquiry, NewsletterSubscription):
-        if confirmed_pks(request, model):
+    codes |= {SUBJECT_CATEGORY_BY_CONTACT_KIND[kind] for kind in kinds}
+    for model, code in SUBJECT_CATEGORY_BY_MODEL.items():
+        if _records(request, model).exists():
+            codes.add(code)
+    return codes
+
+
+def _rule_codes(request: DataSubjectRequest) -> set[str]:
+    kinds = Contact.objects.filter(pk__in=confirmed_pks(request, Contact)).values_list(
+        "kind", flat=True
+    )
+    codes = {Contact.retention_rule_code_by_kind[kind] for kind in kinds}
+    for model in (Invoice, WebInquiry, NewsletterSubscription):
+        if _records(request, model).exists():
             codes.add(model.retention_rule_code)
+    return codes
+
+
+def _relevant_activities(request: DataSubjectRequest):
+    """Every activity of the register whose data the subject appears in: by the categories of
+    data subjects the records put them in (a customer is in A's marketing as well as C and D)
+    and by the retention rules governing the records; the whole register when nothing was
+    found (the subject then learns what we could hold)."""
     activities = ProcessingActivity.objects.active().filter(role="controller")
-    if codes:
-        linked = activities.filter(retention_rules__code__in=codes).distinct()
-        if linked.exists():
-            activities = linked
+    found = any(_records(request, model).exists() for model in EXPORT_NAMES)
+    if found:
+        activities = activities.filter(
+            Q(data_subject_categories__code__in=_subject_categories(request))
+            | Q(retention_rules__code__in=_rule_codes(request))
+        ).distinct()
     return activities.prefetch_related(
         "data_categories", "recipients", "retention_rules", "transfers__recipient"
     ).order_by("position", "code")
 
 
-def _shown(value):
-    """A value as the subject reads it: yes/no for flags, local time for moments."""
+def _shown(record: Model, name: str) -> str:
+    """A value as the subject reads it: choice labels, yes/no, local time, "—" when empty."""
+    field = record._meta.get_field(name)
+    value = getattr(record, name)
+    if value is None or value == "":
+        return "—"
+    if getattr(field, "choices", None):
+        return str(getattr(record, f"get_{name}_display")())
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value
+    return str(value)
+
+
+def _record_blocks(request: DataSubjectRequest) -> list[dict]:
+    """Art. 15(3): per kind of record, each record as label/value rows (values wrap on A4)."""
+    blocks = []
+    for model in (Contact, Invoice, WebInquiry, NewsletterSubscription):
+        fields = held_fields(model)
+        labels = [str(model._meta.get_field(name).verbose_name) for name in fields]
+        records = [
+            [(label, _shown(record, name)) for label, name in zip(labels, fields, strict=True)]
+            for record in _records(request, model)
+        ]
+        if records:
+            blocks.append({"title": str(model._meta.verbose_name_plural), "records": records})
+    return blocks
+
+
+def _activity_bases(activity: ProcessingActivity) -> list[str]:
+    return [str(ProcessingActivity.LegalBasis(basis).label) for basis in activity.legal_bases]
 
 
 def access_report_context(request: DataSubjectRequest) -> dict:
-    data = []
-    for model in (Contact, Invoice, WebInquiry, NewsletterSubscription):
-        fields = HELD_FIELDS[model]
-        rows = _rows(request, model, fields)
-        if rows:
-            data.append(
-                {
-                    "title": str(model._meta.verbose_name_plural),
-                    "labels": _labels(model, fields),
-                    "rows": [[_shown(row[name]) for name in fields] for row in rows],
-                }
-            )
     sources = sorted(
         {row["source"] for row in _rows(request, Contact, ("source",)) if row["source"]}
-        | {row["source"] for row in _rows(request, WebInquiry, ("source",))}
+        | {
+            str(WebInquiry.Source(row["source"]).label)
+            for row in _rows(request, WebInquiry, ("source",))
+        }
     )
     activities = list(_relevant_activities(request))
+    for activity in activities:
+        activity.bases_shown = _activity_bases(activity)
+    transfers = [transfer for activity in activities for transfer in activity.transfers.all()]
     return {
         "dsr": request,
         "generated_at": timezone.now(),
         "organisation": Organisation.objects.current(),
         "authority": SupervisoryAuthority.objects.current(),
         "activities": activities,
+        "transfers": transfers,  # Art. 15(2): the section appears only when one applies
         "retention_rules": RetentionRule.objects.active().filter(activity__in=activities),
-        "data": data,
+        "data": _record_blocks(request),
         "sources": sources,
     }
 
@@ -167,7 +224,7 @@ def portability_zip(request: DataSubjectRequest) -> bytes:
     export = {
         EXPORT_NAMES[model]: _rows(request, model, fields)
         for model, fields in PROVIDED_FIELDS.items()
-    }
+    }  # Art. 20(1): what the subject provided (Art. 15(3) gives everything, in the PDF)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
