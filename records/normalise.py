@@ -11,8 +11,9 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from stdnum.be import vat as be_vat
-from stdnum.exceptions import ValidationError as StdnumValidationError
+
+# One normaliser for company and VAT numbers, shared with the register (issue 13).
+from registry.identifiers import normalise_kbo, normalise_vat
 
 PHONE_REGION = "BE"
 
@@ -74,40 +75,11 @@ def validate_phone(value: str) -> None:
         raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
 
 
-def normalise_kbo(value: str | None) -> str:
-    """The company number (KBO/BCE) as 10 digits, e.g. '0403170701'; '' when empty.
-
-    Raises ValidationError when the number is not a valid Belgian company number
-    (10 digits starting with 0 or 1, check digits 97 - first eight mod 97).
-    """
-    if not value or not value.strip():
-        return ""
-    try:
-        return be_vat.validate(value)
-    except StdnumValidationError as exc:
-        raise ValidationError(
-            _("Enter a valid Belgian company number (KBO/BCE), e.g. 0403.170.701."),
-            code="invalid_kbo",
-        ) from exc
-
-
-def normalise_vat(value: str | None) -> str:
-    """The Belgian VAT number as 'BE' + 10 digits; '' when empty; ValidationError when invalid."""
-    if not value or not value.strip():
-        return ""
-    try:
-        return "BE" + be_vat.validate(value)
-    except StdnumValidationError as exc:
-        raise ValidationError(
-            _("Enter a valid Belgian VAT number, e.g. BE0403.170.701."), code="invalid_vat"
-        ) from exc
-
-
 def validate_kbo(value: str) -> None:
-    """Django validator for KBO/BCE numbers (see normalise_kbo)."""
+    """Django validator for KBO/BCE numbers (registry.identifiers.normalise_kbo)."""
     normalise_kbo(value)
 
 
 def validate_vat(value: str) -> None:
-    """Django validator for Belgian VAT numbers (see normalise_vat)."""
+    """Django validator for Belgian VAT numbers (registry.identifiers.normalise_vat)."""
     normalise_vat(value)

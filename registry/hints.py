@@ -541,3 +541,8 @@ def findings_for(obj: models.Model) -> list[Finding]:
 from .hints_cookies import check_cookies  # noqa: E402
 
 CHECKS.append(check_cookies)
+
+# A rule's statement sentence against its period field (issue 13).
+from .hints_retention import check_rule_texts  # noqa: E402
+
+CHECKS.append(check_rule_texts)

@@ -10,7 +10,6 @@ thus be reproduced as of any past date (`Model.history.as_of(when)`).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.conf import settings
@@ -19,61 +18,22 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from stdnum.be import vat as be_vat
 
 from . import periods
+from .identifiers import KBO_RE, format_kbo, normalise_kbo, normalise_vat  # noqa: F401
 from .periods import PeriodUnit
 
 # --- validators -----------------------------------------------------------------------------
 
-KBO_RE = re.compile(r"^[01]\d{9}$")
-
-
 def validate_kbo_number(value: str) -> None:
-    """A Belgian company number: 10 digits, starting with 0 or 1, mod-97 check (stdnum).
-
-    Accepts the usual ways of writing it ('0123.456.749', 'BE 0123 456 749'); clean() stores
-    the 10 digits.
-    """
-    value = normalise_kbo(value)
-    if not KBO_RE.match(value or ""):
-        raise ValidationError(
-            _("Enter the 10 digits of the company number, starting with 0 or 1 (e.g. 0123456749)."),
-            code="kbo_format",
-        )
-    if not be_vat.is_valid(value):
-        raise ValidationError(
-            _("This company number fails its check digits; please check it in the KBO/BCE."),
-            code="kbo_checksum",
-        )
+    """A Belgian company number: 10 digits, starting with 0 or 1, mod-97 check
+    (registry.identifiers, the one normaliser). Accepts '0123.456.749', 'BE 0123 456 749'."""
+    normalise_kbo(value)
 
 
 def validate_vat_number(value: str) -> None:
-    """A Belgian VAT number: BE + the company number (stdnum.be.vat)."""
-    value = normalise_vat(value)
-    if not value.startswith("BE") or not be_vat.is_valid(value):
-        raise ValidationError(
-            _("Enter a Belgian VAT number: BE followed by the 10-digit company number."),
-            code="vat_invalid",
-        )
-
-
-def normalise_kbo(value: str) -> str:
-    """'0123.456.749', 'BE 0123 456 749' -> '0123456749' (unchanged when not a number)."""
-    compact = be_vat.compact(value or "")
-    return compact
-
-
-def normalise_vat(value: str) -> str:
-    """'be 0123.456.749' -> 'BE0123456749'."""
-    return "".join(ch for ch in (value or "") if ch.isalnum()).upper()
-
-
-def format_kbo(value: str) -> str:
-    """'0123456749' -> '0123.456.749' (the way the KBO/BCE shows it)."""
-    if not KBO_RE.match(value or ""):
-        return value or ""
-    return f"{value[:4]}.{value[4:7]}.{value[7:]}"
+    """A Belgian VAT number: BE + the company number (registry.identifiers)."""
+    normalise_vat(value)
 
 
 COUNTRY_NAMES = {
@@ -194,8 +154,11 @@ class Organisation(TrackedModel):
         return self.legal_name
 
     def clean(self) -> None:
-        self.kbo_number = normalise_kbo(self.kbo_number)
-        self.vat_number = normalise_vat(self.vat_number)
+        try:  # an invalid number is reported by the field's own validator
+            self.kbo_number = normalise_kbo(self.kbo_number)
+            self.vat_number = normalise_vat(self.vat_number)
+        except ValidationError:
+            return
         if self.kbo_number and self.vat_number and self.vat_number != f"BE{self.kbo_number}":
             raise ValidationError(
                 {"vat_number": _("The VAT number must be BE followed by the company number.")}
@@ -830,6 +793,9 @@ class RetentionRule(TrackedModel):
         CONSENT_WITHDRAWN = "consent_withdrawn", _("withdrawal of consent")
         END_OF_RELATIONSHIP = "end_of_relationship", _("end of the customer relationship")
         END_OF_EMPLOYMENT = "end_of_employment", _("end of employment")
+        CLOSED = "closed_at", _("closure of the file")
+        LOGGED = "logged_at", _("the time it was logged")
+        SESSION_END = "session_end", _("the end of the session")
 
     class Action(models.TextChoices):
         DELETE = "delete", _("delete")

@@ -112,6 +112,23 @@ DATA_SUBJECT_CATEGORIES = {
         ),
     ),
     "employees": (t("Personeel", "Personnel", "Employees"), t("", "", "")),
+    # Issue 13: people who exercise their rights, and people a breach concerns.
+    "requesters": (
+        t(
+            "Personen die hun rechten uitoefenen",
+            "Personnes qui exercent leurs droits",
+            "People exercising their rights",
+        ),
+        t("", "", ""),
+    ),
+    "breach-subjects": (
+        t(
+            "Personen van wie gegevens bij een datalek betrokken zijn",
+            "Personnes dont les données sont concernées par une violation",
+            "People whose data a breach concerns",
+        ),
+        t("", "", ""),
+    ),
 }
 
 DATA_CATEGORIES = {
@@ -175,6 +192,41 @@ DATA_CATEGORIES = {
         ),
     ),
     "camera-images": (t("Camerabeelden", "Images de caméras", "Camera footage"), t("", "", "")),
+    "request-data": (
+        t(
+            "Gegevens van uw verzoek (naam, e-mail, telefoon, toelichting, identiteitscontrole, "
+            "ons antwoord)",
+            "Données de votre demande (nom, e-mail, téléphone, précisions, contrôle d'identité, "
+            "notre réponse)",
+            "Data of your request (name, e-mail, phone, details, identity check, our answer)",
+        ),
+        t("", "", ""),
+    ),
+    "access-logs": (
+        t(
+            "Aanmeldgegevens van personeel (gebruikersnaam, IP-adres, tijdstip)",
+            "Données de connexion du personnel (nom d'utilisateur, adresse IP, heure)",
+            "Staff sign-in data (user name, IP address, time)",
+        ),
+        t("", "", ""),
+    ),
+    "breach-data": (
+        t(
+            "Beschrijving van een datalek en de betrokken personen",
+            "Description d'une violation et des personnes concernées",
+            "Description of a breach and the people concerned",
+        ),
+        t("", "", ""),
+    ),
+    "consent-proof": (
+        t(
+            "Bewijs van toestemming (sleutel-hash van het e-mailadres, tijdstippen, getoonde "
+            "tekst)",
+            "Preuve du consentement (empreinte à clé de l'adresse e-mail, heures, texte affiché)",
+            "Proof of consent (keyed hash of the e-mail address, times, text shown)",
+        ),
+        t("", "", ""),
+    ),
     "employment": (
         t(
             "Personeelsgegevens",
@@ -674,6 +726,100 @@ ACTIVITIES = [
             "Without these data we cannot conclude or perform the employment contract.",
         ),
     },
+    # Issue 13: processing the system itself does, each with its retention rule below.
+    {
+        "code": "H",
+        "name": t(
+            "Behandeling van verzoeken van betrokkenen",
+            "Traitement des demandes des personnes concernées",
+            "Handling data-subject requests",
+        ),
+        "purpose": t(
+            "Uw verzoeken om inzage, verbetering, wissing, beperking, bezwaar of "
+            "overdraagbaarheid behandelen, uw identiteit nagaan en kunnen aantonen hoe we dat "
+            "deden.",
+            "Traiter vos demandes d'accès, de rectification, d'effacement, de limitation, "
+            "d'opposition ou de portabilité, vérifier votre identité et pouvoir démontrer "
+            "comment nous l'avons fait.",
+            "Handling your requests for access, rectification, erasure, restriction, objection "
+            "or portability, checking your identity and being able to show how we did so.",
+        ),
+        "legal_basis": "legal_obligation",
+        "legal_basis_explanation": t(
+            "Art. 12 tot 22 AVG verplichten ons uw verzoek te beantwoorden; art. 5, lid 2 AVG "
+            "verplicht ons aan te tonen dat we dat deden.",
+            "Les art. 12 à 22 du RGPD nous obligent à répondre à votre demande ; l'art. 5, "
+            "par. 2 du RGPD nous oblige à démontrer que nous l'avons fait.",
+            "Art. 12 to 22 GDPR oblige us to answer your request; Art. 5(2) GDPR obliges us to "
+            "show that we did.",
+        ),
+        "subjects": ["requesters"],
+        "categories": ["request-data", "identity", "email"],
+        "recipients": ["it-infrastructure"],
+        "provision_requirement": "statutory",
+        "consequence": t(
+            "Zonder deze gegevens kunnen we uw verzoek niet behandelen.",
+            "Sans ces données, nous ne pouvons pas traiter votre demande.",
+            "Without these data we cannot handle your request.",
+        ),
+    },
+    {
+        "code": "I",
+        "name": t(
+            "Beveiliging van onze systemen",
+            "Sécurité de nos systèmes",
+            "Security of our systems",
+        ),
+        "purpose": t(
+            "Aanmeldingen van personeel en koppelingen met onze systemen bijhouden om misbruik "
+            "te voorkomen en op te sporen.",
+            "Enregistrer les connexions du personnel et des systèmes liés afin de prévenir et "
+            "de détecter les abus.",
+            "Logging sign-ins of staff and of connected systems to prevent and detect misuse.",
+        ),
+        "legal_basis": "legitimate_interest",
+        "legitimate_interest": t(
+            "De beveiliging van de gegevens die we bewaren (art. 32 AVG): mislukte en geslaagde "
+            "aanmeldingen en API-oproepen worden kort bijgehouden.",
+            "La sécurité des données que nous conservons (art. 32 du RGPD) : les connexions "
+            "réussies ou non et les appels d'API sont conservés brièvement.",
+            "The security of the data we keep (Art. 32 GDPR): failed and successful sign-ins "
+            "and API calls are kept for a short time.",
+        ),
+        "subjects": ["employees"],
+        "categories": ["access-logs"],
+        "recipients": ["it-infrastructure"],
+        "provision_requirement": "contractual",
+        "consequence": t(
+            "Zonder aanmelding geen toegang tot onze systemen.",
+            "Sans connexion, pas d'accès à nos systèmes.",
+            "Without signing in there is no access to our systems.",
+        ),
+    },
+    {
+        "code": "J",
+        "name": t("Register van datalekken", "Registre des violations", "Breach register"),
+        "purpose": t(
+            "Elk datalek documenteren: de feiten, de gevolgen en de genomen maatregelen.",
+            "Documenter toute violation : les faits, ses effets et les mesures prises.",
+            "Documenting every breach: the facts, its effects and the remedial action taken.",
+        ),
+        "legal_basis": "legal_obligation",
+        "legal_basis_explanation": t(
+            "Art. 33, lid 5 AVG.",
+            "Art. 33, par. 5 du RGPD.",
+            "Art. 33(5) GDPR.",
+        ),
+        "subjects": ["breach-subjects"],
+        "categories": ["breach-data"],
+        "recipients": ["authorities"],
+        "provision_requirement": "statutory",
+        "consequence": t(
+            "Niet van toepassing: we documenteren wat er gebeurde.",
+            "Sans objet : nous documentons ce qui s'est passé.",
+            "Not applicable: we document what happened.",
+        ),
+    },
 ]
 
 # code: activity, data category, value, unit, anchor, action, legal reference, name,
@@ -837,14 +983,13 @@ RETENTION_RULES: list[dict[str, Any]] = [
         "name": t("Nieuwsbrief", "Newsletter", "Newsletter"),
         "statement_text": t(
             "Uw gegevens voor de nieuwsbrief bewaren we tot u uw toestemming intrekt. Daarna "
-            "houden we enkel een onomkeerbare vingerafdruk van uw e-mailadres bij, zodat we u "
-            "niet opnieuw aanschrijven.",
+            "houden we enkel een sleutel-hash van uw e-mailadres bij, zodat we u niet opnieuw "
+            "aanschrijven.",
             "Nous conservons vos données pour la newsletter jusqu'à ce que vous retiriez votre "
-            "consentement. Ensuite, nous ne gardons qu'une empreinte irréversible de votre "
-            "adresse e-mail, afin de ne plus vous écrire.",
+            "consentement. Ensuite, nous ne gardons qu'une empreinte à clé de votre adresse "
+            "e-mail, afin de ne plus vous écrire.",
             "We keep your newsletter data until you withdraw your consent. After that we keep "
-            "only an irreversible fingerprint of your e-mail address, so that we do not write "
-            "to you again.",
+            "only a keyed hash of your e-mail address, so that we do not write to you again.",
         ),
     },
     {
@@ -866,6 +1011,225 @@ RETENTION_RULES: list[dict[str, Any]] = [
             "sociale l'impose, en règle générale 5 ans après la fin du contrat de travail.",
             "We keep employment data as long as social law requires, as a rule 5 years after "
             "the end of the employment contract.",
+        ),
+    },
+    # Issue 13: nothing personal is kept for ever.
+    {
+        "code": "data-subject-request",
+        "activity": "H",
+        "data_category": "request-data",
+        "period": (5, "years"),
+        "anchor": "closed_at",
+        "action": "delete",
+        "legal_reference": (
+            "Art. 5, lid 2 en art. 12 AVG (aantonen hoe een verzoek werd behandeld); 5 jaar = "
+            "verjaringstermijn van de rechtsvordering (art. 2262bis BW), door het personeel te "
+            "bevestigen. De auditregels blijven zonder persoonsgegevens (handeling, tijdstip, "
+            "referentie)."
+        ),
+        "name": t(
+            "Afgehandelde verzoeken van betrokkenen",
+            "Demandes traitées des personnes concernées",
+            "Closed data-subject requests",
+        ),
+        "statement_text": t(
+            "Uw verzoek, de identiteitscontrole en ons antwoord bewaren we 5 jaar na het "
+            "afsluiten ervan; daarna worden ze verwijderd.",
+            "Nous conservons votre demande, le contrôle d'identité et notre réponse 5 ans "
+            "après sa clôture ; ensuite, ils sont supprimés.",
+            "We keep your request, the identity check and our answer for 5 years after it is "
+            "closed; then they are deleted.",
+        ),
+    },
+    {
+        "code": "staff-access-log",
+        "activity": "I",
+        "data_category": "access-logs",
+        "period": (90, "days"),
+        "anchor": "logged_at",
+        "action": "delete",
+        "legal_reference": "Art. 32 AVG",
+        "name": t("Aanmeldlogboek", "Journal des connexions", "Sign-in log"),
+        "statement_text": t(
+            "Aanmeldgegevens van personeel worden na 90 dagen verwijderd.",
+            "Les données de connexion du personnel sont supprimées après 90 jours.",
+            "Staff sign-in data are deleted after 90 days.",
+        ),
+    },
+    {
+        "code": "staff-login-attempt",
+        "activity": "I",
+        "data_category": "access-logs",
+        "period": (90, "days"),
+        "anchor": "logged_at",
+        "action": "delete",
+        "legal_reference": "Art. 32 AVG",
+        "name": t("Aanmeldpogingen", "Tentatives de connexion", "Sign-in attempts"),
+        "statement_text": t(
+            "Aanmeldpogingen van personeel worden na 90 dagen verwijderd.",
+            "Les tentatives de connexion du personnel sont supprimées après 90 jours.",
+            "Staff sign-in attempts are deleted after 90 days.",
+        ),
+    },
+    {
+        "code": "staff-login-failure",
+        "activity": "I",
+        "data_category": "access-logs",
+        "period": (90, "days"),
+        "anchor": "logged_at",
+        "action": "delete",
+        "legal_reference": "Art. 32 AVG",
+        "name": t("Mislukte aanmeldingen", "Connexions échouées", "Failed sign-ins"),
+        "statement_text": t(
+            "Mislukte aanmeldingen worden na 90 dagen verwijderd.",
+            "Les connexions échouées sont supprimées après 90 jours.",
+            "Failed sign-ins are deleted after 90 days.",
+        ),
+    },
+    {
+        "code": "staff-admin-log",
+        "activity": "I",
+        "data_category": "access-logs",
+        "period": (1, "years"),
+        "anchor": "logged_at",
+        "action": "delete",
+        "legal_reference": "Art. 5, lid 2 en art. 32 AVG",
+        "name": t(
+            "Logboek van wijzigingen door personeel",
+            "Journal des modifications du personnel",
+            "Log of staff changes",
+        ),
+        "statement_text": t(
+            "Het logboek van wijzigingen door personeel wordt na 1 jaar verwijderd.",
+            "Le journal des modifications du personnel est supprimé après 1 an.",
+            "The log of changes made by staff is deleted after 1 year.",
+        ),
+    },
+    {
+        "code": "staff-session",
+        "activity": "I",
+        "data_category": "access-logs",
+        "period": (0, "days"),
+        "anchor": "session_end",
+        "action": "delete",
+        "legal_reference": "Art. 32 AVG",
+        "name": t("Sessies", "Sessions", "Sessions"),
+        "statement_text": t(
+            "Sessiegegevens worden verwijderd zodra de sessie afloopt.",
+            "Les données de session sont supprimées dès que la session expire.",
+            "Session data are deleted as soon as the session ends.",
+        ),
+    },
+    {
+        "code": "api-audit",
+        "activity": "I",
+        "data_category": "access-logs",
+        "period": (1, "years"),
+        "anchor": "logged_at",
+        "action": "delete",
+        "legal_reference": "Art. 32 AVG",
+        "name": t("API-logboek", "Journal de l'API", "API log"),
+        "statement_text": t(
+            "Het logboek van koppelingen met onze systemen wordt na 1 jaar verwijderd.",
+            "Le journal des systèmes liés est supprimé après 1 an.",
+            "The log of connected systems is deleted after 1 year.",
+        ),
+    },
+    {
+        "code": "staff-account",
+        "activity": "I",
+        "data_category": "access-logs",
+        "period": (1, "years"),
+        "anchor": "end_of_employment",
+        "action": "review",
+        "legal_reference": "Art. 32 AVG",
+        "name": t("Personeelsaccounts", "Comptes du personnel", "Staff accounts"),
+        "criterion": t(
+            "Een uitgeschakeld account waarmee 1 jaar niet meer werd aangemeld, legt het "
+            "personeel bij de dagelijkse controle voor om te verwijderen.",
+            "Un compte désactivé sans connexion depuis 1 an est soumis au personnel lors du "
+            "contrôle quotidien pour être supprimé.",
+            "A disabled account not used to sign in for 1 year is put to staff at the daily "
+            "check for deletion.",
+        ),
+        "statement_text": t(
+            "Accounts van personeel worden 1 jaar na het laatste gebruik nagekeken en verwijderd.",
+            "Les comptes du personnel sont vérifiés et supprimés 1 an après la dernière "
+            "utilisation.",
+            "Staff accounts are reviewed and deleted 1 year after their last use.",
+        ),
+    },
+    {
+        "code": "breach-register",
+        "activity": "J",
+        "data_category": "breach-data",
+        "period": (5, "years"),
+        "anchor": "closed_at",
+        "action": "delete",
+        "legal_reference": (
+            "Art. 33, lid 5 AVG (documentatieplicht); 5 jaar na afsluiting, door het personeel "
+            "te bevestigen"
+        ),
+        "name": t("Datalekken", "Violations de données", "Personal-data breaches"),
+        "statement_text": t(
+            "Het register van datalekken bewaren we 5 jaar na het afsluiten van elk lek.",
+            "Nous conservons le registre des violations 5 ans après la clôture de chacune.",
+            "We keep the breach register for 5 years after each breach is closed.",
+        ),
+    },
+    {
+        "code": "consent-proof",
+        "activity": "F",
+        "data_category": "consent-proof",
+        "period": (5, "years"),
+        "anchor": "consent_withdrawn",
+        "action": "delete",
+        "legal_reference": (
+            "Art. 7, lid 1 AVG (toestemming aantonen); 5 jaar na intrekking, door het "
+            "personeel te bevestigen"
+        ),
+        "name": t(
+            "Bewijs van ingetrokken toestemming",
+            "Preuve d'un consentement retiré",
+            "Proof of a withdrawn consent",
+        ),
+        "statement_text": t(
+            "Na het intrekken van uw toestemming bewaren we 5 jaar een bewijs zonder uw "
+            "e-mailadres: een sleutel-hash ervan, wanneer u toestemde, welke tekst u zag en "
+            "wanneer u die introk.",
+            "Après le retrait de votre consentement, nous conservons 5 ans une preuve sans "
+            "votre adresse e-mail : une empreinte à clé de celle-ci, la date de votre "
+            "consentement, le texte affiché et la date du retrait.",
+            "After you withdraw your consent we keep, for 5 years, a proof without your e-mail "
+            "address: a keyed hash of it, when you consented, the text you saw and when you "
+            "withdrew.",
+        ),
+    },
+    {
+        "code": "suppression",
+        "activity": "F",
+        "data_category": "consent-proof",
+        "period": (5, "years"),
+        "anchor": "recorded_at",
+        "action": "review",
+        "legal_reference": "Art. 21, lid 3 AVG",
+        "name": t("Uitsluitingslijst", "Liste d'exclusion", "Suppression list"),
+        "criterion": t(
+            "Zolang we nieuwsbrieven of direct marketing versturen; elke regel wordt 5 jaar na "
+            "opname nagekeken.",
+            "Tant que nous envoyons des newsletters ou du marketing direct ; chaque entrée est "
+            "revue 5 ans après son ajout.",
+            "As long as we send newsletters or direct marketing; each entry is reviewed 5 years "
+            "after it was added.",
+        ),
+        "statement_text": t(
+            "Wie geen marketing meer wil ontvangen, staat op een uitsluitingslijst met enkel "
+            "een sleutel-hash van het e-mailadres; die lijst wordt 5 jaar na opname nagekeken.",
+            "Les personnes qui ne veulent plus recevoir de marketing figurent sur une liste "
+            "d'exclusion ne contenant qu'une empreinte à clé de leur adresse e-mail ; cette "
+            "liste est revue 5 ans après l'ajout.",
+            "Anyone who wants no more marketing is on a suppression list holding only a keyed "
+            "hash of the e-mail address; the list is reviewed 5 years after each entry.",
         ),
     },
     {

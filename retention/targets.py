@@ -355,6 +355,8 @@ TARGETS: dict[str, PurgeTarget] = {
             "last_login",
             extra=Q(is_active=False),
         ),
+        # Art. 7(1) and art. 10/2 of the law of 30 July 2018: proof of each cookie choice.
+        AnchorTarget("cookie-consent", ("consent.ConsentRecord",), "recorded_at"),
         # Art. 33(5): the breach register, 5 years after each breach is closed.
         AnchorTarget(
             "breach-register",
@@ -373,6 +375,20 @@ def target_for(rule_code: str) -> PurgeTarget:
     except KeyError:
         known = ", ".join(TARGETS)
         raise UnknownRule(f"no purge target for rule {rule_code!r} (known: {known})") from None
+
+
+def automatic_rule_codes() -> list[str]:
+    """Rules whose expired rows this engine deletes or anonymises by itself (no staff step).
+
+    A review target only counts; the processor target asks the client's systems to delete.
+    The statement calls only these rules' ends automatic (registry.automation).
+    """
+    manual = (Action.REVIEW, Action.DELETION_TASK)
+    return sorted(
+        code
+        for code, target in TARGETS.items()
+        if not isinstance(target, ReviewTarget) and target.action not in manual
+    )
 
 
 def rule_codes() -> list[str]:
