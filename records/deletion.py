@@ -61,7 +61,9 @@ def records_delete(
         return 0
     now = now or timezone.now()
     files: list[Path] = []
-    with transaction.atomic():
+    # The purge (which passes with_dependants) calls this inside its own batch transaction:
+    # no savepoint round trips there; a refusal fails the whole batch, as it should.
+    with transaction.atomic(savepoint=with_dependants is None):
         deleted = _delete_rows(model, pks, now, files, with_dependants)
         if model is Invoice:
             _erased_contacts_follow(now)
