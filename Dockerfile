@@ -21,4 +21,4 @@ RUN SECRET_KEY=build-only SUPPRESSION_KEY=build-only ALLOWED_HOSTS=build python 
  && chown -R cdot /app/var /data
 USER cdot
 EXPOSE 8000
-CMD ["gunicorn", "cdot_privacy.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "cdot_privacy.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "8", "--timeout", "60", "--graceful-timeout", "30", "--keep-alive", "5", "--access-logfile", "-"]

@@ -85,6 +85,7 @@ class TwoFactorAudit(models.Model):
         BACKUP_CODES_ISSUED = "backup_codes_issued", _("backup codes issued")
         BACKUP_CODES_RESET = "backup_codes_reset", _("backup codes reset")
         BACKUP_CODE_USED = "backup_code_used", _("backup code used")
+        DEVICES_REMOVED = "devices_removed", _("devices removed")
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 MIDDLEWARE = [
+    "cdot_privacy.limits.RequestBodyLimitMiddleware",  # 413 before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,6 +189,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client address behind the reverse proxy: X-Forwarded-For is read only from these CIDRs
+# (cdot_privacy/client_ip.py). One helper for the lockout, the rate limits and their logs.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "cdot_privacy.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "cdot_privacy.client_ip.client_ip"
 STAFF_2FA = env.bool("STAFF_2FA", default=PRODUCTION)
 OTP_TOTP_ISSUER = "C-DOT privacy"
 # Nobody, not even a superuser, reads a colleague's TOTP secret or QR code in the admin.
@@ -257,6 +263,10 @@ MEDIA_URL = "/media-not-served/"
 # ID copies and access packages: outside every web root, served only through staff views.
 PRIVATE_STORAGE_DIR = Path(env.str("PRIVATE_STORAGE_DIR", default=str(VAR_DIR / "private")))
 CAMERA_FOOTAGE_DIR = Path(env.str("CAMERA_FOOTAGE_DIR", default=str(VAR_DIR / "footage")))
+# Whole request bodies: refused with 413 on their declared length before anything reads them
+# (cdot_privacy/limits.py). The form takes an ID copy of at most 5 MB; API bodies are small JSON.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=6 * 1024 * 1024)
+API_BODY_MAX_BYTES = env.int("API_BODY_MAX_BYTES", default=256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200

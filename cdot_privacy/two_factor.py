@@ -204,6 +204,18 @@ def backup_codes_issue(*, user, actor, action: str) -> list[str]:
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
+@transaction.atomic
+def devices_remove(*, user, actor) -> int:
+    """Delete ``user``'s authenticator apps and backup codes (a lost phone); audited."""
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        devices = model.objects.filter(user=user)
+        removed += devices.count()
+        devices.delete()
+    audit(actor=actor, subject=user, action=TwoFactorAudit.Action.DEVICES_REMOVED)
+    return removed
+
+
 def bootstrap_enrolment(user) -> bool:
     """The very first superuser enrols without a code: nobody else could issue one."""
     return bool(user.is_superuser) and not TOTPDevice.objects.filter(confirmed=True).exists()
@@ -292,6 +304,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "next": _safe_next(request),
+            # Only backup codes left (the phone's device was deleted): a code can open enrolment.
+            "enrolment_link": not devices,
             **_page_context(request, _("Two-factor verification")),
         },
     )
@@ -306,10 +320,11 @@ def setup(request: HttpRequest) -> HttpResponse:
     (except the very first superuser). So a stolen password alone never binds a new phone.
     """
     user = request.user
-    has_device = user_has_device(user, confirmed=True)
+    has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if has_device and not user.is_verified():
         return HttpResponseRedirect(reverse("admin:otp_verify"))
-    opened = has_device or bootstrap_enrolment(user)
+    # Verified (by the app or a backup code), the very first superuser, or a redeemed code.
+    opened = user.is_verified() or bootstrap_enrolment(user)
     opened = opened or request.session.get(ENROLMENT_SESSION_KEY) == user.pk
     if not opened:
         code_form = EnrolmentCodeForm(request.POST or None)

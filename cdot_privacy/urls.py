@@ -19,3 +19,9 @@ urlpatterns += i18n_patterns(
     path("privacy/", include("statement.urls")),
     prefix_default_language=True,
 )
+
+# Errors: JSON under /api/, the site's translated pages elsewhere (cdot_privacy/limits.py).
+handler400 = "cdot_privacy.limits.bad_request"
+handler403 = "cdot_privacy.limits.permission_denied"
+handler404 = "cdot_privacy.limits.page_not_found"
+handler500 = "cdot_privacy.limits.server_error"

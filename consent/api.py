@@ -22,6 +22,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field, StrictBool, ValidationError
 
+from cdot_privacy.client_ip import client_ip
 from registry.models import ConsentSettings
 
 from .models import BannerVersion
@@ -80,7 +81,7 @@ def _cors(response: HttpResponse, origin: str) -> HttpResponse:
 
 def _rate_exceeded(request: HttpRequest) -> bool:
     """Fixed one-minute windows per client, counted under a keyed hash of its address."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
     window = int(timezone.now().timestamp()) // RATE_WINDOW_SECONDS
     key = f"consent-rate:{digest.hexdigest()[:24]}:{window}"

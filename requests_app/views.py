@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from cdot_privacy.client_ip import client_ip
 from records.normalise import normalise_email
 
 from . import services
@@ -104,7 +105,7 @@ def _link_problem(request: HttpRequest, message: str, status: int = 410) -> Http
 def client_network(request: HttpRequest) -> str:
     """IPv4 /24 or IPv6 /48 of the client: enough to spot abuse, not a full address."""
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(client_ip(request))
     except ValueError:
         return ""
     prefix = 24 if address.version == 4 else 48

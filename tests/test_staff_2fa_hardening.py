@@ -297,3 +297,29 @@ def test_static_device_tokens_are_not_listed_in_the_admin(client, two_factor):
     root = _user("root", superuser=True)
     _verified(client, root)
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+def test_with_only_backup_codes_left_a_password_cannot_enrol_but_a_code_can(client, two_factor):
+    """The phone's device was deleted; the backup codes are lost too: an enrolment code."""
+    _user("root", superuser=True)
+    lost = _user("lost", role=PRIVACY_OFFICER, device=False)
+    StaticDevice.objects.create(user=lost, name="backup codes").token_set.create(token="x" * 10)
+    client.force_login(lost)
+    verify = client.get("/admin/2fa/")
+    assert 'href="/admin/2fa/setup/"' in verify.content.decode()
+    page = client.get("/admin/2fa/setup/")
+    assert 'name="enrolment_code"' in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=lost).exists()
+
+
+def test_the_command_line_removes_a_lost_phone_and_issues_a_code(capsys):
+    _user("root", superuser=True)
+    lost = _user("lost", role=PRIVACY_OFFICER)
+    StaticDevice.objects.create(user=lost, name="backup codes")
+    call_command("issue_enrolment_code", "lost", "--remove-devices")
+    assert "Removed 2 device(s)" in capsys.readouterr().out
+    assert not TOTPDevice.objects.filter(user=lost).exists()
+    assert not StaticDevice.objects.filter(user=lost).exists()
+    assert TwoFactorAudit.objects.filter(
+        subject=lost, action=TwoFactorAudit.Action.DEVICES_REMOVED, actor=None
+    ).exists()
