@@ -1,14 +1,16 @@
 /* C-DOT cookie banner: plain JavaScript, no framework, no inline style (CSP-safe).
    Served by the privacy app as /consent/<version>/<build>/banner.js with its configuration
    (texts nl/fr/en, the register's cookie inventory) filled in below. See docs/COOKIES.md.
-   Scripts written as <script type="text/plain" data-consent="statistics"> run only after the
-   visitor consented to that category and this app recorded it (fail closed). */
+   Scripts written as <script type="text/plain" data-consent="statistics"> (an external one with
+   data-src="..." instead of src) run only after the visitor consented to that category and this
+   app recorded it (fail closed). */
 (function (C) {
   "use strict";
   var d = document;
   if (!C || window.cdotConsent) return;
   var me = d.currentScript;
-  var base = me ? me.src.replace(/\/consent\/[^/]+\/[^/]+\/banner\.js.*$/, "") : "";
+  // the app's address, from the script tag (/consent/banner.js, redirected to its version)
+  var base = me ? me.src.replace(/\/consent\/(?:[^/]+\/[^/]+\/)?banner\.js(?:[?#].*)?$/, "") : "";
   var lang = (d.documentElement.getAttribute("lang") || "").slice(0, 2).toLowerCase();
   if (!C.texts[lang]) lang = "nl";
   var T = C.texts[lang], U = T.ui, P = "cdot-cc";
@@ -49,7 +51,10 @@
       var n = d.createElement("script");
       for (var j = 0; j < s.attributes.length; j++) {
         var a = s.attributes[j];
-        if (a.name !== "type" && a.name !== "data-consent" && a.name !== "nonce") n.setAttribute(a.name, a.value);
+        if (a.name !== "type" && a.name !== "data-consent" && a.name !== "nonce") {
+          // valid HTML keeps an inert external script's address in data-src
+          n.setAttribute(a.name === "data-src" ? "src" : a.name, a.value);
+        }
       }
       if (s.nonce) n.nonce = s.nonce;
       n.async = false;
@@ -83,8 +88,12 @@
   }
 
   function announce(text) {
+    if (!status) {
+      status = el("div", { "class": P + "-status", role: "status", "aria-live": "polite" });
+      d.body.appendChild(status);
+    }
     status.textContent = "";
-    setTimeout(function () { status.textContent = text; }, 50);
+    if (text) setTimeout(function () { status.textContent = text; }, 50);
   }
 
   // --- recording a choice: it takes effect only when this app has recorded it
@@ -194,9 +203,7 @@
     box.appendChild(actions);
     root.appendChild(box);
     root.addEventListener("keydown", trap);
-    status = el("div", { "class": P + "-status", role: "status", "aria-live": "polite" });
     d.body.appendChild(root);
-    d.body.appendChild(status);
   }
 
   function showChoices() {
@@ -247,6 +254,7 @@
   }
 
   function start() {
+    announce("");  // the status region exists before anything is announced in it
     activate();
     var links = d.querySelectorAll("[data-consent-open]");
     for (var i = 0; i < links.length; i++) if (!links[i].textContent.trim()) links[i].textContent = U.settings;
