@@ -103,7 +103,7 @@ def requests_section(now: datetime) -> Section:
     model = _model("requests_app", "DataSubjectRequest")
     if model is None:
         return _unavailable("requests", title, _("the request workflow"))
-    today = timezone.localtime(now, BRUSSELS).date()
+    today = timezone.localdate(now)
     open_requests = model.objects.open().with_effective_due().select_related("assignee")
     ordered = open_requests.order_by("due_effective", "received_at")
     rows = []

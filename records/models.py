@@ -207,7 +207,7 @@ class ContactQuerySet(models.QuerySet):
     def restriction_ended(self, now: datetime) -> "ContactQuerySet":
         """Restricted contacts whose restriction end has passed (Brussels date): staff decide
         to lift it (the contact then follows its rule again) or to set a new end."""
-        today = now.astimezone(periods.BRUSSELS).date()
+        today = timezone.localdate(now)
         return self.filter(restricted=True, restricted_until__lt=today)
 
     def erased_and_released(self, now: datetime) -> "ContactQuerySet":
@@ -742,7 +742,7 @@ class ProcessorDatasetQuerySet(models.QuerySet):
         """
         held_at = NO_HOLDS if ignore_holds else now
         cutoff_day = _day_cutoff(rule.cutoff(now))
-        today = now.astimezone(periods.BRUSSELS).date()
+        today = timezone.localdate(now)
         return (
             self.filter(deletion_confirmed_on__isnull=True)
             .alias(effective_end=Coalesce("contract_end", "client__contract_end"))

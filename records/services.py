@@ -127,7 +127,7 @@ class ContactStateRefused(ValueError):
 
 
 def _brussels_today(now: datetime) -> date:
-    return now.astimezone(periods.BRUSSELS).date()
+    return timezone.localdate(now)  # TIME_ZONE is Europe/Brussels
 
 
 @transaction.atomic

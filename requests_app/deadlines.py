@@ -14,8 +14,7 @@
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-
-from registry.periods import BRUSSELS
+from django.utils import timezone
 
 # Art. 12(3): one month, extendable by two further months.
 ANSWER_PERIOD = relativedelta(months=1)
@@ -23,8 +22,8 @@ MAX_EXTENSION = relativedelta(months=2)
 
 
 def local_date(moment: datetime) -> date:
-    """The Brussels calendar day of an aware datetime."""
-    return moment.astimezone(BRUSSELS).date()
+    """The Brussels calendar day of an aware datetime (TIME_ZONE is Europe/Brussels)."""
+    return timezone.localdate(moment)
 
 
 def due_on_for(received_at: datetime) -> date:
