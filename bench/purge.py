@@ -104,6 +104,7 @@ CONTACT_COLUMNS = [
     "source",
     "marketing_opt_out",
     "restricted",
+    "restriction_reason",
     "created_at",
 ]
 
@@ -136,6 +137,7 @@ def contact_rows(count: int, rng: random.Random):
             "bench",
             "f",
             "f",
+            "",
             first,
         )
 

@@ -41,7 +41,7 @@ CONTACT_COLUMNS = (
     "kind", "first_name", "last_name", "company", "street", "postal_code", "city", "country",
     "phone", "mobile", "email", "email_normalised", "phone_e164", "mobile_e164", "vat_number",
     "kbo_number", "url", "first_contact_at", "source", "marketing_opt_out", "restricted",
-    "created_at",
+    "restriction_reason", "created_at",
 )  # fmt: skip
 INVOICE_COLUMNS = (
     "number", "issue_date", "fiscal_year", "total_excl_vat", "vat_amount", "total_incl_vat",
@@ -64,7 +64,7 @@ def contact_row(i: int, rng: random.Random) -> tuple:
     return (
         rng.choice(("prospect", "loose", "customer")), first, last, "", "", "3190",
         "Boortmeerbeek", "BE", "", mobile, email, email, "", mobile, f"BE{kbo}" if kbo else "",
-        kbo, "", moment.isoformat(), "bench", False, False, moment.isoformat(),
+        kbo, "", moment.isoformat(), "bench", False, False, "", moment.isoformat(),
     )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,31 +26,94 @@ from .models import (
     WebInquiry,
 )
 from .normalise import email_hash, normalise_email, normalise_phone
+from .services import (
+    RecordsDeleteRefused,
+    legal_hold_release,
+    legal_hold_set,
+    records_delete,
+    records_delete_refusal,
+)
+
+
+class LegalHoldInlineForm(forms.ModelForm):
+    release = forms.BooleanField(
+        label=_("release"),
+        required=False,
+        help_text=_("The hold ends now; it stays on record as released."),
+    )
+
+    class Meta:
+        model = LegalHold
+        fields = ("reason", "until")
 
 
 class LegalHoldInline(GenericTabularInline):
+    """Holds are set and released through the services (records.services.legal_hold_set /
+    legal_hold_release): a released hold is recorded, never deleted (Art. 5(2))."""
+
     model = LegalHold
+    form = LegalHoldInlineForm
     ct_field = "content_type"
     ct_fk_field = "object_id"
     extra = 0
-    fields = ("reason", "until", "set_by", "set_at", "released_at")
-    readonly_fields = ("set_by", "set_at")
+    can_delete = False
+    fields = ("reason", "until", "set_by", "set_at", "released_at", "release")
+    readonly_fields = ("set_by", "set_at", "released_at")
 
 
 class HoldsAdminMixin:
-    """Records the staff member who set a hold from an inline."""
+    """Legal holds through their services; deletion through records_delete, the one way to
+    delete personal data (dependants, holds, files, suppression; issue 13)."""
 
     inlines = [LegalHoldInline]
 
     def save_formset(self, request, form, formset, change):
-        holds = formset.save(commit=False)
-        for hold in holds:
-            if isinstance(hold, LegalHold) and hold.set_by_id is None:
-                hold.set_by = request.user
-            hold.save()
-        for removed in formset.deleted_objects:
-            removed.delete()
-        formset.save_m2m()
+        if formset.model is not LegalHold:
+            return super().save_formset(request, form, formset, change)
+        # What the admin's history message reads (formset.save() is not used).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for hold_form in formset.forms:
+            if not hold_form.has_changed() and hold_form.instance.pk is None:
+                continue
+            hold = hold_form.instance
+            if hold.pk is None:
+                legal_hold_set(
+                    record=form.instance,
+                    reason=hold_form.cleaned_data["reason"],
+                    until=hold_form.cleaned_data.get("until"),
+                    set_by=request.user,
+                )
+            elif hold_form.cleaned_data.get("release"):
+                legal_hold_release(hold=hold)
+            elif hold_form.has_changed():
+                hold.save(update_fields=["reason", "until"])
+        return None
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or not records_delete_refusal(model=type(obj), pk=obj.pk)
+
+    def delete_model(self, request, obj):
+        records_delete(model=type(obj), pks=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        refused = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                with transaction.atomic():
+                    records_delete(model=queryset.model, pks=[pk])
+            except RecordsDeleteRefused:
+                refused += 1
+        if refused:
+            messages.warning(
+                request,
+                _(
+                    "%(count)s row(s) were kept: a legal hold or an invoice that must be kept "
+                    "(Art. 17(3) GDPR)."
+                )
+                % {"count": refused},
+            )
 
 
 class SearchKeysMixin:
@@ -214,6 +277,12 @@ class SuppressionEntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def delete_model(self, request, obj):
+        records_delete(model=SuppressionEntry, pks=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        records_delete(model=SuppressionEntry, pks=list(queryset.values_list("pk", flat=True)))
+
     search_fields = ("email_hash",)  # shows the box; the lookup is by hash (above)
 
 
@@ -251,7 +320,17 @@ class LegalHoldAdmin(admin.ModelAdmin):
         ("released_at", admin.EmptyFieldListFilter),
     )
     search_fields = ("reason",)
-    readonly_fields = ("set_by", "set_at")
+    readonly_fields = ("set_by", "set_at", "released_at")
+    actions = ["release_holds"]
+
+    @admin.action(description=_("Release the selected legal holds"))
+    def release_holds(self, request, queryset):
+        now = timezone.now()
+        for hold in queryset.filter(released_at__isnull=True):
+            legal_hold_release(hold=hold, now=now)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a hold is released (and stays on record), never deleted (Art. 5(2))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "content_type":  # only models that hold personal data

@@ -28,7 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import Contact, Invoice, LegalHold, NewsletterSubscription
+from .models import Contact, Invoice, LegalHold, NewsletterSubscription, WebInquiry
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,22 @@ def records_delete(
             transaction.on_commit(lambda: stored_files_unlink(paths=files))
     logger.info("records_delete model=%s deleted=%s", model._meta.label, deleted)
     return deleted
+
+
+def records_delete_refusal(*, model: type[models.Model], pk, now: datetime | None = None) -> str:
+    """Why records_delete would refuse this row ('' when it would not): an active legal hold
+    or, for a contact, an invoice that must still be kept. Reads only."""
+    now = now or timezone.now()
+    try:
+        _refuse_held(model, [pk], now)
+        if model is Contact:
+            _refuse_kept_invoices([pk], now)
+            for child in (Invoice, WebInquiry):
+                rows = child.objects.filter(contact_id=pk).values_list("pk", flat=True)
+                _refuse_held(child, list(rows), now)
+    except RecordsDeleteRefused as refusal:
+        return str(refusal)
+    return ""
 
 
 def _delete_rows(
@@ -270,9 +286,9 @@ def rows_with_dependants(model: type[models.Model], pks: list) -> set:
         found = set()
         if holdable(model):
             found = set(
-                LegalHold.objects.filter(
-                    content_type=content_type, object_id__in=pks
-                ).values_list("object_id", flat=True)
+                LegalHold.objects.filter(content_type=content_type, object_id__in=pks).values_list(
+                    "object_id", flat=True
+                )
             )
         for fk in foreign_keys_to(model):
             rows = fk.model._base_manager.filter(**{f"{fk.attname}__in": pks})

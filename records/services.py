@@ -18,7 +18,11 @@ from django.utils.translation import gettext, ngettext, override
 
 from registry import periods
 
-from .deletion import RecordsDeleteRefused, records_delete  # noqa: F401  (re-exported)
+from .deletion import (  # noqa: F401  (re-exported)
+    RecordsDeleteRefused,
+    records_delete,
+    records_delete_refusal,
+)
 from .models import (
     CameraRecording,
     Contact,
