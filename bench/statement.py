@@ -4,8 +4,9 @@ Targets: /nl/privacy/ reaches >= 0.9x the requests/s of a trivial in-memory HTML
 same size, served by the same gunicorn process (2 workers, production settings); p99 <= 10 ms;
 <= 1 query per request; publishing all three languages (HTML + PDF) <= 3 s.
 
-Baseline, same run: `/nl/privacy/bench-trivial/`, routed only when STATEMENT_BENCH_PAGE_BYTES
-is set (statement/urls.py). It goes through the same URL prefix, the same middleware and the same
+Baseline, same run: `/nl/privacy/bench-trivial/`, in the bench's own URLconf
+(bench/statement_urls.py, served with bench/statement_settings.py), never in the site's.
+It goes through the same URL prefix, the same middleware and the same
 worker processes as the statement page, and returns bytes held in memory: the difference
 between the two is exactly what serving the stored version costs (its one query, the ETag,
 joining the cached layout with the stored content).
@@ -194,7 +195,11 @@ def main() -> None:
 
         base = f"http://127.0.0.1:{args.port}"
         statement_url, trivial_url = f"{base}/nl/privacy/", f"{base}/nl/privacy/bench-trivial/"
-        gunicorn_env = {**env, "STATEMENT_BENCH_PAGE_BYTES": str(size)}
+        gunicorn_env = {
+            **env,
+            "STATEMENT_BENCH_PAGE_BYTES": str(size),
+            "DJANGO_SETTINGS_MODULE": "bench.statement_settings",  # its own URLconf
+        }
         gunicorn = subprocess.Popen(  # noqa: S603 - fixed argv
             [GUNICORN, "cdot_privacy.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{args.port}"],
             cwd=ROOT,

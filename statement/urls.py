@@ -1,5 +1,3 @@
-import os
-
 from django.urls import path
 
 from . import views
@@ -13,6 +11,3 @@ urlpatterns = [
     path("versions/<int:number>/", views.version_detail, name="version"),
     path("versions/<int:number>/statement.pdf", views.version_pdf, name="version-pdf"),
 ]
-
-if os.environ.get("STATEMENT_BENCH_PAGE_BYTES"):  # bench/statement.py only, never deployed
-    urlpatterns.append(path("bench-trivial/", views.bench_trivial, name="bench-trivial"))

@@ -8,7 +8,6 @@ changed), so an unchanged page costs a 304 without a body.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from functools import wraps
 
@@ -184,21 +183,3 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
 @condition(etag_func=_pdf_etag, last_modified_func=_pdf_last_modified)
 def version_pdf(request: HttpRequest, number: int) -> HttpResponse:
     return _pdf_response(request, number)
-
-
-_bench_page: bytes | None = None
-
-
-def bench_trivial(request: HttpRequest) -> HttpResponse:
-    """Bench only (bench/statement.py): an in-memory HTML page as large as the statement.
-
-    Routed only when STATEMENT_BENCH_PAGE_BYTES is set, so it never exists in a deployment.
-    Same process, same middleware, no database: the baseline the statement page is held to.
-    """
-    global _bench_page
-    if _bench_page is None:
-        size = int(os.environ["STATEMENT_BENCH_PAGE_BYTES"])
-        shell = b'<!DOCTYPE html><html lang="nl"><head><title>bench</title></head><body><p>'
-        tail = b"</p></body></html>"
-        _bench_page = shell + b"x" * max(0, size - len(shell) - len(tail)) + tail
-    return HttpResponse(_bench_page)

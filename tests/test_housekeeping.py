@@ -63,3 +63,15 @@ def test_no_broker_files_are_committed():
     assert tracked, "git ls-files listed nothing: this test would prove nothing"
     broker = [name for name in tracked if name.endswith(".exchange") or "celery-broker/" in name]
     assert not broker, broker
+
+
+def test_no_url_is_routed_from_the_environment():
+    """A benchmark brings its own URLconf (bench/statement_urls.py); the site's are fixed."""
+    routed = [
+        str(path.relative_to(ROOT))
+        for path in project_files(".py")
+        if path.name == "urls.py"
+        and "bench" not in path.relative_to(ROOT).parts
+        and "os.environ" in path.read_text()
+    ]
+    assert not routed, routed
