@@ -339,6 +339,26 @@ def statement_section(now: datetime) -> Section:
     return Section("statement", part["title"], rows=part["rows"], data=part["data"])
 
 
+def restrictions_section(now: datetime) -> Section:
+    """Contacts whose restriction (Art. 18) has passed its end: staff lift it (the contact then
+    follows its retention rule) or set a new end. Never silently for ever (Art. 5(1)(e))."""
+    title = _("Restrictions past their end: decide")
+    contact = _model("records", "Contact")
+    if contact is None:
+        return _unavailable("restrictions", title, _("the records"))
+    ended = contact.objects.restriction_ended(now).order_by("restricted_until", "pk")
+    rows = [
+        {
+            "label": f"#{c.pk}",  # no personal data on the dashboard
+            "reason": c.get_restriction_reason_display(),
+            "until": c.restricted_until,
+            "url": _admin_url("records_contact_change", c.pk),
+        }
+        for c in ended[:MAX_ROWS]
+    ]
+    return Section("restrictions", title, rows=rows, data={"total": ended.count()})
+
+
 def register_section() -> Section:
     """Completeness warnings of the register (registry.hints.register_findings)."""
     title = _("Register hints")
@@ -502,6 +522,7 @@ SECTIONS = [
     ("breaches", "breaches.view_breach", breach_section),
     ("purges", "retention.view_purgerun", purge_section),
     ("expiry", "retention.view_purgerun", expiry_section),
+    ("restrictions", "records.view_contact", restrictions_section),
     ("schedule", "retention.view_purgerun", schedule_section),
     ("requests_chart", "requests_app.view_datasubjectrequest", requests_chart),
     ("purge_chart", "retention.view_purgerun", purge_chart),
@@ -576,6 +597,9 @@ def today_summary(sections: dict[str, Section]) -> list[dict]:
             _("expired rows waiting for the purge"),
             "warn" if s.data["expired_now"] else "ok",
         )
+    if (s := sections.get("restrictions")) and s.available:
+        total = s.data["total"]
+        add("restrictions", total, _("restrictions past their end"), "warn" if total else "ok")
     if (s := sections.get("statement")) and s.available:
         drafts = s.data["drafts"]
         add("statement", drafts, s.data["tile_label"], "warn" if drafts else "ok")
