@@ -7,12 +7,10 @@ import json
 import zipfile
 from datetime import datetime
 
-from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Model, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -22,9 +20,13 @@ from registry.models import Organisation, ProcessingActivity, RetentionRule, Sup
 from .models import AccessPackage, AuditEntry, DataSubjectRequest
 from .services import _locked, audit_record
 from .services_records import confirmed_pks
+from .tokens import (  # noqa: F401 - views and tests use them through packages
+    DOWNLOAD_SALT,
+    package_download_path,
+    package_for_token,
+    package_token,
+)
 from .uploads import random_name, store_private_file
-
-DOWNLOAD_SALT = "requests_app.download"
 
 # What the subject gave us (Art. 20(1): "provided by" the subject), per model.
 PROVIDED_FIELDS: dict[type[Model], tuple[str, ...]] = {
@@ -72,29 +74,6 @@ EXPORT_NAMES = {
     NewsletterSubscription: "newsletter_subscriptions",
     Invoice: "invoices",
 }
-
-
-def package_token(package: AccessPackage) -> str:
-    return signing.dumps({"p": package.pk, "n": package.stored_name[:8]}, salt=DOWNLOAD_SALT)
-
-
-def package_download_path(package: AccessPackage) -> str:
-    with translation.override(package.request.language):
-        return reverse("requests:download", args=[package_token(package)])
-
-
-def package_for_token(token: str, now: datetime) -> AccessPackage | None:
-    """The live package a download link points at, or None (bad, expired or deleted)."""
-    try:
-        payload = signing.loads(token, salt=DOWNLOAD_SALT, max_age=AccessPackage.LIFETIME)
-    except signing.BadSignature:  # includes SignatureExpired
-        return None
-    if not isinstance(payload, dict):
-        return None
-    package = AccessPackage.objects.live(now).filter(pk=payload.get("p")).first()
-    if package is None or package.stored_name[:8] != payload.get("n"):
-        return None
-    return package
 
 
 def _records(request: DataSubjectRequest, model: type[Model]):

@@ -8,7 +8,8 @@ PERIODIC_TASKS = [
         task="requests_app.send_deadline_reminders",
         minute="0",
         hour="6",
-        description="E-mails the assignee 7 and 2 days before a request is due (Art. 12(3)).",
+        description="E-mails the privacy officers and the assignee 7 and 2 days before a"
+        " request is due (Art. 12(3)).",
     ),
     Cron(
         name="requests: expired download packages",

@@ -7,11 +7,11 @@ tasks enqueued on commit (a rolled-back step sends nothing).
 import logging
 from datetime import date, datetime
 
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import emails
 from .deadlines import due_on_for, extension_allowed_on, latest_extension, local_date
 from .errors import WorkflowError
 from .models import (
@@ -21,27 +21,19 @@ from .models import (
     IdCopy,
     IdentityCheck,
 )
+from .tokens import (  # noqa: F401 - the views and tests use them through services
+    TokenExpired,
+    TokenInvalid,
+    TokenUsed,
+    request_for_token,
+    verification_token,
+)
 from .uploads import CheckedFile, random_name, store_private_file
 
 logger = logging.getLogger(__name__)
 
 Status = DataSubjectRequest.Status
 Action = AuditEntry.Action
-
-VERIFY_SALT = "requests_app.verify"
-VERIFY_MAX_AGE = DataSubjectRequest.CONFIRMATION_WINDOW  # what the e-mail and page say
-
-
-class TokenInvalid(Exception):
-    pass
-
-
-class TokenExpired(Exception):
-    pass
-
-
-class TokenUsed(Exception):
-    pass
 
 
 # --- audit -----------------------------------------------------------------------------------
@@ -71,12 +63,8 @@ def audit_record(
 
 
 def _email_subject_on_commit(request: DataSubjectRequest, kind: str) -> None:
-    from .tasks import send_subject_email
-
-    if not request.email:  # a request by post or phone without an address: answered by post
-        return
-    request_id = request.pk
-    transaction.on_commit(lambda: send_subject_email.delay(request_id, kind))
+    """Queue the subject's e-mail in the outbox, in this transaction (sent after commit)."""
+    emails.subject_email_queue(dsr=request, kind=kind)
 
 
 # --- public side -----------------------------------------------------------------------------
@@ -135,31 +123,6 @@ def request_submit(
     return dsr
 
 
-def verification_token(request: DataSubjectRequest) -> str:
-    return signing.dumps({"r": request.pk, "ref": request.reference}, salt=VERIFY_SALT)
-
-
-def request_for_token(token: str) -> DataSubjectRequest:
-    """The request a verification link points at; raises TokenInvalid/Expired/Used."""
-    try:
-        payload = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
-    except signing.SignatureExpired:
-        raise TokenExpired from None
-    except signing.BadSignature:
-        raise TokenInvalid from None
-    if not isinstance(payload, dict):
-        raise TokenInvalid
-    request_id, reference = payload.get("r"), payload.get("ref")
-    if not isinstance(request_id, int) or not isinstance(reference, str):
-        raise TokenInvalid
-    dsr = DataSubjectRequest.objects.filter(pk=request_id, reference=reference).first()
-    if dsr is None:
-        raise TokenInvalid
-    if dsr.verification_used_at is not None:
-        raise TokenUsed
-    return dsr
-
-
 def _audit_received(dsr: DataSubjectRequest, *, actor) -> None:
     audit_record(
         action=Action.RECEIVED,
@@ -213,8 +176,8 @@ def request_enter(
             due_on=due_on_for(received_at),
         )
         _audit_received(dsr, actor=actor)
-        if dsr.email:
-            _email_subject_on_commit(dsr, "acknowledgement")
+        emails.new_request_email_queue(dsr=dsr)
+        _email_subject_on_commit(dsr, "acknowledgement")
     logger.info("request entered id=%s type=%s channel=%s", dsr.pk, dsr.type, dsr.channel)
     return dsr
 
@@ -233,6 +196,7 @@ def request_verify(*, token: str) -> DataSubjectRequest:
         dsr.status = Status.RECEIVED
         dsr.save(update_fields=["verification_used_at", "status"])
         audit_record(action=Action.CONFIRMED, request=dsr, actor_label="subject")
+        emails.new_request_email_queue(dsr=dsr)
         _email_subject_on_commit(dsr, "acknowledgement")
     return dsr
 
@@ -535,7 +499,8 @@ def reminders_due(*, today: date) -> list[tuple[int, int]]:
 
 @transaction.atomic
 def reminder_mark_sent(*, request_id: int, days: int) -> bool:
-    """Claim the reminder for this due date; False when it was already sent (idempotent)."""
+    """Claim the reminder for this due date and queue its e-mail to the privacy officers and
+    the assignee; False when it was already sent (idempotent)."""
     dsr = DataSubjectRequest.objects.select_for_update().get(pk=request_id)
     field = "reminded_7d_for" if days == 7 else "reminded_2d_for"
     if getattr(dsr, field) == dsr.effective_due:
@@ -545,6 +510,7 @@ def reminder_mark_sent(*, request_id: int, days: int) -> bool:
         dsr.reminded_7d_for = dsr.effective_due
     dsr.save(update_fields=["reminded_7d_for", "reminded_2d_for"])
     audit_record(action=Action.REMINDER_SENT, request=dsr, details={"days": days})
+    emails.reminder_email_queue(dsr=dsr, days=days)  # same transaction: claimed = queued
     return True
 
 

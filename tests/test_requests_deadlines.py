@@ -131,13 +131,14 @@ def test_staff_list_shows_days_left_and_overdue_in_red(
 
 
 def test_assignee_is_reminded_7_and_2_days_before_the_due_date_once_each(
-    client, officer, january_request, time_machine
+    client, officer, january_request, time_machine, django_capture_on_commit_callbacks
 ):
     step(client, january_request, "assign", {"assignee": officer.pk})
     mail.outbox.clear()
     for day, expected in [(20, 0), (21, 1), (21, 1), (22, 1), (26, 2), (27, 2), (28, 2)]:
         time_machine.move_to(brussels(2026, 2, day, 7, 0))
-        send_deadline_reminders.delay()
+        with django_capture_on_commit_callbacks(execute=True):  # sent through the outbox
+            send_deadline_reminders.delay()
         assert len(mail.outbox) == expected, f"on {day} Feb"
     assert [m.to for m in mail.outbox] == [["officer@c-dot.be"], ["officer@c-dot.be"]]
     assert "7" in mail.outbox[0].subject and "2" in mail.outbox[1].subject
@@ -145,7 +146,9 @@ def test_assignee_is_reminded_7_and_2_days_before_the_due_date_once_each(
     assert [entry.details["days"] for entry in reminders] == [7, 2]
 
 
-def test_an_extension_gets_its_own_reminders(client, january_request, time_machine, officer):
+def test_an_extension_gets_its_own_reminders(
+    client, january_request, time_machine, officer, django_capture_on_commit_callbacks
+):
     step(client, january_request, "assign", {"assignee": officer.pk})
     time_machine.move_to(brussels(2026, 2, 21, 7, 0))
     send_deadline_reminders.delay()
@@ -153,8 +156,9 @@ def test_an_extension_gets_its_own_reminders(client, january_request, time_machi
     assert _extend(client, january_request, date(2026, 3, 31)).status_code == 302
     mail.outbox.clear()
     time_machine.move_to(brussels(2026, 3, 24, 7, 0))
-    send_deadline_reminders.delay()
-    send_deadline_reminders.delay()
+    with django_capture_on_commit_callbacks(execute=True):  # sent through the outbox
+        send_deadline_reminders.delay()
+        send_deadline_reminders.delay()
     assert len(mail.outbox) == 1 and "31" in mail.outbox[0].body
 
 
