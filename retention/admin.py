@@ -1,42 +1,112 @@
-"""Staff views of the purge: PurgeRuns (read-only) and what expires in the next 7 / 30 days.
+"""Staff views of the purge: PurgeRuns (read-only), the rules with what they would purge, a dry
+run and "run now" per rule, and the review queue of review rules (retention/admin_purge.py).
 
-The purge schedules themselves are django-celery-beat's PeriodicTasks ("cdot: purge …"),
-listed under Periodic tasks in the admin.
+The purge schedules themselves are django-celery-beat's PeriodicTasks ("cdot: purge …"); the
+dashboard shows them as "what runs when" (the beat tables are for superusers).
 """
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import RetentionRule
 
-from .models import PurgeRun
-from .services import purge_preview
-from .targets import rule_codes
+from . import admin_purge
+from .models import PurgeRun, ReviewDecision
+
+
+class RuleFilter(admin.SimpleListFilter):
+    """Filter by retention rule, listed by name (the code is the purge's key, not a label)."""
+
+    title = _("retention rule")
+    parameter_name = "rule_code"
+
+    def lookups(self, request, model_admin):
+        return [(rule.code, rule.name or rule.code) for rule in RetentionRule.objects.all()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(rule_code=self.value()) if self.value() else queryset
 
 
 @admin.register(PurgeRun)
 class PurgeRunAdmin(admin.ModelAdmin):
     change_list_template = "admin/retention/purgerun/change_list.html"
     list_display = (
-        "rule_code",
-        "status",
-        "dry_run",
         "started_at",
-        "finished_at",
+        "rule",
+        "kind",
+        "status",
         "selected",
         "deleted",
         "skipped_held",
-        "batches",
-        "longest_batch_ms",
         "remaining_after",
+        "started_by",
     )
-    list_filter = ("status", "rule_code", "dry_run", "trigger")
+    list_display_links = ("started_at",)
+    list_filter = ("status", "dry_run", "trigger", RuleFilter)
     date_hierarchy = "started_at"
-    readonly_fields = [field.name for field in PurgeRun._meta.fields]
+    readonly_fields = [
+        "rule",
+        *[f.name for f in PurgeRun._meta.fields if f.name not in {"id", "error"}],
+        "error_text",
+    ]
+    exclude = ("error",)
+    list_select_related = ("started_by",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a run is started from the rules page (admin_purge.run_view)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # the purge log is evidence (Art. 5(2) accountability)
+
+    @admin.display(description=_("retention rule"), ordering="rule_code")
+    def rule(self, run: PurgeRun) -> str:
+        return run.rule_name
+
+    @admin.display(description=_("kind"), ordering="dry_run")
+    def kind(self, run: PurgeRun) -> str:
+        # Words, not the red ✖ of a boolean column: a real run is not a failed dry run.
+        return _("dry run (nothing changed)") if run.dry_run else _("purge")
+
+    @admin.display(description=_("error"))
+    def error_text(self, run: PurgeRun) -> str:
+        if not run.error:
+            return "—"
+        # The technical message is for the developer: shown as such, under a translated label.
+        return format_html('<pre class="tech-error" lang="en">{}</pre>', run.error)
+
+    def get_urls(self):
+        routes = [
+            ("preview/", admin_purge.overview_view, "retention_purgerun_preview"),
+            ("rules/<slug:code>/rows/", admin_purge.rows_view, "retention_purgerun_rows"),
+            ("rules/<slug:code>/run/", admin_purge.run_view, "retention_purgerun_run"),
+            ("rules/<slug:code>/review/", admin_purge.review_view, "retention_purgerun_review"),
+        ]
+        return [
+            path(route, self.admin_site.admin_view(self._bound(function)), name=name)
+            for route, function, name in routes
+        ] + super().get_urls()
+
+    def _bound(self, function):
+        def bound(request: HttpRequest, **kwargs) -> HttpResponse:
+            return function(self, request, **kwargs)
+
+        return bound
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(admin.ModelAdmin):
+    """The officer's decisions on review rows: evidence, read-only."""
+
+    list_display = ("decided_at", "rule", "record", "decision", "next_review_on", "decided_by")
+    list_filter = ("decision", RuleFilter)
+    date_hierarchy = "decided_at"
+    readonly_fields = [f.name for f in ReviewDecision._meta.fields if f.name != "id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -45,37 +115,19 @@ class PurgeRunAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False  # the purge log is evidence (Art. 5(2) accountability)
+        return False
 
-    def get_urls(self):
-        return [
-            path(
-                "preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="retention_purgerun_preview",
-            ),
-            *super().get_urls(),
-        ]
+    @admin.display(description=_("retention rule"), ordering="rule_code")
+    def rule(self, decision: ReviewDecision) -> str:
+        rule = RetentionRule.objects.filter(code=decision.rule_code).first()
+        return (rule.name or rule.code) if rule else decision.rule_code
 
-    def preview_view(self, request: HttpRequest) -> HttpResponse:
-        """Per rule: expired now, held, and expiring in the next 7 and 30 days (counts only)."""
-        now = timezone.now()
-        rules = {rule.code: rule for rule in RetentionRule.objects.filter(code__in=rule_codes())}
-        last_runs = PurgeRun.objects.latest_per_rule()
-        rows = [
-            {
-                "rule": rules[code],
-                "preview": purge_preview(rule_code=code, now=now),
-                "last_run": last_runs.get(code),
-            }
-            for code in rule_codes()
-            if code in rules
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("What expires next"),
-            "rows": rows,
-            "now": now,
-        }
-        return TemplateResponse(request, "admin/retention/purgerun/preview.html", context)
+    @admin.display(description=_("record"))
+    def record(self, decision: ReviewDecision) -> str:
+        from django.apps import apps
+
+        try:
+            kind = apps.get_model(decision.model_label)._meta.verbose_name
+        except LookupError:
+            kind = decision.model_label
+        return f"{kind} #{decision.object_id}"

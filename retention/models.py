@@ -7,6 +7,7 @@ applied, and it must itself be harmless to keep.
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -92,6 +93,15 @@ class PurgeRun(models.Model):
     )
     error = models.TextField(_("error"), blank=True)
     pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+        help_text=_("The privacy officer who started it from the staff pages (else empty)."),
+    )
 
     objects = PurgeRunQuerySet.as_manager()
 
@@ -121,3 +131,53 @@ class PurgeRun(models.Model):
         if self.finished_at is None:
             return None
         return self.finished_at - self.started_at
+
+
+class ReviewDecisionQuerySet(models.QuerySet):
+    def kept_until(self, today) -> "ReviewDecisionQuerySet":
+        """ "Keep" decisions whose next review date has not come yet."""
+        return self.filter(decision=ReviewDecision.Decision.KEEP, next_review_on__gt=today)
+
+
+class ReviewDecision(models.Model):
+    """A privacy officer's decision on one row of a review rule (customer contacts, staff
+    accounts, the suppression list): keep it until a next review, with the reason, or delete it.
+
+    Like a legal hold it names the row by model and key and holds a reason about the case, not
+    about the person (Art. 5(2): the decision is the accountability evidence).
+    """
+
+    class Decision(models.TextChoices):
+        KEEP = "keep", _("kept")
+        DELETE = "delete", _("deleted")
+
+    rule_code = models.SlugField(_("rule code"), max_length=64, db_index=True)
+    model_label = models.CharField(_("kind of record"), max_length=100)
+    object_id = models.CharField(_("record number"), max_length=64)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    next_review_on = models.DateField(_("next review on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    objects = ReviewDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        indexes = [
+            models.Index(fields=["rule_code", "model_label", "object_id"], name="review_row")
+        ]
+
+    def __str__(self) -> str:
+        return _("%(decision)s on %(date)s") % {
+            "decision": self.get_decision_display(),
+            "date": date_format(timezone.localtime(self.decided_at), "j M Y"),
+        }
