@@ -22,14 +22,13 @@ class NoticeInline(admin.TabularInline):
     can_delete = False
     fields = (
         "client",
-        "email",
         "language",
         "sent_at",
         "objection_deadline",
         "objected_on",
         "objection_note",
     )
-    readonly_fields = ("client", "email", "language", "sent_at", "objection_deadline")
+    readonly_fields = ("client", "language", "sent_at", "objection_deadline")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -47,7 +47,6 @@ class SubProcessorChange(models.Model):
     )
 
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
-    retention_rule_code: ClassVar[str] = "processor-notices"
 
     class Meta:
         verbose_name = _("sub-processor change")
@@ -76,16 +75,14 @@ class SubProcessorNotice(models.Model):
         related_name="sub_processor_notices",
         verbose_name=_("client (controller)"),
     )
-    email = models.EmailField(_("sent to"))
     language = models.CharField(_("language"), max_length=2)
     sent_at = models.DateTimeField(_("sent at"))
     objection_deadline = models.DateField(_("objection possible until"))
     objected_on = models.DateField(_("client objected on"), null=True, blank=True)
     objection_note = models.TextField(_("the client's objection"), blank=True)
 
-    # The client's business contact address: personal data of its contact person.
-    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("email",)
-    retention_rule_code: ClassVar[str] = "processor-notices"
+    # Who received it is the client's contact in the register (and the e-mail outbox).
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     objects = SubProcessorNoticeQuerySet.as_manager()
 
@@ -134,7 +131,7 @@ class ForwardedRequest(models.Model):
     forwarded_to = models.EmailField(_("forwarded to"), blank=True)
 
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("requester", "summary", "forwarded_to")
-    retention_rule_code: ClassVar[str] = "processor-notices"
+    retention_rule_code: ClassVar[str] = "forwarded-request"
 
     class Meta:
         verbose_name = _("request forwarded to a client")
@@ -178,7 +175,6 @@ class DataEnd(models.Model):
     )
 
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ()
-    retention_rule_code: ClassVar[str] = "processor-notices"
 
     class Meta:
         verbose_name = _("return or deletion of a client's data")

@@ -73,7 +73,6 @@ def _notice_send(*, change: SubProcessorChange, client: ProcessorClient, now: da
     notice = SubProcessorNotice.objects.create(
         change=change,
         client=client,
-        email=client.contact_email,
         language=client.language,
         sent_at=now,
         objection_deadline=today + timedelta(days=client.objection_window_days),

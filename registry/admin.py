@@ -42,6 +42,7 @@ from .models import (
     normalise_kbo,
     normalise_vat,
 )
+from .models_dpia import dpia_state
 from .periods import BRUSSELS
 from .ropa import CONTENT_TYPES, FORMATS, as_of_instant, ropa_export, ropa_filename
 
@@ -103,6 +104,16 @@ class HintsMixin:
         if obj is None or obj.pk is None:
             return "-"
         return hints_html(findings_for(obj))
+
+
+class DpiaStateMixin:
+    """The activity's DPIA state comes from its screening (registry/admin_duties.py)."""
+
+    @admin.display(description=_("DPIA (Art. 35)"))
+    def dpia_screening_state(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "-"
+        return dpia_state(obj.pk)
 
 
 class RegisterAdmin(HintsMixin, SimpleHistoryAdmin, TranslationAdmin):
@@ -361,7 +372,7 @@ class RopaForm(forms.Form):
 
 
 @admin.register(ProcessingActivity)
-class ProcessingActivityAdmin(RegisterAdmin):
+class ProcessingActivityAdmin(DpiaStateMixin, RegisterAdmin):
     change_list_template = "admin/registry/processingactivity/change_list.html"
     list_display = [
         "code",
@@ -382,7 +393,7 @@ class ProcessingActivityAdmin(RegisterAdmin):
         "recipients",
     ]
     search_fields = ["code", "name_nl", "name_fr", "name_en", "purpose_nl", "owner"]
-    readonly_fields = ["register_hints"]
+    readonly_fields = ["register_hints", "dpia_screening_state"]
     inlines = [RetentionRuleInline, TransferInline]
     fieldsets = [
         (None, {"fields": ["register_hints", ("code", "status"), "name", "owner"]}),
@@ -425,7 +436,7 @@ class ProcessingActivityAdmin(RegisterAdmin):
             {
                 "fields": [
                     ("started_on", "ended_on"),
-                    ("dpia", "dpia_reference"),
+                    "dpia_screening_state",
                     "position",
                     "notes",
                 ]
@@ -638,4 +649,4 @@ class TransferAdmin(RegisterAdmin):
 
 
 # The cookie inventory's pages (issue 15) live in their own module, which imports this one.
-from . import admin_cookies  # noqa: E402, F401
+from . import admin_cookies, admin_duties  # noqa: E402, F401

@@ -542,6 +542,11 @@ from .hints_cookies import check_cookies  # noqa: E402
 
 CHECKS.append(check_cookies)
 
+# DPIA screenings and the camera register (issue 16).
+from .hints_duties import check_cameras, check_dpia  # noqa: E402
+
+CHECKS.extend([check_dpia, check_cameras])
+
 # A rule's statement sentence against its period field (issue 13).
 from .hints_retention import check_rule_texts  # noqa: E402
 

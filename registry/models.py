@@ -876,6 +876,14 @@ class RetentionRule(TrackedModel):
         """'1 jaar', '14 dagen', '7 years' in the active language."""
         return period_text(self.period_value, self.period_unit)
 
+    def clean(self) -> None:
+        """The camera law caps the footage rule at one month (a register error)."""
+        from .models_cameras import FOOTAGE_RULE_CODE, FOOTAGE_TOO_LONG, footage_period_too_long
+
+        is_footage = self.code == FOOTAGE_RULE_CODE or (self.pk and self.cameras.exists())
+        if is_footage and footage_period_too_long(self.period_value, self.period_unit):
+            raise ValidationError({"period_value": FOOTAGE_TOO_LONG})
+
     def summary(self) -> str:
         """'1 year after first contact', or 'at withdrawal of consent' for a zero period."""
         anchor = self.get_anchor_display()
@@ -896,9 +904,11 @@ def period_text(value: int, unit: str) -> str:
 
 
 # The website's cookie inventory and banner settings (issue 15) live in their own module.
+from .models_cameras import Camera  # noqa: E402, F401
 from .models_cookies import (  # noqa: E402, F401
     CONSENT_COOKIE_NAME,
     ConsentSettings,
     Cookie,
     CookieCategory,
 )
+from .models_dpia import DpiaScreening, dpia_state  # noqa: E402, F401

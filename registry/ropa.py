@@ -200,8 +200,8 @@ def _activity(a: m.ProcessingActivity, snap: Snapshot, ctx: dict) -> dict[str, A
         "transfers": [_transfer(t, ctx["recipients"]) for t in transfers],
         "retention": [_rule(r, ctx["categories"]) for r in rules],
         "security_measures": [_measure(s) for s in measures],
-        "dpia": a.get_dpia_display(),
-        "dpia_reference": a.dpia_reference,
+        "dpia": m.dpia_state(a.pk),
+        "dpia_reference": "",
         "owner": a.owner,
     }
 
@@ -368,6 +368,7 @@ def processor_columns() -> list[tuple[str, Any]]:
         (_("Security measures (Art. 30(2)(d))"), lambda c: _names(c["security_measures"])),
         (_("Agreement signed on"), lambda c: c["agreement_signed_on"]),
         (_("Agreement"), lambda c: c["agreement"]),
+        (_("Contract start"), lambda c: c["contract_start"]),
         (_("Contract end"), lambda c: c["contract_end"]),
     ]
 
@@ -387,6 +388,24 @@ def controller_lines(data: dict) -> list[tuple[str, str]]:
         (_("Data protection officer"), c.get("dpo", "") or _("none designated")),
         (_("Representative"), c.get("representative", "") or _("not applicable")),
         (_("Joint controllers"), c.get("joint_controllers", "") or _("none")),
+        (_("Supervisory authority"), data["supervisory_authority"].get("name", "")),
+        (_("Register as of"), data["as_of"] or data["generated_at"]),
+    ]
+
+
+def processor_lines(data: dict) -> list[tuple[str, str]]:
+    """The processor block (Art. 30(2)(a)): C-DOT acts here as processor; each client row
+    below names the controller it acts for."""
+    c = data["controller"]
+    return [
+        (_("Processor (Art. 30(2)(a))"), c.get("legal_name", "")),
+        (_("Company number"), c.get("kbo_number", "")),
+        (_("Address"), c.get("address", "")),
+        (_("E-mail"), c.get("email", "")),
+        (_("Phone"), c.get("phone", "")),
+        (_("Privacy contact"), c.get("privacy_contact", "")),
+        (_("Data protection officer"), c.get("dpo", "") or _("none designated")),
+        (_("Representative"), c.get("representative", "") or _("not applicable")),
         (_("Supervisory authority"), data["supervisory_authority"].get("name", "")),
         (_("Register as of"), data["as_of"] or data["generated_at"]),
     ]
@@ -413,6 +432,9 @@ def render_csv(data: dict) -> bytes:
         for a in data["activities"]:
             writer.writerow([_("controller"), *(g(a) for _h, g in cols)])
         writer.writerow([])
+        for label, value in processor_lines(data):
+            writer.writerow([label, value])
+        writer.writerow([])
         pcols = processor_columns()
         writer.writerow([_("Register"), *(h for h, _g in pcols)])
         for c in data["processor_register"]:
@@ -429,16 +451,28 @@ def render_xlsx(data: dict) -> bytes:
     with translation.override(data["language"]):
         wb = Workbook()
         sheets = [
-            (wb.active, _("Controller"), controller_columns(), data["activities"]),
-            (wb.create_sheet(), _("Processor"), processor_columns(), data["processor_register"]),
+            (
+                wb.active,
+                _("Controller"),
+                controller_columns(),
+                data["activities"],
+                controller_lines(data),
+            ),
+            (
+                wb.create_sheet(),
+                _("Processor"),
+                processor_columns(),
+                data["processor_register"],
+                processor_lines(data),
+            ),
         ]
         bold = Font(bold=True)
         wrap = Alignment(wrap_text=True, vertical="top")
-        for ws, title, cols, rows in sheets:
+        for ws, title, cols, rows, lines in sheets:
             ws.title = title[:31]
             ws.append([data["title"]])
             ws["A1"].font = Font(bold=True, size=14)
-            for label, value in controller_lines(data):
+            for label, value in lines:
                 ws.append([label, value])
             ws.append([])
             header_row = ws.max_row + 1
@@ -463,7 +497,11 @@ def render_html(data: dict) -> str:
     with translation.override(data["language"]):
         return render_to_string(
             "registry/ropa.html",
-            {"ropa": data, "controller_lines": controller_lines(data)},
+            {
+                "ropa": data,
+                "controller_lines": controller_lines(data),
+                "processor_lines": processor_lines(data),
+            },
         )
 
 

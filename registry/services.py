@@ -12,6 +12,7 @@ from django.db import models, transaction
 from . import models as m
 from . import seed_cookies as cookie_data
 from . import seed_data as data
+from . import seed_processor as processor_data
 
 SEED_REASON = "seed_cdot"
 LANGS = [code for code, _name in settings.LANGUAGES]
@@ -201,7 +202,7 @@ def _activity_item(spec: dict, seeder: _Seeder, position: int) -> SeedItem:
         "transfers_outside_eea": False,  # the seed: no transfers outside the EU
         "status": m.ProcessingActivity.Status.ACTIVE,
         "started_on": data.SEED_DATE,
-        "dpia": m.ProcessingActivity.Dpia.NOT_REQUIRED,
+        "dpia": m.ProcessingActivity.Dpia.NOT_ASSESSED,  # no screening was made (Art. 35)
         "owner": "Glenn (C-DOT)",
         "position": position,
     }
@@ -255,6 +256,27 @@ def _cookie_items(seeder: _Seeder) -> Iterator[SeedItem]:
         yield SeedItem(m.Cookie, {"name": spec["name"]}, fields)
 
 
+# Camera surveillance (F2) meets two WP248 criteria: systematic monitoring of a place, and
+# employees (vulnerable data subjects in WP248) within the view. The seed fills them in; the
+# result stays open until a privacy officer decides (Art. 35): nobody screened it yet.
+CAMERA_SCREENING_CRITERIA = ["systematic_monitoring", "vulnerable"]
+
+
+def _camera_screening_draft(seeder: _Seeder, report: SeedReport) -> None:
+    activity = seeder.one(m.ProcessingActivity, "F2")
+    if activity is None or m.DpiaScreening.objects.filter(activity=activity).exists():
+        return
+    m.DpiaScreening.objects.create(
+        activity=activity,
+        criteria=CAMERA_SCREENING_CRITERIA,
+        criteria_notes=(
+            "WP248 3: the cameras watch the premises continuously. "
+            "WP248 7: staff are within the view (collective agreement no. 68)."
+        ),
+    )
+    report.created.append(f"DpiaScreening (activity={activity.code})")
+
+
 def seed_size() -> int:
     """How many rows the seed describes (for a progress bar)."""
     return (
@@ -269,6 +291,7 @@ def seed_size() -> int:
         + 1
         + len(cookie_data.cookies())
         + len(cookie_data.RETENTION_RULES)
+        + len(processor_data.RETENTION_RULES)
     )
 
 
@@ -292,7 +315,12 @@ def register_seed(
         for position, spec in enumerate(data.ACTIVITIES, start=1):
             seeder.put(_activity_item(spec, seeder, position * 10))
             tick()
-        for rule_spec in [*data.RETENTION_RULES, *cookie_data.RETENTION_RULES]:
+        rule_specs = [
+            *data.RETENTION_RULES,
+            *cookie_data.RETENTION_RULES,
+            *processor_data.RETENTION_RULES,
+        ]
+        for rule_spec in rule_specs:
             rule_item = _rule_item(rule_spec, seeder)
             if rule_item is None:
                 report.kept_deleted.append(f"RetentionRule (code={rule_spec['code']})")
@@ -302,6 +330,7 @@ def register_seed(
         for item in _cookie_items(seeder):
             seeder.put(item)
             tick()
+        _camera_screening_draft(seeder, report)
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -14,6 +14,8 @@ from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registry.models_cameras import CAMERA_IMAGES_REQUEST
+
 from .deadlines import local_date
 from .errors import WorkflowError
 
@@ -74,6 +76,7 @@ class DataSubjectRequest(models.Model):
         OBJECTION = "objection", _("Objection to processing (Art. 21)")
         PORTABILITY = "portability", _("Data portability (Art. 20)")
         CONSENT_WITHDRAWAL = "consent_withdrawal", _("Withdrawal of consent (Art. 7(3))")
+        CAMERA_IMAGES = CAMERA_IMAGES_REQUEST
         OTHER = "other", _("Other question about my data")
 
     class Channel(models.TextChoices):

@@ -365,6 +365,8 @@ TARGETS: dict[str, PurgeTarget] = {
             extra=Q(closed_at__isnull=False),
         ),
         DeleteTarget("email-outbox", OutboxEmail),
+        # Art. 28(3)(e): requests passed on to a client controller (processor app).
+        AnchorTarget("forwarded-request", ("processor.ForwardedRequest",), "received_at"),
     )
 }
 
