@@ -802,3 +802,4 @@ RETAINED_MODELS: tuple[type[models.Model], ...] = (
 
 from .models_api import ApiAuditEntry, ApiKey, IdempotencyRecord  # noqa: E402, F401
 from .models_outbox import OutboxEmail  # noqa: E402, F401
+from .models_ledger import ErasureReplay  # noqa: E402, F401

@@ -23,6 +23,7 @@ from .deletion import (  # noqa: F401  (re-exported)
     records_delete,
     records_delete_refusal,
 )
+from .ledger import ledger_opted_out, ledger_suppressed
 from .models import (
     CameraRecording,
     Contact,
@@ -71,6 +72,7 @@ def suppression_add(*, email: str, reason: str) -> SuppressionEntry:
 
     An entry written under a fallback key (before a key rotation) is found and re-keyed.
     """
+    ledger_suppressed(emails=[email], reason=reason)  # survives a restore (records/ledger.py)
     digest = email_hash(email)
     existing = SuppressionEntry.objects.matching(email).order_by("pk").first()
     if existing is not None:
@@ -174,6 +176,7 @@ def contact_object(*, pks: Iterable[int], emails: Iterable[str] = ()) -> dict[st
         contacts.exclude(email_normalised="").values_list("email_normalised", flat=True)
     )
     addresses |= {normalise_email(e) for e in emails if normalise_email(e)}
+    ledger_opted_out(model=Contact, pks=contacts.values_list("pk", flat=True))
     count = contacts.update(marketing_opt_out=True)
     for address in sorted(addresses):
         suppression_add(email=address, reason=SuppressionEntry.Reason.OBJECTION)

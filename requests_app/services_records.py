@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from records.ledger import ledger_erased, ledger_minimised
 from records.models import (
     Contact,
     Invoice,
@@ -152,6 +153,7 @@ def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
         )
     )
     if subscriptions:
+        ledger_erased(model=NewsletterSubscription, pks=subscriptions, emails=emails)
         result.erased["newsletter"] = records_delete(
             model=NewsletterSubscription, pks=subscriptions
         )
@@ -161,6 +163,7 @@ def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
 
     inquiries = confirmed_pks(dsr, WebInquiry)
     if inquiries:
+        ledger_erased(model=WebInquiry, pks=inquiries)
         result.erased["webinquiry"] = records_delete(model=WebInquiry, pks=inquiries)
 
     contacts = confirmed_pks(dsr, Contact)
@@ -173,6 +176,7 @@ def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
     for pk in erasable:  # one by one: a legal hold on one contact does not stop the others
         try:
             with transaction.atomic():
+                ledger_erased(model=Contact, pks=[pk])  # dropped with the savepoint if refused
                 result.erased["contact"] = result.erased.get("contact", 0) + records_delete(
                     model=Contact, pks=[pk]
                 )
@@ -188,6 +192,7 @@ def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
             .filter(Invoice.objects.kept_exists(now, outer="pk"))
             .values_list("pk", flat=True)
         )
+        ledger_minimised(model=Contact, pks=for_invoices)
         result.restricted_contacts = contact_erase_keeping_invoices(pks=for_invoices, now=now)
         Contact.objects.filter(pk__in=kept).update(marketing_opt_out=True)
         result.kept_for_invoices = for_invoices

@@ -57,6 +57,7 @@ class Command(BaseCommand):
             answer = input(f"Replace database {pg_args[-1]} by {dump}? Type 'yes': ")
             if answer.strip() != "yes":
                 raise CommandError("restore cancelled; nothing changed")
+        from records.ledger import ledger_kept
         from records.models import NewsletterSubscription, SuppressionEntry
         from records.services import newsletter_withdraw
 
@@ -73,7 +74,8 @@ class Command(BaseCommand):
             if done.returncode != 0:
                 raise CommandError(f"pg_restore failed: {done.stderr.strip()}")
             bar.update()
-            restored = _untar(source / "private.tar.gz", Path(settings.PRIVATE_STORAGE_DIR))
+            with ledger_kept():  # today's erasure ledger, not the backup's (records/ledger.py)
+                restored = _untar(source / "private.tar.gz", Path(settings.PRIVATE_STORAGE_DIR))
             if (source / "footage.tar.gz").is_file():
                 _untar(source / "footage.tar.gz", Path(settings.CAMERA_FOOTAGE_DIR))
             bar.update()

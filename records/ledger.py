@@ -1,0 +1,233 @@
+"""The erasure ledger: erasures, withdrawals and objections survive a restore (issue 19, finding 7).
+
+A database restored from a backup brings back whatever was erased, withdrawn or objected to
+after the backup was taken. The ledger is an append-only file outside the database
+(``ERASURE_LEDGER_PATH``, by default ``PRIVATE_STORAGE_DIR/erasure-ledger/ledger.jsonl``, mode
+0600) with one JSON line per fact, and no personal data:
+
+- ``{"fact": "erased", "model": "records.contact", "pk": 12, "email": "<keyed hash>"}``: a row an
+  erasure request deleted (Art. 17);
+- ``{"fact": "minimised", "model": "records.contact", "pk": 12}``: a contact an erasure blanked
+  while its invoices must still be kept (Art. 17(3)(b));
+- ``{"fact": "opted_out", "model": "records.contact", "pk": 12}``: a contact that objected to
+  direct marketing;
+- ``{"fact": "suppressed", "reason": "withdrawn" | "objection" | "erasure", "email": "<keyed
+  hash>"}``: an address that withdrew consent (Art. 7(3)), objected to marketing (Art. 21(3)) or
+  was erased: its active subscriptions end, its contacts get no marketing.
+
+The e-mail hash is ``records.normalise.email_hash`` (HMAC-SHA256 under ``SUPPRESSION_KEY``),
+the suppression list's own key: the ledger cannot be read back into addresses without the key.
+Lines are written after the transaction commits (an erasure that rolled back is not in it) and
+flushed to disk at once.
+
+``manage.py replay_erasures`` (run by ``manage.py restore`` and by the documented restore
+procedure) applies every fact again to whatever the restored database brought back, and
+records what it did (``ErasureReplay``). ``manage.py restore`` keeps the current ledger when it
+puts the backup's private files back (``ledger_kept``).
+"""
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from functools import reduce
+from operator import or_
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .normalise import email_hash
+
+logger = logging.getLogger(__name__)
+
+
+def ledger_path() -> Path:
+    configured = getattr(settings, "ERASURE_LEDGER_PATH", "")
+    if configured:
+        return Path(configured)
+    return Path(settings.PRIVATE_STORAGE_DIR) / "erasure-ledger" / "ledger.jsonl"
+
+
+def _append(lines: list[dict]) -> None:
+    path = ledger_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = "".join(json.dumps(line, sort_keys=True) + "\n" for line in lines).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _after_commit(lines: list[dict]) -> None:
+    if not lines:
+        return
+    stamp = timezone.now().isoformat()
+    lines = [{"at": stamp, **line} for line in lines]
+    transaction.on_commit(lambda: _append(lines))
+
+
+def ledger_erased(*, model: type[models.Model], pks: Iterable, emails: Iterable[str] = ()) -> None:
+    """Rows an erasure request deletes (call inside its transaction, before the delete)."""
+    label = model._meta.label_lower
+    email_field = "email_normalised" if hasattr(model, "email_normalised") else None
+    pks = list(pks)
+    by_pk = {}
+    if email_field:
+        by_pk = dict(model._default_manager.filter(pk__in=pks).values_list("pk", email_field))
+    lines = [
+        {"fact": "erased", "model": label, "pk": pk, "email": email_hash(by_pk[pk])}
+        if by_pk.get(pk)
+        else {"fact": "erased", "model": label, "pk": pk}
+        for pk in pks
+    ]
+    lines += [{"fact": "suppressed", "reason": "erasure", "email": email_hash(e)} for e in emails]
+    _after_commit(lines)
+
+
+def ledger_minimised(*, model: type[models.Model], pks: Iterable) -> None:
+    """Contacts an erasure blanked while their invoices must be kept."""
+    label = model._meta.label_lower
+    _after_commit([{"fact": "minimised", "model": label, "pk": pk} for pk in pks])
+
+
+def ledger_opted_out(*, model: type[models.Model], pks: Iterable) -> None:
+    """Contacts that objected to direct marketing (Art. 21(3)), with or without an address."""
+    label = model._meta.label_lower
+    _after_commit([{"fact": "opted_out", "model": label, "pk": pk} for pk in pks])
+
+
+def ledger_suppressed(*, emails: Iterable[str], reason: str) -> None:
+    """Addresses that withdrew consent, objected or were erased (the suppression reasons)."""
+    _after_commit(
+        [{"fact": "suppressed", "reason": reason, "email": email_hash(e)} for e in emails if e]
+    )
+
+
+def ledger_read(path: Path | None = None) -> Iterator[dict]:
+    """Every fact, oldest first; a torn last line (a crash mid-write) is skipped and logged."""
+    path = path or ledger_path()
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                logger.warning("erasure ledger line %s unreadable: skipped", number)
+
+
+@contextmanager
+def ledger_kept():
+    """Keep the current ledger while a restore replaces the private files by a backup's."""
+    path = ledger_path()
+    saved = path.read_bytes() if path.exists() else None
+    try:
+        yield
+    finally:
+        if saved is not None:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            current = path.read_bytes() if path.exists() else b""
+            if current != saved:
+                fd = os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_CREAT, 0o600)
+                try:
+                    os.write(fd, saved)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+
+
+def erasures_replay(*, now: datetime | None = None, progress=None) -> dict[str, int]:
+    """Apply every fact of the ledger again to the database; returns counts per effect.
+
+    Idempotent: on a database that forgot nothing it changes nothing (all counts 0).
+    """
+    from .deletion import RecordsDeleteRefused, records_delete
+    from .models import Contact, ErasureReplay, NewsletterSubscription, SuppressionEntry
+    from .services import contact_erase_keeping_invoices
+
+    now = now or timezone.now()
+    tick = progress or (lambda: None)
+    counts = {"facts": 0, "erased": 0, "minimised": 0, "withdrawn": 0, "opted_out": 0}
+    counts |= {"suppressed": 0, "refused": 0}
+    erased: dict[str, set] = {}
+    minimised: set = set()
+    opted_out_pks: set = set()
+    suppressed: dict[str, str] = {}
+    for fact in ledger_read():
+        counts["facts"] += 1
+        kind = fact.get("fact")
+        if kind == "erased":
+            erased.setdefault(fact["model"], set()).add(fact["pk"])
+        elif kind == "minimised":
+            minimised.add(fact["pk"])
+        elif kind == "opted_out":
+            opted_out_pks.add(fact["pk"])
+        elif kind == "suppressed" and fact.get("email"):
+            suppressed.setdefault(fact["email"], fact.get("reason", "erasure"))
+        tick()
+    from django.apps import apps
+
+    with transaction.atomic():
+        for label, pks in erased.items():
+            model = apps.get_model(label)
+            present = list(model._default_manager.filter(pk__in=pks).values_list("pk", flat=True))
+            for pk in present:
+                try:
+                    with transaction.atomic():
+                        counts["erased"] += records_delete(model=model, pks=[pk], now=now)
+                except RecordsDeleteRefused:
+                    counts["refused"] += 1  # a hold set since: the dashboard shows it
+        filled = reduce(or_, (~Q(**{f: ""}) for f in Contact.NOT_FOR_INVOICE_FIELDS))
+        back = Contact.objects.filter(pk__in=minimised).filter(filled)
+        counts["minimised"] = contact_erase_keeping_invoices(
+            pks=list(back.values_list("pk", flat=True)), now=now
+        )
+        counts["opted_out"] = Contact.objects.filter(
+            pk__in=opted_out_pks, marketing_opt_out=False
+        ).update(marketing_opt_out=True)
+        reasons = {c.value for c in SuppressionEntry.Reason}
+        known = set(
+            SuppressionEntry.objects.filter(email_hash__in=suppressed).values_list(
+                "email_hash", flat=True
+            )
+        )
+        missing = [
+            SuppressionEntry(email_hash=h, reason=r if r in reasons else "erasure")
+            for h, r in suppressed.items()
+            if h not in known
+        ]
+        SuppressionEntry.objects.bulk_create(missing, ignore_conflicts=True)
+        counts["suppressed"] = len(missing)
+        if suppressed:
+            active = NewsletterSubscription.objects.active().exclude(email_normalised="")
+            ended = [
+                pk
+                for pk, address in active.values_list("pk", "email_normalised")
+                if email_hash(address) in suppressed
+            ]
+            counts["withdrawn"] = NewsletterSubscription.objects.filter(pk__in=ended).update(
+                withdrawn_at=now
+            )
+            marketed = Contact.objects.filter(marketing_opt_out=False).exclude(email_normalised="")
+            opted = [
+                pk
+                for pk, address in marketed.values_list("pk", "email_normalised")
+                if email_hash(address) in suppressed
+            ]
+            counts["opted_out"] += Contact.objects.filter(pk__in=opted).update(
+                marketing_opt_out=True
+            )
+        ErasureReplay.objects.create(at=now, counts=counts)
+    logger.info(
+        "event=erasures_replayed %s", " ".join(f"{key}={value}" for key, value in counts.items())
+    )
+    return counts
