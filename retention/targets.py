@@ -452,6 +452,9 @@ NOT_PERSONAL: dict[str, str] = {
     "django_celery_beat.PeriodicTask": "schedules",
     "cdot_privacy.Heartbeat": "beat liveness",
     "retention.PurgeRun": "counts and timings only",
+    # Staff decisions on review rules: the record's number, keep/delete, a reason. To confirm
+    # by the review queue's owner (issue 17): a reason naming the person would make it personal.
+    "retention.ReviewDecision": "a staff decision about a row by its number",
     "records.ApiKey": "client systems, hashed keys",
     "records.IdempotencyRecord": "ids and statuses, pruned after 24 hours",
     "statement.StatementVersion": "the published privacy statement",
