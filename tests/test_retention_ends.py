@@ -259,3 +259,17 @@ def test_counting_held_rows_does_not_write(django_assert_max_num_queries):
         q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "SAVEPOINT"))
     ]
     assert writes == []
+
+
+def test_the_migration_keys_old_unkeyed_entries_without_needing_the_address():
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("records.migrations.0004_restriction_ends_consent_proof")
+    old = SuppressionEntry.objects.create(
+        email_hash=email_sha256("Old.Reader@example.be"), reason=SuppressionEntry.Reason.BOUNCE
+    )
+    assert not SuppressionEntry.objects.matching("old.reader@example.be").exists()
+    migration.suppression_entries_keyed(django_apps, None)
+    assert list(SuppressionEntry.objects.matching("old.reader@example.be")) == [old]
