@@ -67,7 +67,14 @@ else:
     SUPPRESSION_KEY = env.str("SUPPRESSION_KEY", default="") or _embedded_suppression_key()
 SUPPRESSION_KEY_FALLBACKS = env.list("SUPPRESSION_KEY_FALLBACKS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute base of the links in e-mails and PDFs. Production requires it; the embedded run
+# follows PORT (bin/run serves there), so a README run on another port sends working links.
+if PRODUCTION:
+    SITE_URL = env.str("SITE_URL").rstrip("/")
+else:
+    SITE_URL = env.str(
+        "SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}"
+    ).rstrip("/")
 
 INSTALLED_APPS = [
     "modeltranslation",  # before admin, so translated fields show in it

@@ -119,6 +119,7 @@ def test_check_deploy_reports_nothing_with_production_settings():
         SECRET_KEY="x" * 20 + "-Production-Only-Secret-Key-0123456789abcdef",
         SUPPRESSION_KEY="y" * 50,
         ALLOWED_HOSTS="privacy.c-dot.be",
+        SITE_URL="https://privacy.c-dot.be",  # required in production (#14)
         STAFF_2FA="true",
     )
     result = subprocess.run(  # noqa: S603
