@@ -42,9 +42,7 @@ def seconds_as_lifetime(seconds: int | None) -> tuple[int | None, str]:
 def cookies() -> list[dict[str, Any]]:
     """The inventory rows, read from the settings at seed time."""
     session = seconds_as_lifetime(settings.SESSION_COOKIE_AGE)
-    csrf = seconds_as_lifetime(
-        None if settings.CSRF_USE_SESSIONS else settings.CSRF_COOKIE_AGE
-    )
+    csrf = seconds_as_lifetime(None if settings.CSRF_USE_SESSIONS else settings.CSRF_COOKIE_AGE)
     rows: list[dict[str, Any]] = [
         {
             "name": settings.SESSION_COOKIE_NAME,
