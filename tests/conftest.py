@@ -102,8 +102,26 @@ def pytest_sessionstart(session):
 
 # What `bin/test --fast` (-m "not slow") leaves out, besides tests marked @pytest.mark.slow:
 # browsers, real Celery workers and started services, the static gates, property tests at size.
-SLOW_FIXTURES = {"celery_worker_process", "celery_worker", "browser", "live_server", "compose"}
-SLOW_MODULES = {"test_quality_gates.py", "test_api_schemathesis.py"}
+# Also what renders and publishes the whole statement (three PDFs) or the register as a PDF,
+# and the tests that start processes against PostgreSQL: most of the suite's CPU time.
+SLOW_FIXTURES = {
+    "celery_worker_process",
+    "celery_worker",
+    "browser",
+    "live_server",
+    "compose",
+    "published_statement",
+    "published_register",
+}
+SLOW_MODULES = {
+    "test_quality_gates.py",
+    "test_api_schemathesis.py",
+    "test_statement_versions.py",
+    "test_statement_content.py",
+    "test_statement_drafts.py",
+    "test_registry_ropa.py",
+    "test_retention_concurrency.py",
+}
 
 
 def pytest_collection_modifyitems(config, items):
