@@ -17,6 +17,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Router, Schema
@@ -84,15 +85,38 @@ def _rate_exceeded(request: HttpRequest) -> bool:
     address = client_ip(request)
     digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
     window = int(timezone.now().timestamp()) // RATE_WINDOW_SECONDS
-    key = f"consent-rate:{digest.hexdigest()[:24]}:{window}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
+    calls = _count(f"consent-rate:{digest.hexdigest()[:24]}:{window}")
+    return calls > settings.CONSENT_RATE_PER_MINUTE
+
+
+def _count(key: str) -> int:
+    """Add one to a counter that expires; one round trip on Redis (INCR + EXPIRE NX)."""
+    timeout = RATE_WINDOW_SECONDS * 2
+    if isinstance(cache, RedisCache):
+        name = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(name, write=True).pipeline(transaction=False)
+        pipe.incr(name)
+        pipe.expire(name, timeout, nx=True)
+        return int(pipe.execute()[0])
+    cache.add(key, 0, timeout=timeout)
     try:
-        calls = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
-        calls = 1
-    limit = settings.CONSENT_RATE_PER_MINUTE
-    return calls > limit
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+_known_versions: dict[str, int] = {}
+
+
+def _banner_version(version: str) -> BannerVersion | None:
+    """A stored banner version; stored versions never change, so each process keeps their ids."""
+    if version not in _known_versions:
+        found = BannerVersion.objects.filter(version=version).values_list("pk", flat=True).first()
+        if found is None:
+            return None
+        _known_versions[version] = found
+    return BannerVersion(pk=_known_versions[version], version=version)
 
 
 def _errors(exc: ValidationError) -> list[dict[str, str]]:
@@ -166,7 +190,7 @@ def consent_post(request: HttpRequest) -> HttpResponse:
             status=422,
         )
         return _cors(response, origin)
-    version = BannerVersion.objects.filter(version=payload.version).first()
+    version = _banner_version(payload.version)
     if version is None:
         return _cors(_problem(422, "Unknown banner version.", "version"), origin)
     record = consent_record_create(

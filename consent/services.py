@@ -40,9 +40,9 @@ def consent_record_create(
     Without a consent ID the visitor is new and gets a random one. A choice that refuses a
     category the same ID had granted is recorded as a withdrawal (Art. 7(3)).
     """
-    consent_id = consent_id or secrets.token_urlsafe(CONSENT_ID_BYTES)
     wanted = {c.value: bool(choices.get(c.value)) for c in CookieCategory.optional()}
-    previous = ConsentRecord.objects.for_consent_id(consent_id).last()
+    previous = ConsentRecord.objects.for_consent_id(consent_id).last() if consent_id else None
+    consent_id = consent_id or secrets.token_urlsafe(CONSENT_ID_BYTES)
     withdrawn = previous is not None and any(
         given and not wanted[key] for key, given in previous.choices().items()
     )
