@@ -551,3 +551,8 @@ CHECKS.extend([check_dpia, check_cameras])
 from .hints_retention import check_rule_texts  # noqa: E402
 
 CHECKS.append(check_rule_texts)
+
+# Hints that keep the privacy statement true (issue 13).
+from .hints_statement import check_statement_truth  # noqa: E402
+
+CHECKS.append(check_statement_truth)

@@ -289,7 +289,15 @@ class Recipient(TrackedModel):
         max_length=200,
         help_text=_("What they do for us, shown in the statement (e.g. webhosting)."),
     )
-    country = models.CharField(_("country"), max_length=2, default="BE")
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_(
+            "Where the recipient processes the data (ISO code, e.g. BE). Left empty, the "
+            "statement names no country and a register hint asks for it."
+        ),
+    )
     inside_eea = models.BooleanField(
         _("inside the EEA"),
         default=True,
@@ -848,6 +856,15 @@ class RetentionRule(TrackedModel):
         _("text in the privacy statement"),
         blank=True,
         help_text=_("Art. 13(2)(a): the sentence the public statement shows for this rule."),
+    )
+    review_every_months = models.PositiveSmallIntegerField(
+        _("reviewed every (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a rule whose action is review: how often staff review the data; the "
+            "statement says so, with the criterion as how they decide."
+        ),
     )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive rules are not applied by the purge.")

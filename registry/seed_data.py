@@ -455,13 +455,13 @@ ACTIVITIES = [
         "legitimate_interest": t(
             "Nieuwe klanten vinden en offertes opvolgen die bedrijven bij ons aanvragen of die "
             "we hun bezorgen; we gebruiken daarvoor enkel zakelijke contactgegevens en bewaren "
-            "ze niet langer dan een jaar zonder nieuw contact.",
+            "ze niet langer dan een jaar na het eerste contact.",
             "Trouver de nouveaux clients et suivre les offres que des entreprises nous demandent "
             "ou que nous leur remettons ; nous n'utilisons que des coordonnées professionnelles "
-            "et ne les conservons pas plus d'un an sans nouveau contact.",
+            "et ne les conservons pas plus d'un an après le premier contact.",
             "Finding new customers and following up quotations that companies ask us for or "
             "that we send them; we use business contact details only and keep them no longer "
-            "than one year without new contact.",
+            "than one year after first contact.",
         ),
         "subjects": ["prospects"],
         "categories": ["identity", "email", "mobile", "company-numbers", "url"],
@@ -660,22 +660,21 @@ ACTIVITIES = [
             "camera law of 21 March 2007.",
         ),
         "legal_basis_explanation": t(
-            "De vorige privacyverklaring noemde camerabeelden onder toestemming (F). Wie "
-            "gefilmd wordt, kan echter niet vrij weigeren, zodat toestemming geen geldige "
-            "grondslag is. Camerabewaking berust op ons gerechtvaardigd belang (art. 6, lid 1, "
-            "f AVG) onder de voorwaarden van de camerawet van 21 maart 2007: pictogram aan de "
-            "ingang, aangifte bij de politie en bewaring van hoogstens één maand.",
-            "L'ancienne déclaration de confidentialité plaçait les images de caméras sous le "
-            "consentement (F). Or la personne filmée ne peut pas refuser librement, de sorte "
-            "que le consentement n'est pas une base valable. La vidéosurveillance repose sur "
-            "notre intérêt légitime (art. 6, par. 1, f du RGPD) aux conditions de la loi "
-            "caméras du 21 mars 2007 : pictogramme à l'entrée, déclaration à la police et "
-            "conservation d'un mois au plus.",
-            "The previous privacy statement listed camera footage under consent (F). A person "
-            "being filmed cannot freely refuse, however, so consent is not a valid basis. "
+            "Camerabewaking berust op ons gerechtvaardigd belang (art. 6, lid 1, f AVG) onder "
+            "de voorwaarden van de camerawet van 21 maart 2007: pictogram aan de ingang, "
+            "aangifte bij de politie en bewaring van hoogstens één maand.",
+            "La vidéosurveillance repose sur notre intérêt légitime (art. 6, par. 1, f du "
+            "RGPD) aux conditions de la loi caméras du 21 mars 2007 : pictogramme à l'entrée, "
+            "déclaration à la police et conservation d'un mois au plus.",
             "Camera surveillance rests on our legitimate interest (Art. 6(1)(f) GDPR) under the "
             "conditions of the camera law of 21 March 2007: a pictogram at the entrance, "
             "declaration to the police and keeping the footage for at most one month.",
+        ),
+        # Why the basis changed: for staff (the ROPA's notes), never in the statement.
+        "internal_note": (
+            "De vorige privacyverklaring noemde camerabeelden onder toestemming (F). Wie "
+            "gefilmd wordt, kan echter niet vrij weigeren, zodat toestemming geen geldige "
+            "grondslag is; daarom gerechtvaardigd belang."
         ),
         "subjects": ["filmed-persons"],
         "categories": ["camera-images"],
@@ -923,6 +922,7 @@ RETENTION_RULES: list[dict[str, Any]] = [
         "period": (7, "years"),
         "anchor": "last_invoice_fiscal_year_end",
         "action": "review",
+        "review_every_months": 12,  # the seed's yearly review; staff set their own
         "legal_reference": "",
         "name": t(
             "Contactgegevens van klanten", "Coordonnées des clients", "Customer contact data"
@@ -999,6 +999,7 @@ RETENTION_RULES: list[dict[str, Any]] = [
         "period": (5, "years"),
         "anchor": "end_of_employment",
         "action": "review",
+        "review_every_months": 12,  # the seed's yearly review; staff set their own
         "legal_reference": (
             "Sociale documenten: 5 jaar (KB nr. 5 van 23 oktober 1978); langere termijnen "
             "voor fiscale stukken blijven gelden"
@@ -1142,6 +1143,7 @@ RETENTION_RULES: list[dict[str, Any]] = [
         "period": (1, "years"),
         "anchor": "end_of_employment",
         "action": "review",
+        "review_every_months": 12,  # the seed's yearly review; staff set their own
         "legal_reference": "Art. 32 AVG",
         "name": t("Personeelsaccounts", "Comptes du personnel", "Staff accounts"),
         "criterion": t(
@@ -1212,6 +1214,7 @@ RETENTION_RULES: list[dict[str, Any]] = [
         "period": (5, "years"),
         "anchor": "recorded_at",
         "action": "review",
+        "review_every_months": 12,  # the seed's yearly review; staff set their own
         "legal_reference": "Art. 21, lid 3 AVG",
         "name": t("Uitsluitingslijst", "Liste d'exclusion", "Suppression list"),
         "criterion": t(

@@ -170,8 +170,6 @@ def _catalogue_items() -> Iterator[SeedItem]:
     for code, (kind, name, service) in data.RECIPIENTS.items():
         fields = {
             "kind": kind,
-            "country": "BE",
-            "inside_eea": True,
             **_texts("name", name),
             **_texts("service", service),
         }
@@ -200,6 +198,7 @@ def _activity_item(spec: dict, seeder: _Seeder, position: int) -> SeedItem:
         "automated_decision_making": m.ProcessingActivity.AutomatedDecisions.NONE,
         **_texts("automated_decision_logic", data.NO_ADM),
         "transfers_outside_eea": False,  # the seed: no transfers outside the EU
+        "notes": spec.get("internal_note", ""),  # for staff only, never published
         "status": m.ProcessingActivity.Status.ACTIVE,
         "started_on": data.SEED_DATE,
         "dpia": m.ProcessingActivity.Dpia.NOT_ASSESSED,  # no screening was made (Art. 35)
@@ -228,6 +227,7 @@ def _rule_item(spec: dict, seeder: _Seeder) -> SeedItem | None:
         "period_unit": unit,
         "anchor": spec["anchor"],
         "action": spec["action"],
+        "review_every_months": spec.get("review_every_months"),
         "legal_reference": spec["legal_reference"],
         "is_active": True,
         **_texts("name", spec["name"]),

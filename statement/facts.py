@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from registry.automation import rule_is_automated
 from registry.models import (
     Organisation,
     ProcessingActivity,
@@ -109,7 +110,7 @@ def statement_facts(*, language: str) -> dict:
         controller_activities = [
             a for a in activities if a.role == ProcessingActivity.Role.CONTROLLER
         ]
-        return {
+        facts = {
             "controller": _controller_facts(Organisation.objects.current()),
             "authority": _authority_facts(SupervisoryAuthority.objects.current()),
             "activities": [_activity_facts(a) for a in controller_activities],
@@ -123,20 +124,43 @@ def statement_facts(*, language: str) -> dict:
             "data_categories": _data_category_facts(controller_activities),
             "recipients": _recipient_facts(controller_activities),
             "transfers": _transfer_facts(controller_activities),
+            # Art. 13(1)(f): "no transfers" only when every purpose answers "no" in the register
+            "no_transfers": _no_transfers(controller_activities),
             "retention": _retention_facts(activities),
             "security": _security_facts(activities),
             "sources": [  # Art. 14(2)(f): where data do not come from the person
-                {"code": a.code, "name": a.name, "source": a.data_source}
+                {"code": a.code, "name": a.name, "source": a.data_source.strip()}
                 for a in controller_activities
-                if a.data_source
+                if a.data_source.strip()
             ],
             "automated": [
                 {"code": a.code, "name": a.name, "logic": a.automated_decision_logic}
                 for a in controller_activities
                 if a.automated_decision_making == ProcessingActivity.AutomatedDecisions.YES
             ],
-            "sections": [{"id": key, "title": str(title)} for key, title in SECTION_TITLES.items()],
+            "sections": [],  # filled below: only the sections that have something to say
         }
+        facts["sections"] = _sections(facts)
+        facts["headings"] = {
+            section["id"]: f"{section['number']}. {section['title']}"
+            for section in facts["sections"]
+        }
+        facts["recipient_countries"] = any(r["country"] for r in facts["recipients"])
+        return facts
+
+
+def _sections(facts: dict) -> list[dict]:
+    """The sections in order, numbered; the transfers section only when the register says
+    something about transfers (a listed transfer, or "none" for every purpose)."""
+    shown = [
+        key
+        for key in SECTION_TITLES
+        if key != "transfers" or facts["transfers"] or facts["no_transfers"]
+    ]
+    return [
+        {"id": key, "title": str(SECTION_TITLES[key]), "number": number}
+        for number, key in enumerate(shown, start=1)
+    ]
 
 
 def _controller_facts(org: Organisation | None) -> dict:
@@ -217,7 +241,8 @@ def _recipient_facts(activities: list[ProcessingActivity]) -> list[dict]:
                     "name": recipient.name,
                     "kind": str(recipient.get_kind_display()),
                     "service": recipient.service,
-                    "country": country_name(recipient.country),
+                    # unknown stays unsaid (a register hint asks for it)
+                    "country": country_name(recipient.country) if recipient.country else "",
                     "inside_eea": recipient.inside_eea,
                     "purposes": [],
                 },
@@ -239,6 +264,17 @@ def _transfer_facts(activities: list[ProcessingActivity]) -> list[dict]:
     ]
 
 
+def _no_transfers(activities: list[ProcessingActivity]) -> bool:
+    """True only when the register says so: every purpose answers "no transfers", none is
+    listed, and every recipient has a known country inside the EEA."""
+    recipients = [r for a in activities for r in a.recipients.all()]
+    return (
+        bool(activities)
+        and all(a.transfers_outside_eea is False and not a.transfers.all() for a in activities)
+        and all(r.country and r.inside_eea for r in recipients)
+    )
+
+
 def _retention_facts(activities: list[ProcessingActivity]) -> list[dict]:
     rules: list[RetentionRule] = [
         rule for a in activities for rule in a.retention_rules.all() if rule.is_active
@@ -254,6 +290,10 @@ def _retention_facts(activities: list[ProcessingActivity]) -> list[dict]:
             "criterion": rule.criterion,
             "text": rule.statement_text or rule.criterion,
             "legal_reference": rule.legal_reference,
+            # What happens at the end, from the rule's action and the purge's targets only.
+            "action": rule.action,
+            "automated": rule_is_automated(code=rule.code, action=rule.action),
+            "review_every_months": rule.review_every_months,
         }
         for rule in rules
     ]

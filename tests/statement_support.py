@@ -9,7 +9,7 @@ from django.db import transaction
 from django.test import Client
 from pypdf import PdfReader
 
-from registry.models import Organisation, ProcessingActivity
+from registry.models import Organisation, ProcessingActivity, Recipient
 from statement.services import statement_publish
 
 LANGUAGES = ("nl", "fr", "en")
@@ -33,7 +33,8 @@ TEST_SOURCE = {
 
 
 def register_seed_cdot() -> None:
-    """C-DOT's register exactly as the run command loads it, plus the two facts it lacks."""
+    """C-DOT's register exactly as the run command loads it, plus the facts it lacks (company
+    number, a source for B, where the recipients process data)."""
     call_command("seed_cdot", stdout=io.StringIO())
     Organisation.objects.filter(pk=Organisation.objects.current().pk).update(
         kbo_number=TEST_KBO, vat_number=f"BE{TEST_KBO}"
@@ -41,6 +42,7 @@ def register_seed_cdot() -> None:
     ProcessingActivity.objects.filter(code="B").update(
         **{f"data_source_{lang}": text for lang, text in TEST_SOURCE.items()}
     )
+    Recipient.objects.update(country="BE", inside_eea=True)
 
 
 @contextmanager
