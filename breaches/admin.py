@@ -29,10 +29,9 @@ class ClientNoticeInline(admin.TabularInline):
     """Art. 33(2): the client controllers whose data are affected, and when each was told."""
 
     model = BreachClientNotification
-    extra = 0
+    extra = 1  # one empty row: works without JavaScript
     fields = ("client", "clock", "notified_at", "channel", "note")
     readonly_fields = ("clock",)
-    autocomplete_fields = ("client",)
 
     @admin.display(description=_("clock"))
     def clock(self, obj: BreachClientNotification) -> str:

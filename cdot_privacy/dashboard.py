@@ -421,6 +421,36 @@ def breach_section(now: datetime) -> Section:
     )
 
 
+def client_notices_section(now: datetime) -> Section:
+    """Client controllers affected by an open breach and not told yet (breaches.dashboard)."""
+    if _model("breaches", "BreachClientNotification") is None:
+        return Section("client_notices", "", available=False)
+    from breaches.dashboard import client_notices_dashboard
+
+    part = client_notices_dashboard(now)
+    return Section("client_notices", part["title"], rows=part["rows"], data=part["data"])
+
+
+def screenings_section(now: datetime) -> Section:
+    """DPIA screenings still open (registry.dashboard_duties)."""
+    if _model("registry", "DpiaScreening") is None:
+        return Section("screenings", "", available=False)
+    from registry.dashboard_duties import screenings_dashboard
+
+    part = screenings_dashboard(now)
+    return Section("screenings", part["title"], rows=part["rows"], data=part["data"])
+
+
+def cameras_section(now: datetime) -> Section:
+    """Police declarations of the cameras and their yearly validation."""
+    if _model("registry", "Camera") is None:
+        return Section("cameras", "", available=False)
+    from registry.dashboard_duties import cameras_dashboard
+
+    part = cameras_dashboard(now)
+    return Section("cameras", part["title"], rows=part["rows"], data=part["data"])
+
+
 # --- charts -----------------------------------------------------------------------------------
 
 
@@ -528,6 +558,9 @@ SECTIONS = [
     ("purge_chart", "retention.view_purgerun", purge_chart),
     ("consent_chart", "consent.view_consentrecord", consent_chart),
     ("statement", "statement.view_statementversion", statement_section),
+    ("client_notices", "breaches.view_breachclientnotification", client_notices_section),
+    ("screenings", "registry.view_dpiascreening", screenings_section),
+    ("cameras", "registry.view_camera", cameras_section),
 ]
 
 
@@ -603,6 +636,16 @@ def today_summary(sections: dict[str, Section]) -> list[dict]:
     if (s := sections.get("statement")) and s.available:
         drafts = s.data["drafts"]
         add("statement", drafts, s.data["tile_label"], "warn" if drafts else "ok")
+    if (s := sections.get("client_notices")) and s.available:
+        total, late = s.data["total"], s.data["overdue"]
+        severity = "bad" if late else "warn" if total else "ok"
+        add("client_notices", total, s.data["tile_label"], severity)
+    if (s := sections.get("screenings")) and s.available:
+        total = s.data["total"]
+        add("screenings", total, s.data["tile_label"], "warn" if total else "ok")
+    if (s := sections.get("cameras")) and s.available:
+        count, late = s.data["attention"], s.data["late"]
+        add("cameras", count, s.data["tile_label"], "bad" if late else "warn" if count else "ok")
     if (s := sections.get("register")) and s.available:
         add("register", s.data["total"], _("register hints"), "warn" if s.data["total"] else "ok")
     return tiles

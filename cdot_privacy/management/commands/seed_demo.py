@@ -68,6 +68,8 @@ class Command(BaseCommand):
                 "requests": self._requests(rng, now, requests),
                 "purge runs": self._purge_runs(rng, now),
                 "breaches": self._breaches(now),
+                "processor clients": self._processor_client(now),
+                "cameras": self._camera(now),
                 "contacts": self._contacts(rng, now, contacts),
                 "camera recordings": self._footage(rng, now),
             }
@@ -227,6 +229,72 @@ class Command(BaseCommand):
             if contact_data:
                 breach.data_categories.add(contact_data)
         return len(breaches)
+
+    # --- C-DOT as processor (issue 16) ---------------------------------------------------------
+
+    def _processor_client(self, now: datetime) -> int:
+        """One client controller with its sub-processor, agreement and datasets (Art. 30(2))."""
+        from records.models import ProcessorDataset
+        from registry.models import ProcessingCategory, ProcessorClient, Recipient
+
+        datacenter, _ = Recipient.objects.get_or_create(
+            code="demo-datacenter",
+            defaults={
+                "name": "Datacenter Demo NV",
+                "kind": Recipient.Kind.SUB_PROCESSOR,
+                "service": "Colocation of the backup servers (demo data)",
+                "country": "BE",
+                "agreement_signed_on": (now - timedelta(days=700)).date(),
+            },
+        )
+        client, created = ProcessorClient.objects.get_or_create(
+            name="Bakkerij Demo BV",
+            defaults={
+                "contact_name": "An Demo",
+                "contact_email": "privacy@bakkerij-demo.example",
+                "services": "Mail hosting and off-site backup (demo data).",
+                "transfers_outside_eea": False,
+                "agreement_signed_on": (now - timedelta(days=400)).date(),
+                "agreement_reference": "VWO-2025-014",
+                "contract_start": (now - timedelta(days=400)).date(),
+                "language": "nl",
+            },
+        )
+        if not created:
+            return 0
+        client.processing_categories.set(
+            ProcessingCategory.objects.filter(code__in=["mailhosting", "cloud-backup"])
+        )
+        client.sub_processors.set([datacenter])
+        for service in (ProcessorDataset.Service.MAILHOSTING, ProcessorDataset.Service.BACKUP):
+            ProcessorDataset.objects.create(client=client, service=service, location="demo")
+        return 1
+
+    def _camera(self, now: datetime) -> int:
+        """One camera whose yearly police validation falls due within the month (demo)."""
+        from registry.models import Camera, ProcessingActivity, RetentionRule
+
+        activity = ProcessingActivity.objects.filter(code="F2").first()
+        rule = RetentionRule.objects.filter(code="camera-footage").first()
+        if activity is None or rule is None or Camera.objects.exists():
+            return 0
+        declared = (now - timedelta(days=350)).date()
+        Camera.objects.create(
+            activity=activity,
+            location="Ingang, parking (demo)",
+            mobility=Camera.Mobility.FIXED,
+            setting=Camera.Setting.OUTDOOR,
+            place=Camera.Place.PRIVATE_PUBLIC,
+            purpose="Bescherming van goederen en personen tegen inbraak en vandalisme.",
+            legal_basis="Gerechtvaardigd belang (art. 6.1.f AVG) binnen de camerawet.",
+            retention_rule=rule,
+            viewers="De zaakvoerder.",
+            films_staff=True,
+            pictogram_placed_on=declared,
+            police_declared_on=declared,
+            police_reference="DEMO-2025-001",
+        )
+        return 1
 
     # --- records ------------------------------------------------------------------------------
 
