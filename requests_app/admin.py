@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import (
     AccessPackage,
+    AnswerTemplate,
     AuditEntry,
     DataSubjectRequest,
     IdCopy,
@@ -382,12 +383,23 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         form_kwargs = {}
         if spec.form is ExtendForm:
             form_kwargs["latest"] = latest_extension(dsr.due_on)
+        if spec.form is CompleteForm:
+            form_kwargs["initial"] = self._answer_initial(request, dsr)
         if request.method != "POST":
             form = spec.form(**form_kwargs) if spec.form else None
-            return self._page(request, dsr, label, form)
+            return self._page(request, dsr, label, form, complete=spec.form is CompleteForm)
         form = spec.form(request.POST, **form_kwargs) if spec.form else None
         if form is not None and not form.is_valid():
-            return self._page(request, dsr, label, form, status=400)
+            return self._page(
+                request, dsr, label, form, status=400, complete=spec.form is CompleteForm
+            )
+        if spec.form is CompleteForm and "preview" in request.POST:
+            preview = services.request_completion_preview(
+                request=dsr,
+                decision=form.cleaned_data["decision"],
+                answer=form.cleaned_data["answer"],
+            )
+            return self._page(request, dsr, label, form, complete=True, preview=preview)
         try:
             spec.run(dsr, request.user, form.cleaned_data if form else {})
         except (services.WorkflowError, ValidationError) as exc:
@@ -423,6 +435,15 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/requests_app/datasubjectrequest/enter.html", context, status=status
         )
+
+    @staticmethod
+    def _answer_initial(request: HttpRequest, dsr: DataSubjectRequest) -> dict:
+        """The complete step starts from the officer's template for this type and outcome."""
+        decision = request.GET.get("decision", DataSubjectRequest.Decision.GRANTED)
+        if decision not in DataSubjectRequest.Decision.values:
+            decision = DataSubjectRequest.Decision.GRANTED
+        template = AnswerTemplate.objects.for_answer(dsr.type, decision, dsr.language)
+        return {"decision": decision, "answer": template.render(dsr) if template else ""}
 
     def search_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Search every record by e-mail, phone, name, VAT/KBO; staff tick the subject's."""
@@ -622,3 +643,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin):
+    """The privacy officer's answer texts (body only; the e-mail adds greeting and signature)."""
+
+    list_display = ("request_type", "decision", "language")
+    list_filter = ("request_type", "decision", "language")
+    search_fields = ("body",)

@@ -3,7 +3,8 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import DataSubjectRequest, IdentityCheck
@@ -118,9 +119,43 @@ class CompleteForm(forms.Form):
     )
     answer = forms.CharField(
         label=_("Answer (sent to the subject)"),
-        widget=forms.Textarea,
+        widget=forms.Textarea(attrs={"rows": 12}),
         max_length=8000,
         required=False,
+        help_text=_(
+            "Only the body: the greeting, the download links, the paragraph on the right to "
+            "complain and the signature are added automatically (see the preview)."
+        ),
+    )
+
+    def clean_answer(self) -> str:
+        answer = self.cleaned_data["answer"].strip()
+        if answer and _has_greeting_or_signature(answer):
+            raise forms.ValidationError(
+                _(
+                    "Leave out the greeting and the signature: they are added automatically, "
+                    "in the subject's language."
+                )
+            )
+        return answer
+
+
+def _greetings_and_closings() -> tuple[list[str], list[str]]:
+    """The e-mail's own greeting and closing words in every language, from the catalogues."""
+    greetings, closings = [], []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            greetings.append(gettext("Dear %(name)s,").split("%(name)s")[0].strip().lower())
+            closings.append(gettext("Kind regards,").rstrip(",").strip().lower())
+    return greetings, closings
+
+
+def _has_greeting_or_signature(text: str) -> bool:
+    greetings, closings = _greetings_and_closings()
+    first = text.splitlines()[0].strip().lower()
+    lowered = text.lower()
+    return any(first.startswith(word) for word in greetings if word) or any(
+        closing in lowered for closing in closings if closing
     )
 
 

@@ -1,6 +1,7 @@
 """Data-subject requests (GDPR Art. 12, 15-22): the request, identity checks, ID copies, the
 append-only audit trail, matches confirmed by staff, and access packages with their downloads."""
 
+import re
 import secrets
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -9,11 +10,13 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, When
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from registry.models import RetentionRule
 from registry.models_cameras import CAMERA_IMAGES_REQUEST
 
 from .deadlines import local_date
@@ -590,3 +593,96 @@ class PackageDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package} @ {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class AnswerTemplateQuerySet(models.QuerySet):
+    def for_answer(self, request_type: str, decision: str, language: str):
+        """The template for this type and outcome, else the one for any type; None if neither."""
+        rows = self.filter(
+            decision=decision, language=language, request_type__in=[request_type, ""]
+        )
+        return rows.order_by("-request_type").first()  # the type's own before the general one
+
+
+class AnswerTemplate(models.Model):
+    """The body of an answer per request type and outcome, in one language, edited by the
+    privacy officer. The e-mail adds the greeting, the links, the complaint paragraph and the
+    signature around it; the body has none of them. Placeholders: see PLACEHOLDERS."""
+
+    PLACEHOLDERS = {
+        "name": _("the subject's name"),
+        "reference": _("the request's reference"),
+        "received_on": _("the day of receipt"),
+        "due_on": _("the due date"),
+        "invoice_retention": _("the invoice retention period, from the register's rule"),
+    }
+    PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+    request_type = models.CharField(
+        _("request type"),
+        max_length=30,
+        choices=DataSubjectRequest.Type.choices,
+        blank=True,
+        help_text=_("Empty: for every type that has no template of its own."),
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=DataSubjectRequest.Decision.choices
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    body = models.TextField(_("text"), max_length=8000)
+
+    objects = AnswerTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["request_type", "decision", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request_type", "decision", "language"], name="one_template_per_answer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        kind = self.get_request_type_display() or "*"
+        return f"{kind} · {self.get_decision_display()} · {self.language}"
+
+    def clean(self) -> None:
+        unknown = sorted(
+            {f"{{{name}}}" for name in self.PLACEHOLDER.findall(self.body)}
+            - {f"{{{name}}}" for name in self.PLACEHOLDERS}
+        )
+        if unknown:
+            raise ValidationError(
+                {
+                    "body": _("Unknown placeholder(s): %(names)s. Known: %(known)s.")
+                    % {
+                        "names": ", ".join(unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in self.PLACEHOLDERS),
+                    }
+                }
+            )
+
+    def render(self, dsr: DataSubjectRequest) -> str:
+        """The body with the placeholders filled in, in the request's language."""
+        with translation.override(self.language):
+            values = {
+                "name": dsr.name,
+                "reference": dsr.reference,
+                "received_on": formats.date_format(local_date(dsr.received_at), "j F Y")
+                if dsr.received_at
+                else "",
+                "due_on": formats.date_format(dsr.effective_due, "j F Y")
+                if dsr.effective_due
+                else "",
+                "invoice_retention": _invoice_retention(),
+            }
+            return self.PLACEHOLDER.sub(
+                lambda m: str(values.get(m.group(1), m.group(0))), self.body
+            )
+
+
+def _invoice_retention() -> str:
+    """The invoice rule's period as the register states it ("7 jaar"), in the active language."""
+    rule = RetentionRule.objects.filter(code="invoice").first()
+    return rule.period_display() if rule else ""

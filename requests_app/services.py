@@ -450,14 +450,28 @@ def request_complete(
         raise WorkflowError(_("Use reject for a refusal (it needs a reason)."))
     if not answer.strip() and not dsr.answer:
         raise WorkflowError(_("Write the answer to the subject first."))
-    if answer.strip():
-        dsr.answer = (dsr.answer + "\n\n" + answer.strip()).strip() if dsr.answer else answer
+    dsr.answer = answer_with(dsr, answer)
     dsr.decision = decision
     _close(dsr, actor=actor, status=Status.COMPLETED)
     dsr.save(update_fields=["answer", "decision", "status", "completed_at"])
     audit_record(action=Action.COMPLETED, request=dsr, actor=actor, details={"decision": decision})
     _email_subject_on_commit(dsr, "completion")
     return dsr
+
+
+def answer_with(dsr: DataSubjectRequest, answer: str) -> str:
+    """The answer the subject receives: what the steps wrote (erasure results) and the text
+    staff add now."""
+    parts = [part.strip() for part in (dsr.answer, answer) if part and part.strip()]
+    return "\n\n".join(parts)
+
+
+def request_completion_preview(*, request: DataSubjectRequest, decision: str, answer: str) -> str:
+    """The exact e-mail `request_complete` would send, composed by the same function."""
+    draft = DataSubjectRequest.objects.get(pk=request.pk)
+    draft.answer = answer_with(draft, answer)
+    draft.decision = decision
+    return emails.subject_email_compose(dsr=draft, kind="completion").body
 
 
 @transaction.atomic
