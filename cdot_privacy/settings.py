@@ -356,3 +356,5 @@ STATEMENT_PUBLISH_DEBOUNCE_SECONDS = env.int("STATEMENT_PUBLISH_DEBOUNCE_SECONDS
 STATEMENT_PAGE_CACHE_SECONDS = env.float(
     "STATEMENT_PAGE_CACHE_SECONDS", default=10.0 if PRODUCTION else 0.0
 )
+# The erasure ledger file (records/ledger.py); empty: PRIVATE_STORAGE_DIR/erasure-ledger/.
+ERASURE_LEDGER_PATH = env.str("ERASURE_LEDGER_PATH", default="")

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from records.models import Contact, NewsletterSubscription, SuppressionEntry
+from records.models_ledger import ErasureReplay
 from records.services import newsletter_withdraw
 from tests.records_factories import ContactFactory, SubscriptionFactory, rule
 
@@ -60,6 +61,10 @@ def test_restore_drill_resurrected_data_is_removed_at_once(
     assert not NewsletterSubscription.objects.filter(email_normalised="reader@example.be").exists()
     assert SuppressionEntry.objects.matching("reader@example.be").exists()
     assert (private_dir / "id-copy.pdf").read_bytes() == b"%PDF-1.4 test"
+    # The erasure ledger (outside the database, today's kept) was replayed by the restore:
+    # the withdrawal is one of its facts and the restored subscription was withdrawn again.
+    replay = ErasureReplay.objects.get()
+    assert replay.counts["facts"] >= 1 and replay.counts["withdrawn"] == 1, replay.counts
     # The app runs on the restored database.
     assert client.get("/healthz").status_code in (200, 503)
     assert client.get("/en/privacy/request/").status_code == 200
