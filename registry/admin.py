@@ -314,6 +314,7 @@ class RetentionRuleInline(TranslationStackedInline):
     formfield_overrides = CHECKBOXES
     extra = 0
     show_change_link = True
+    classes = ["collapse"]  # each rule folds open on demand (issue 17: a page half as tall)
     fields = [
         ("code", "is_active"),
         "name",
@@ -331,6 +332,7 @@ class TransferInline(TranslationStackedInline):
     formfield_overrides = CHECKBOXES
     fk_name = "activity"
     extra = 0
+    classes = ["collapse"]
     fields = [
         ("recipient", "country"),
         "safeguard",
@@ -434,12 +436,13 @@ class ProcessingActivityAdmin(DpiaStateMixin, RegisterAdmin):
         (
             _("Period, risk and notes (Art. 35)"),
             {
+                "classes": ["collapse"],
                 "fields": [
                     ("started_on", "ended_on"),
                     "dpia_screening_state",
                     "position",
                     "notes",
-                ]
+                ],
             },
         ),
     ]
