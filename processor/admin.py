@@ -54,10 +54,12 @@ class SubProcessorChangeAdmin(admin.ModelAdmin):
     form = ChangeForm
     list_display = ("recipient", "kind", "effective_on", "created_at", "clients_told", "objections")
     list_filter = ("kind",)
-    inlines = (NoticeInline,)
 
     def get_readonly_fields(self, request, obj=None):
         return ("recipient", "kind", "effective_on", "description") if obj else ()
+
+    def get_inlines(self, request, obj=None):
+        return (NoticeInline,) if obj else ()  # the notices are made when it is saved
 
     @admin.display(description=_("clients told"))
     def clients_told(self, obj: SubProcessorChange) -> int:
