@@ -151,6 +151,31 @@ def steps_for(dsr: DataSubjectRequest) -> list[tuple[str, str]]:
     ]
 
 
+A = AuditEntry.Action
+# The workflow's milestones as the request page lists them (from the audit trail).
+MILESTONES = (
+    A.RECEIVED, A.CONFIRMED, A.ASSIGNED, A.IDENTITY_CHECK_STARTED, A.CLOCK_RESUMED,
+    A.IDENTITY_CHECKED, A.STARTED, A.EXTENDED, A.MATCHES_CONFIRMED, A.ACCESS_PACKAGE_CREATED,
+    A.RECORDS_ERASED, A.RECORDS_RESTRICTED, A.OBJECTION_RECORDED, A.CONSENT_WITHDRAWN,
+    A.RECORD_RECTIFIED, A.COMPLETED, A.REJECTED, A.WITHDRAWN, A.CLOSED_NOT_CONFIRMED,
+)  # fmt: skip
+
+
+def progress_for(dsr: DataSubjectRequest) -> list[dict]:
+    """Each step done: what, who, when (from the append-only audit trail)."""
+    entries = AuditEntry.objects.filter(request=dsr, action__in=MILESTONES).order_by("at", "pk")
+    return [
+        {
+            "action": entry.action,
+            "label": entry.get_action_display(),
+            "actor": entry.actor_label,
+            "at": entry.at,
+            "done": True,
+        }
+        for entry in entries
+    ]
+
+
 class StateFilter(admin.SimpleListFilter):
     """To handle (open and unconfirmed) by default; closed ones a click away."""
 
@@ -337,6 +362,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 # an unconfirmed request's ID copy is not served (issue #19)
                 id_copies=dsr.id_copies.all() if dsr.status != Status.UNVERIFIED else [],
                 can_search=dsr.allows(DataSubjectRequest.Step.SEARCH),
+                progress=progress_for(dsr),
+                # every field is read-only here: the steps change the request, not a Save
+                show_save=False,
+                show_save_and_continue=False,
+                show_save_and_add_another=False,
                 can_rectify=dsr.allows(DataSubjectRequest.Step.RECTIFY),
             )
         return super().change_view(request, object_id, form_url, extra_context=context)

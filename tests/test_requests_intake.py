@@ -279,3 +279,21 @@ def test_closing_unconfirmed_too_early_is_explained(client, officer, time_machin
     assert "7 dagen" in response.content.decode()
     dsr.refresh_from_db()
     assert dsr.status == Status.UNVERIFIED
+
+
+def test_the_request_page_shows_each_step_done_with_who_and_when_and_no_save_button(
+    client, officer, time_machine
+):
+    dsr = _entered(client, officer, time_machine)
+    time_machine.move_to(brussels(2026, 3, 3, 10, 15), tick=False)
+    client.force_login(officer)  # sessions expire across the days moved
+    assert step(client, dsr, "start").status_code == 302
+    page = client.get(f"{ADMIN}{dsr.pk}/change/")
+    html = page.content.decode()
+    progress = page.context["progress"]
+    done = [row for row in progress if row["done"]]
+    assert [row["action"] for row in done] == [Action.RECEIVED, Action.STARTED]
+    assert all(row["actor"] == "officer" for row in done)
+    assert "3 maart 2026" in html and "✓" in html
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    assert "Volgende stap" in html
