@@ -17,6 +17,7 @@ from typing import Any
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import models as m
@@ -158,6 +159,19 @@ def _rule(r: m.RetentionRule, categories: dict[int, m.DataCategory]) -> dict[str
     }
 
 
+def _cookie(c: m.Cookie, recipients: dict[int, m.Recipient]) -> dict[str, Any]:
+    """A website cookie serving the activity (issue 15: the ROPA lists them under F)."""
+    third = recipients.get(c.recipient_id) if c.recipient_id else None
+    party = f"{c.get_party_display()}: {third.name}" if third else c.get_party_display()
+    return {
+        "name": c.name,
+        "category": str(m.CookieCategory(c.category).label),
+        "party": party,
+        "lifetime": c.lifetime_display() or "—",
+        "purpose": c.purpose,
+    }
+
+
 def _pick(rows: dict[int, Any], ids: set[int]) -> list[Any]:
     return [rows[i] for i in sorted(ids) if i in rows]
 
@@ -200,6 +214,7 @@ def _activity(a: m.ProcessingActivity, snap: Snapshot, ctx: dict) -> dict[str, A
         "transfers": [_transfer(t, ctx["recipients"]) for t in transfers],
         "retention": [_rule(r, ctx["categories"]) for r in rules],
         "security_measures": [_measure(s) for s in measures],
+        "cookies": [_cookie(c, ctx["recipients"]) for c in ctx["cookies"] if c.activity_id == a.pk],
         "dpia": m.dpia_state(a.pk),
         "dpia_reference": "",
         "owner": a.owner,
@@ -249,6 +264,7 @@ def ropa_data(*, as_of: datetime | None = None, language: str = "nl") -> dict[st
             "processing_categories": by_pk(m.ProcessingCategory),
             "transfers": sorted(snap.rows(m.Transfer), key=lambda t: t.pk),
             "rules": sorted(snap.rows(m.RetentionRule), key=lambda r: r.code),
+            "cookies": sorted(snap.rows(m.Cookie), key=lambda c: c.name),
         }
         activities = [
             a
@@ -335,6 +351,15 @@ def controller_columns() -> list[tuple[str, Any]]:
         (
             _("Technical and organisational security measures (Art. 30(1)(g))"),
             lambda a: _names(a["security_measures"]),
+        ),
+        (
+            capfirst(_("cookies (website)")),
+            lambda a: _join(
+                [
+                    f"{c['name']} ({c['category']}, {c['party']}, {_('lifetime')}: {c['lifetime']})"
+                    for c in a["cookies"]
+                ]
+            ),
         ),
         (_("Automated decision-making"), lambda a: a["automated_decision_making"]),
         (_("DPIA"), lambda a: _join([a["dpia"], a["dpia_reference"]])),

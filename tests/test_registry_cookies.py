@@ -151,3 +151,34 @@ def test_allowed_origins_accept_only_origins():
     row.allowed_origins = "https://www.c-dot.be\n\nHTTP://localhost:8000/\n"
     row.full_clean()
     assert row.origins == ["https://www.c-dot.be", "http://localhost:8000"]
+
+
+def test_the_ropa_lists_the_cookies_under_the_activity_they_serve_now_and_as_of_a_date(seeded):
+    import json as _json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from registry.ropa import ropa_export
+
+    before = timezone.now()
+    data = _json.loads(ropa_export(fmt="json", language="en"))
+    f = next(a for a in data["activities"] if a["code"] == "F")
+    names = {c["name"]: c for c in f["cookies"]}
+    assert set(names) == {CONSENT_COOKIE_NAME, "_stats_*", "_followup_*"}
+    assert names[CONSENT_COOKIE_NAME]["lifetime"] == "6 months"
+    assert names["_followup_*"]["party"] == "third party: Newsletter and e-commerce platform"
+    assert names["_stats_*"]["lifetime"] == "—"  # unknown stays visibly unknown
+    csv_text = ropa_export(fmt="csv", language="en").decode()
+    assert "_followup_* (marketing, third party: Newsletter and e-commerce platform" in csv_text
+    Cookie.objects.filter(name="_stats_*").update(lifetime_value=13, lifetime_unit="months")
+    stats = Cookie.objects.get(name="_stats_*")
+    stats.save()  # a history entry, as the admin makes
+    past = _json.loads(ropa_export(fmt="json", language="en", as_of=before + timedelta(seconds=0)))
+    f_past = next(a for a in past["activities"] if a["code"] == "F")
+    assert {c["name"]: c for c in f_past["cookies"]}["_stats_*"]["lifetime"] == "—"
+    now = _json.loads(ropa_export(fmt="json", language="en"))
+    f_now = next(a for a in now["activities"] if a["code"] == "F")
+    assert {c["name"]: c for c in f_now["cookies"]}["_stats_*"]["lifetime"] == "13 months"
+    html = ropa_export(fmt="pdf", language="nl")
+    assert html[:4] == b"%PDF"
