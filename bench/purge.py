@@ -285,8 +285,10 @@ def main() -> None:
             env={**os.environ},
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
+        if child.returncode:
+            sys.exit(f"the purge child failed:\n{child.stderr[-4000:]}")
         result = json.loads(child.stdout.strip().splitlines()[-1])
         assert result["deleted"] == raw_rows, (result, raw_rows)
         rate = result["deleted"] / result["seconds"]
