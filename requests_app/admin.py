@@ -41,7 +41,9 @@ from .models import (
     DataSubjectRequest,
     IdCopy,
     PackageDownload,
+    ProcessorWebhook,
     SubjectMatch,
+    WebhookDelivery,
 )
 from .selectors import search_keys, subject_search
 
@@ -682,3 +684,31 @@ class AnswerTemplateAdmin(admin.ModelAdmin):
     list_display = ("request_type", "decision", "language")
     list_filter = ("request_type", "decision", "language")
     search_fields = ("body",)
+
+
+@admin.register(ProcessorWebhook)
+class ProcessorWebhookAdmin(admin.ModelAdmin):
+    """Processors told of withdrawals and objections; failing deliveries counted per processor."""
+
+    list_display = ("name", "url", "active", "failing_column")
+
+    @admin.display(description=_("failing deliveries"))
+    def failing_column(self, obj: ProcessorWebhook):
+        count = WebhookDelivery.objects.failing().filter(webhook=obj).count()
+        return format_html('<span class="{}">{}</span>', "dsr-overdue" if count else "", count)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "webhook", "event", "status", "attempts", "last_error")
+    list_filter = ("status", "event", "webhook")
+    readonly_fields = (
+        "webhook", "request", "event", "status", "attempts", "last_error", "created_at",
+        "next_attempt_at", "delivered_at",
+    )  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

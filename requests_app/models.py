@@ -686,3 +686,69 @@ def _invoice_retention() -> str:
     """The invoice rule's period as the register states it ("7 jaar"), in the active language."""
     rule = RetentionRule.objects.filter(code="invoice").first()
     return rule.period_display() if rule else ""
+
+
+class ProcessorWebhook(models.Model):
+    """A newsletter or e-commerce processor told of withdrawals and marketing objections
+    (Art. 19: the recipients of the data are told), by a signed POST to its endpoint."""
+
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("endpoint"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        help_text=_("Shared with the processor: the body is signed with HMAC-SHA256."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("processor webhook")
+        verbose_name_plural = _("processor webhooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDeliveryQuerySet(models.QuerySet):
+    def failing(self):
+        return self.filter(
+            status__in=(WebhookDelivery.Status.RETRYING, WebhookDelivery.Status.FAILED)
+        )
+
+
+class WebhookDelivery(models.Model):
+    """One delivery of one event to one processor; no e-mail address is kept here (the
+    payload is built from the request when it is sent)."""
+
+    class Event(models.TextChoices):
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        MARKETING_OBJECTION = "marketing_objection", _("Objection to marketing")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        RETRYING = "retrying", _("Failed, will retry")
+        FAILED = "failed", _("Failed, given up")
+
+    webhook = models.ForeignKey(
+        ProcessorWebhook, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    request = models.ForeignKey(
+        DataSubjectRequest, on_delete=models.PROTECT, related_name="webhook_deliveries"
+    )
+    event = models.CharField(max_length=30, choices=Event.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.webhook} {self.event} {self.status}"

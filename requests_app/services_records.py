@@ -30,9 +30,11 @@ from records.services import (
     suppression_add,
 )
 
-from .models import AuditEntry, DataSubjectRequest, SubjectMatch
+from .models import AuditEntry, DataSubjectRequest, SubjectMatch, WebhookDelivery
 from .selectors import SEARCHED_MODELS
 from .services import WorkflowError, _locked, answer_append, audit_record
+from .services_webhooks import processors_notify
+from .tasks import deliver_webhook
 
 Action = AuditEntry.Action
 Status = DataSubjectRequest.Status
@@ -245,7 +247,21 @@ def objection_apply(*, request: DataSubjectRequest, actor) -> dict[str, int]:
     # Art. 21(3): marketing stops; the contacts still follow their retention rule (issue 13).
     details = contact_object(pks=confirmed_pks(dsr, Contact), emails=[dsr.email])
     audit_record(action=Action.OBJECTION_RECORDED, request=dsr, actor=actor, details=details)
+    _pass_on(dsr, WebhookDelivery.Event.MARKETING_OBJECTION)
     return details
+
+
+def _pass_on(dsr: DataSubjectRequest, event: str) -> None:
+    """Tell each configured processor (signed webhook after commit) and say so in the answer."""
+    deliveries = processors_notify(dsr=dsr, event=event)
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+    if deliveries:
+        with override(dsr.language):
+            text = _("We passed this on to the services that send our mailings: %(names)s.") % {
+                "names": ", ".join(delivery.webhook.name for delivery in deliveries)
+            }
+        answer_append(request=dsr, text=text)
 
 
 @transaction.atomic
@@ -267,6 +283,7 @@ def consent_withdraw(*, request: DataSubjectRequest, actor) -> int:
         actor=actor,
         details={"subscriptions": count},
     )
+    _pass_on(dsr, WebhookDelivery.Event.CONSENT_WITHDRAWN)
     return count
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import services, services_webhooks
 from .deadlines import local_date
 
 
@@ -19,3 +19,16 @@ def send_deadline_reminders() -> int:
 @shared_task(name="requests_app.delete_expired_packages")
 def delete_expired_packages() -> int:
     return services.packages_expired_delete()
+
+
+@shared_task(
+    name="requests_app.deliver_webhook", bind=True, max_retries=services_webhooks.MAX_ATTEMPTS
+)
+def deliver_webhook(self, delivery_id: int) -> bool:
+    """Post one processor webhook; retried with a doubling back-off until delivered."""
+    if services_webhooks.webhook_deliver(delivery_id=delivery_id):
+        return True
+    delivery = services_webhooks.WebhookDelivery.objects.get(pk=delivery_id)
+    if delivery.status == delivery.Status.RETRYING and not self.request.is_eager:
+        raise self.retry(countdown=services_webhooks.retry_delay(delivery.attempts).total_seconds())
+    return False
