@@ -23,8 +23,8 @@ def t(nl: str, fr: str, en: str) -> dict[str, str]:
 SEED_DATE = date(2018, 5, 25)  # the statement dates from the GDPR's entry into application
 
 ORGANISATION = {
-    "legal_name": "C-DOT bvba",
-    "legal_form": "bvba",
+    "legal_name": "C-DOT BV",
+    "legal_form": "BV",
     "kbo_number": "",
     "vat_number": "",
     "street": "Leuvensesteenweg 161B",
@@ -39,7 +39,7 @@ ORGANISATION = {
     "note": (
         "Company number (KBO/BCE) and VAT number are not in the source statement: fill them in "
         "(check_register reports them as missing). Since 1 January 2024 every bvba is a BV by "
-        "law (Code of Companies and Associations): check the legal name and form."
+        "law (Code of Companies and Associations): C-DOT BV, formerly C-DOT bvba."
     ),
 }
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from registry.automation import rule_is_automated
 from registry.models import (
+    Cookie,
     Organisation,
     ProcessingActivity,
     ProcessingCategory,
@@ -75,6 +76,7 @@ SECTION_TITLES = {
     "recipients": gettext_lazy("Who receives your data"),
     "transfers": gettext_lazy("Transfers outside the European Economic Area"),
     "retention": gettext_lazy("How long we keep your data"),
+    "cookies": gettext_lazy("Cookies on our website"),
     "security": gettext_lazy("How we protect your data"),
     "automated": gettext_lazy("Automated decisions and profiling"),
     "rights": gettext_lazy("Your rights"),
@@ -127,6 +129,7 @@ def statement_facts(*, language: str) -> dict:
             # Art. 13(1)(f): "no transfers" only when every purpose answers "no" in the register
             "no_transfers": _no_transfers(controller_activities),
             "retention": _retention_facts(activities),
+            "cookies": _cookie_facts(),
             "security": _security_facts(activities),
             "sources": [  # Art. 14(2)(f): where data do not come from the person
                 {"code": a.code, "name": a.name, "source": a.data_source.strip()}
@@ -155,7 +158,8 @@ def _sections(facts: dict) -> list[dict]:
     shown = [
         key
         for key in SECTION_TITLES
-        if key != "transfers" or facts["transfers"] or facts["no_transfers"]
+        if (key != "transfers" or facts["transfers"] or facts["no_transfers"])
+        and (key != "cookies" or facts["cookies"])
     ]
     return [
         {"id": key, "title": str(SECTION_TITLES[key]), "number": number}
@@ -305,6 +309,25 @@ def _rule_label(rule: RetentionRule) -> str:
     if rule.data_category_id:
         return rule.data_category.name
     return rule.activity.name
+
+
+def _cookie_facts() -> list[dict]:
+    """The website's cookies from the register's inventory (issue 15; law of 30 July 2018,
+    art. 10/2): purpose, who sets it, lifetime; an unknown lifetime stays unsaid."""
+    cookies = Cookie.objects.select_related("recipient", "activity").order_by("category", "name")
+    return [
+        {
+            "name": c.name,
+            "category": str(c.get_category_display()),
+            "needs_consent": c.needs_consent,
+            "party": str(c.get_party_display()),
+            "third_party": c.recipient.name if c.recipient_id else "",
+            "purpose": c.purpose,
+            "lifetime": str(c.lifetime_display()),
+            "activity": c.activity.code if c.activity_id else "",
+        }
+        for c in cookies
+    ]
 
 
 def _security_facts(activities: list[ProcessingActivity]) -> list[dict]:

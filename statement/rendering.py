@@ -39,6 +39,7 @@ def statement_links(*, language: str) -> dict:
             "statement_absolute_url": settings.SITE_URL + reverse("privacy:statement"),
             "versions_url": reverse("privacy:versions"),
             "pdf_url": reverse("privacy:pdf"),
+            "cookies_url": reverse("privacy:cookies"),
         }
 
 

@@ -183,3 +183,37 @@ def version_detail(request: HttpRequest, number: int) -> HttpResponse:
 @condition(etag_func=_pdf_etag, last_modified_func=_pdf_last_modified)
 def version_pdf(request: HttpRequest, number: int) -> HttpResponse:
     return _pdf_response(request, number)
+
+
+def _cookies_etag(request: HttpRequest) -> str | None:
+    current = _current(request)
+    if current is None:
+        return None
+    return f'"{current[0].content_hash[:20]}-{translation.get_language()}-cookies"'
+
+
+def _cookies_last_modified(request: HttpRequest) -> datetime | None:
+    current = _current(request)
+    return current[0].published_at if current else None
+
+
+@require_safe
+@_public_cache
+@condition(etag_func=_cookies_etag, last_modified_func=_cookies_last_modified)
+def cookies(request: HttpRequest) -> HttpResponse:
+    """The website's cookies as the published statement states them: the same version, so the
+    same review and publishing (law of 30 July 2018, art. 10/2; Art. 13(2)(a) GDPR)."""
+    current = _current(request)
+    if current is None:
+        return _not_yet_published(request)
+    version = current[0]
+    language = translation.get_language()
+    return render(
+        request,
+        "statement/cookies.html",
+        {
+            "version": version,
+            "cookies": version.facts.get(language, {}).get("cookies", []),
+            "footer": version.footer(language),
+        },
+    )

@@ -200,7 +200,7 @@ def test_the_footer_tag_shows_the_controller_from_the_register(officer):
     org.phone = "016 11 22 33"
     org.save()
     html = Template("{% load registry_tags %}{% controller_identity %}").render(Context())
-    assert "C-DOT bvba" in html
+    assert "C-DOT BV" in html
     assert "3190 Boortmeerbeek" in html
     assert 'href="tel:+3216112233"' in html
     assert 'href="mailto:glenn@c-dot.be"' in html

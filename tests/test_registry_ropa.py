@@ -116,7 +116,7 @@ def test_pdf_is_a4_paginated_with_the_controller_on_every_page_and_one_section_p
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     for number, page in enumerate(reader.pages, start=1):
         text = page.extract_text()
-        assert "C-DOT bvba" in text
+        assert "C-DOT BV" in text
         assert f"{number} / {len(reader.pages)}" in text
     # Each activity opens its own page, its code and name as the first line.
     first_lines = {page.extract_text().split("\n", 1)[0] for page in reader.pages}

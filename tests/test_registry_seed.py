@@ -96,7 +96,7 @@ def test_seed_has_the_controller_the_authority_five_measures_and_no_transfers():
     seed()
     org = Organisation.objects.current()
     assert (org.legal_name, org.postal_code, org.city, org.email) == (
-        "C-DOT bvba",
+        "C-DOT BV",
         "3190",
         "Boortmeerbeek",
         "glenn@c-dot.be",

@@ -212,3 +212,33 @@ def test_every_rule_row_shows_the_period_from_its_fields(seeded, lang):
             if rule.period_value:
                 assert rule.period_display() in text, rule.code
             assert str(rule.get_anchor_display()) in text, rule.code
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_company_is_c_dot_bv_in_the_statement_and_its_mails(seeded, lang):
+    from django.template.loader import render_to_string
+
+    from registry.models import Organisation
+
+    org = Organisation.objects.current()
+    assert (org.legal_name, org.legal_form) == ("C-DOT BV", "BV")
+    rendered = statement_render()
+    text = page_text(rendered.bodies[lang] + rendered.footers[lang])
+    assert "C-DOT BV" in text
+    assert "bvba" not in text.lower()
+    with translation.override(lang):
+        signature = render_to_string("requests_app/email/signature.txt", {"organisation": None})
+    assert "C-DOT BV" in signature and "bvba" not in signature.lower()
+
+
+def test_a_register_still_naming_the_bvba_becomes_a_bv(seeded):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from registry.models import Organisation
+
+    Organisation.objects.update(legal_name="C-DOT bvba", legal_form="bvba")
+    import_module("statement.migrations.0005_company_is_a_bv").company_is_a_bv(apps, None)
+    org = Organisation.objects.current()
+    assert (org.legal_name, org.legal_form) == ("C-DOT BV", "BV")
