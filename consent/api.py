@@ -106,17 +106,10 @@ def _count(key: str) -> int:
         return 1
 
 
-_known_versions: dict[str, int] = {}
-
-
 def _banner_version(version: str) -> BannerVersion | None:
-    """A stored banner version; stored versions never change, so each process keeps their ids."""
-    if version not in _known_versions:
-        found = BannerVersion.objects.filter(version=version).values_list("pk", flat=True).first()
-        if found is None:
-            return None
-        _known_versions[version] = found
-    return BannerVersion(pk=_known_versions[version], version=version)
+    """A banner version this app served (and so stored), or None."""
+    pk = BannerVersion.objects.filter(version=version).values_list("pk", flat=True).first()
+    return None if pk is None else BannerVersion(pk=pk, version=version)
 
 
 def _errors(exc: ValidationError) -> list[dict[str, str]]:
