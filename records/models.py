@@ -31,6 +31,7 @@ from registry import periods
 
 from .normalise import (
     email_hashes,
+    name_key,
     normalise_email,
     normalise_kbo,
     normalise_phone,
@@ -305,6 +306,8 @@ class Contact(models.Model):
     mobile = models.CharField(_("mobile"), max_length=32, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     email_normalised = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    # Subject search by name whatever the case and accents (issue 14): "<last>|<first>".
+    name_key = models.CharField(max_length=210, blank=True, db_index=True, editable=False)
     phone_e164 = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
     mobile_e164 = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
     vat_number = models.CharField(
@@ -391,6 +394,7 @@ class Contact(models.Model):
 
     def fill_search_keys(self) -> None:
         self.email_normalised = normalise_email(self.email)
+        self.name_key = name_key(first_name=self.first_name, last_name=self.last_name)
         self.phone_e164 = normalise_phone(self.phone) or ""
         self.mobile_e164 = normalise_phone(self.mobile) or ""
 
@@ -801,5 +805,5 @@ RETAINED_MODELS: tuple[type[models.Model], ...] = (
 
 
 from .models_api import ApiAuditEntry, ApiKey, IdempotencyRecord  # noqa: E402, F401
-from .models_outbox import OutboxEmail  # noqa: E402, F401
 from .models_ledger import ErasureReplay  # noqa: E402, F401
+from .models_outbox import OutboxEmail  # noqa: E402, F401

@@ -6,6 +6,7 @@ so that a data-subject search, a suppression check and an import all agree.
 
 import hashlib
 import hmac
+import unicodedata
 
 import phonenumbers
 from django.conf import settings
@@ -83,3 +84,17 @@ def validate_kbo(value: str) -> None:
 def validate_vat(value: str) -> None:
     """Django validator for Belgian VAT numbers (registry.identifiers.normalise_vat)."""
     normalise_vat(value)
+
+
+def normalise_name(value: str | None) -> str:
+    """A name part as a search key: accents and case dropped, only letters and digits kept
+    ("Dupré" -> "dupre", "Van den Broeck" / "VanDen Broeck" -> "vandenbroeck")."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(
+        ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch)
+    )
+
+
+def name_key(*, first_name: str, last_name: str) -> str:
+    """Contact.name_key: "<last>|<first>", each normalised (one indexed column for names)."""
+    return f"{normalise_name(last_name)}|{normalise_name(first_name)}"

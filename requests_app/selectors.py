@@ -6,10 +6,8 @@ condition hits an index: contacts by `email_normalised`, `phone_e164`, `mobile_e
 subscriptions by `email_normalised`; invoices through the matched contacts
 (`invoice_contact_date`). Staff then confirm which hits are the subject (SubjectMatch).
 
-Names match exactly on the stored spelling in a few capitalisations ("jan peeters",
-"Jan Peeters", "JAN PEETERS", "Peeters Jan", "van den broeck" -> "Van den Broeck"); any other
-spelling ("VanDen Broeck", accents left out) is not found by name — the e-mail, phone or
-VAT/KBO keys find it.
+Names match whatever the case and accents ("genevieve dupre" finds "Geneviève Dupré",
+"vanden broeck" finds "Van den Broeck") through the indexed `Contact.name_key`.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q
 
 from records.models import Contact, Invoice, NewsletterSubscription, WebInquiry
-from records.normalise import normalise_email, normalise_kbo, normalise_phone
+from records.normalise import (
+    name_key,
+    normalise_email,
+    normalise_kbo,
+    normalise_name,
+    normalise_phone,
+)
 
 MAX_HITS_PER_MODEL = 50
 SEARCHED_MODELS: tuple[type[Model], ...] = (Contact, Invoice, WebInquiry, NewsletterSubscription)
@@ -64,40 +68,19 @@ def search_keys(*, email: str = "", phone: str = "", name: str = "", vat_or_kbo:
     return keys
 
 
-# Name particles written in lower case after the first word ("Van den Broeck", "Le Clercq").
-PARTICLES = {"van", "de", "der", "den", "het", "ter", "ten", "te", "le", "la", "du", "des", "von"}
-
-
-def _particle_case(text: str) -> str:
-    tokens = text.split()
-    rest = [t.lower() if t.lower() in PARTICLES else t.capitalize() for t in tokens[1:]]
-    return " ".join([tokens[0].capitalize(), *rest])
-
-
-def _spellings(text: str) -> set[str]:
-    return {
-        text,
-        text.title(),
-        text.upper(),
-        text.lower(),
-        text[:1].upper() + text[1:],
-        _particle_case(text),
-    }
-
-
 def _name_condition(name: str) -> Q:
-    """(first, last) splits of the typed name, in both orders, in a few capitalisations."""
+    """Every (first, last) split of the typed name, in both orders, on the indexed
+    `name_key` ("<last>|<first>", accents and case dropped); one word, or all of them, may
+    also be the last name alone (a prefix of the key, still an index range)."""
     tokens = name.split()
     if not tokens:
         return Q(pk__in=[])
-    if len(tokens) == 1:
-        return Q(last_name__in=_spellings(tokens[0]))
-    condition = Q(pk__in=[])
+    keys = set()
     for cut in range(1, len(tokens)):
         head, tail = " ".join(tokens[:cut]), " ".join(tokens[cut:])
-        for first, last in ((head, tail), (tail, head)):
-            condition |= Q(last_name__in=_spellings(last), first_name__in=_spellings(first))
-    return condition
+        keys.add(name_key(first_name=head, last_name=tail))
+        keys.add(name_key(first_name=tail, last_name=head))
+    return Q(name_key__in=sorted(keys)) | Q(name_key__startswith=normalise_name(name) + "|")
 
 
 def _contact_condition(keys: SearchKeys) -> Q:
