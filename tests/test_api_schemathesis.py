@@ -48,7 +48,7 @@ def api_key(db, keep_test_connection):
             "published_at": timezone.now(),
             "trigger": StatementVersion.Trigger.COMMAND,
             "facts": {"nl": {"activities": []}, "fr": {}, "en": {}},
-            **{f"{part}_{lang}": "x" for part in ("html", "body") for lang in ("nl", "fr", "en")},
+            **{f"{part}_{lang}": "x" for part in ("footer", "body") for lang in ("nl", "fr", "en")},
             **{f"pdf_{lang}": b"" for lang in ("nl", "fr", "en")},
         },
     )
