@@ -456,6 +456,10 @@ NOT_PERSONAL: dict[str, str] = {
     # by the review queue's owner (issue 17): a reason naming the person would make it personal.
     "retention.ReviewDecision": "a staff decision about a row by its number",
     "records.ApiKey": "client systems, hashed keys",
+    # requests_app models added by issue 14 (their owner may rather declare PERSONAL_FIELDS):
+    "requests_app.AnswerTemplate": "answer texts per request type, no person in them",
+    "requests_app.ProcessorWebhook": "a processor's endpoint and secret",
+    "requests_app.WebhookDelivery": "event and status of a delivery; goes with its request",
     "records.IdempotencyRecord": "ids and statuses, pruned after 24 hours",
     "statement.StatementVersion": "the published privacy statement",
     "consent.BannerVersion": "the cookie banner texts",
