@@ -3,6 +3,7 @@ consent, rectify. Each step is audited with ids and counts only (no personal dat
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -255,7 +256,7 @@ def _pass_on(dsr: DataSubjectRequest, event: str) -> None:
     """Tell each configured processor (signed webhook after commit) and say so in the answer."""
     deliveries = processors_notify(dsr=dsr, event=event)
     for delivery in deliveries:
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+        transaction.on_commit(partial(deliver_webhook.delay, delivery.pk))
     if deliveries:
         with override(dsr.language):
             text = _("We passed this on to the services that send our mailings: %(names)s.") % {
