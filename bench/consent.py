@@ -8,7 +8,8 @@ django-ninja) by the test client, in one process, alternating rounds so drift on
 machine hits both alike. The baseline is a django-ninja POST mounted only for this script: it
 validates the same JSON body with a Schema and answers 201 without touching the database or
 the cache. The difference is what recording a consent costs: the origin check (banner settings),
-the rate-limit count in Redis, the banner-version lookup and the INSERT. Each consent POST comes
+the rate-limit count in Redis (one pipelined round trip), the banner-version lookup and the
+durable INSERT. Each consent POST comes
 from another client address (one visitor, one choice), so the rate limit counts but never
 refuses.
 
@@ -183,7 +184,9 @@ def main() -> None:
         f"round trips    : PostgreSQL {pg:.2f} ms, durable INSERT {commit:.2f} ms, "
         f"Redis {redis:.2f} ms; load average {load:.1f} on {os.cpu_count()} CPUs"
     )
-    print("                 (a consent POST: origins SELECT, Redis counter, durable INSERT)")
+    print(
+        "                 (a consent POST: origins SELECT, Redis counter, version SELECT, INSERT)"
+    )
     print(
         f"banner gzipped : {js} B script + {css} B stylesheet = {js + css} B "
         f"({raw} B uncompressed; target <= 15360 B)"
