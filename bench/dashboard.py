@@ -1,0 +1,203 @@
+"""The officer's dashboard and the purge preview at 300 000 contacts (issue 19, finding 2).
+
+Target: each answers in <= 0.5 s at 300 k contacts. The script resets its own PostgreSQL
+database (default cdot_bench_dashboard), migrates, loads C-DOT's register, and bulk-inserts
+``--contacts`` contacts (prospects, loose contacts and customers, first contact spread over
+three years), one invoice per customer, web inquiries and newsletter
+subscriptions for a third of them. Then, alternating rounds so drift hits all alike, it times:
+
+- baseline: ``Contact.objects.get(pk=…)`` (one indexed primary-key fetch, same connection);
+- ``purge_preview`` for every rule (what /admin/retention/purgerun/preview/ computes);
+- the dashboard (``GET /admin/`` as a privacy officer, through Django's test client).
+
+It prints medians and the ratio to the primary-key fetch.
+
+    .venv/bin/python bench/dashboard.py                   # ~3 min
+    .venv/bin/python bench/dashboard.py --contacts 50000 --rounds 3
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="cdot_bench_dashboard")
+    parser.add_argument("--contacts", type=int, default=300_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the database a previous run filled"
+    )
+    return parser.parse_args()
+
+
+def reset_database(name: str) -> None:
+    for command in (["dropdb", "--if-exists"], ["createdb"]):
+        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", name], check=True)  # noqa: S603
+
+
+def fill(count: int) -> None:
+    import random
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from records.models import Contact, Invoice, NewsletterSubscription, WebInquiry
+
+    call_command("migrate", verbosity=0)
+    if NewsletterSubscription.objects.exists():
+        return  # --keep: filled by an earlier run
+    if Contact.objects.exists():  # --keep after a run that stopped half-way
+        WebInquiry.objects.all().delete()
+        Invoice.objects.all().delete()
+        Contact.objects.all().delete()
+    call_command("seed_cdot", verbosity=0)
+    rng = random.Random(19)  # noqa: S311 - bench data
+    now = timezone.now()
+    kinds = [Contact.Kind.PROSPECT, Contact.Kind.LOOSE, Contact.Kind.CUSTOMER]
+    batch = 10_000
+    for start in range(0, count, batch):
+        rows = []
+        for i in range(start, min(start + batch, count)):
+            first = now - timedelta(days=rng.randint(0, 3 * 365))
+            rows.append(
+                Contact(
+                    kind=kinds[i % 3],
+                    first_name=f"First{i}",
+                    last_name=f"Last{i}",
+                    email=f"person{i}@example.be",
+                    email_normalised=f"person{i}@example.be",
+                    first_contact_at=first,
+                    last_activity_at=first + timedelta(days=rng.randint(0, 200)),
+                )
+            )
+        Contact.objects.bulk_create(rows, batch_size=batch)
+    customers = Contact.objects.filter(kind=Contact.Kind.CUSTOMER).values_list("pk", flat=True)
+    invoices, inquiries, subscriptions = [], [], []
+    for n, pk in enumerate(customers.iterator(chunk_size=10_000)):
+        issued = (now - timedelta(days=rng.randint(0, 9 * 365))).date()
+        invoices.append(
+            Invoice(
+                contact_id=pk,
+                number=f"F{n:07d}",
+                issue_date=issued,
+                fiscal_year=issued.year,
+                total_excl_vat=Decimal("100.00"),
+                vat_amount=Decimal("21.00"),
+                total_incl_vat=Decimal("121.00"),
+                billing_name=f"Customer {n}",
+            )
+        )
+    Invoice.objects.bulk_create(invoices, batch_size=batch)
+    for i in range(count // 3):
+        received = now - timedelta(days=rng.randint(0, 2 * 365))
+        inquiries.append(
+            WebInquiry(
+                name=f"Asker {i}",
+                email=f"asker{i}@example.be",
+                email_normalised=f"asker{i}@example.be",
+                message="Question",
+                received_at=received,
+            )
+        )
+        subscriptions.append(
+            NewsletterSubscription(
+                email=f"reader{i}@example.be",
+                email_normalised=f"reader{i}@example.be",
+                consent_given_at=received,
+                statement_version="1",
+                source="bench",
+                withdrawn_at=received + timedelta(days=30) if i % 4 == 0 else None,
+            )
+        )
+    WebInquiry.objects.bulk_create(inquiries, batch_size=batch)
+    NewsletterSubscription.objects.bulk_create(subscriptions, batch_size=batch)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def timed(fn, repeat: int = 1) -> float:
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat
+
+
+def main() -> None:
+    args = parse_args()
+    if not args.keep:
+        reset_database(args.database)
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdot_privacy.settings")
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.utils import timezone
+
+    from cdot_privacy.roles import PRIVACY_OFFICER, roles_setup
+    from records.models import Contact
+    from retention.services import purge_preview
+    from retention.targets import rule_codes
+
+    settings.STAFF_2FA = False
+    started = time.perf_counter()
+    fill(args.contacts)
+    print(f"filled {Contact.objects.count()} contacts in {time.perf_counter() - started:.0f} s")
+    roles_setup()
+    officer = get_user_model().objects.create_user("bench", "b@c-dot.be", "x" * 20, is_staff=True)
+    officer.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
+    client = Client()
+    client.force_login(officer)
+    pks = list(Contact.objects.values_list("pk", flat=True)[:1000])
+
+    from registry.models import RetentionRule
+
+    codes = [c for c in rule_codes() if RetentionRule.objects.filter(code=c).exists()]
+
+    def preview_all():
+        now = timezone.now()
+        for code in codes:
+            purge_preview(rule_code=code, now=now)
+
+    def dashboard():
+        response = client.get("/admin/")
+        assert response.status_code == 200, response.status_code
+
+    pk_times, preview_times, dashboard_times = [], [], []
+    dashboard()  # warm caches and imports
+    for round_ in range(args.rounds):
+        pk = pks[round_ % len(pks)]
+        pk_times.append(timed(lambda pk=pk: Contact.objects.get(pk=pk), 200))
+        preview_times.append(timed(preview_all))
+        dashboard_times.append(timed(dashboard))
+    base = statistics.median(pk_times)
+    print(f"{args.contacts} contacts, {len(codes)} rules, {args.rounds} rounds (medians)")
+    print(f"{'what':42} {'time':>10} {'ratio to pk fetch':>18}")
+    for name, values in (
+        ("primary-key fetch (baseline)", pk_times),
+        ("purge preview, every rule", preview_times),
+        ("dashboard GET /admin/ (officer)", dashboard_times),
+    ):
+        median = statistics.median(values)
+        print(f"{name:42} {median * 1000:8.1f}ms {median / base:17.0f}x")
+
+
+if __name__ == "__main__":
+    main()
