@@ -430,6 +430,7 @@ class ProcessingActivityAdmin(DpiaStateMixin, RegisterAdmin):
                     "consequence_of_not_providing",
                     "automated_decision_making",
                     "automated_decision_logic",
+                    "monitors_staff_communications",
                 ]
             },
         ),

@@ -518,6 +518,16 @@ class ProcessingActivity(TrackedModel):
     automated_decision_logic = models.TextField(
         _("logic and consequences of automated decisions"), blank=True
     )
+    # Issue 16: the staff privacy notice speaks of collective agreement no. 81 (monitoring of
+    # e-mail and internet use) only when the register says this activity does it.
+    monitors_staff_communications = models.BooleanField(
+        _("monitors staff e-mail and internet use"),
+        default=False,
+        help_text=_(
+            "Collective agreement no. 81: tick only when this activity monitors the e-mail or "
+            "internet use of staff; the staff privacy notice then explains it."
+        ),
+    )
     recipients = models.ManyToManyField(
         Recipient,
         blank=True,

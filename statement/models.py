@@ -203,3 +203,63 @@ class StatementVersion(models.Model):
         if self.is_first:
             return False
         return (now or timezone.now()) < self.announcement_until
+
+
+class StaffNoticeVersionQuerySet(models.QuerySet):
+    def newest_first(self) -> "StaffNoticeVersionQuerySet":
+        return self.order_by("-number")
+
+
+class StaffNoticeVersion(models.Model):
+    """One published version of the staff privacy notice (issue 16, purpose G; Art. 13 GDPR).
+
+    Rendered from the activities whose data subjects are employees; staff-only (the admin), never
+    on the public site. Immutable once stored; a new version only when the rendered text changed.
+    """
+
+    number = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(_("published at"), editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    # The publisher's name as it was, kept if the account is later removed.
+    published_by_name = models.CharField(
+        _("published by (name)"), max_length=150, blank=True, editable=False
+    )
+    # {language: facts}: what the register said when this version was rendered.
+    facts = models.JSONField(default=dict, editable=False)
+    body_nl = models.TextField(editable=False)
+    body_fr = models.TextField(editable=False)
+    body_en = models.TextField(editable=False)
+    pdf_nl = models.BinaryField(editable=False)
+    pdf_fr = models.BinaryField(editable=False)
+    pdf_en = models.BinaryField(editable=False)
+
+    objects = StaffNoticeVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("staff privacy notice version")
+        verbose_name_plural = _("staff privacy notice versions")
+        permissions = [
+            ("publish_staffnoticeversion", _("Can publish a new staff privacy notice version")),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({self.published_at:%Y-%m-%d %H:%M})"
+
+    def body(self, language: str) -> str:
+        return getattr(self, f"body_{language}")
+
+    def pdf(self, language: str) -> bytes:
+        return bytes(getattr(self, f"pdf_{language}"))
+
+    def legal_name(self, language: str) -> str:
+        return self.facts.get(language, {}).get("controller", {}).get("legal_name", "")
