@@ -1,0 +1,154 @@
+"""The staff privacy notice (issue 16, purpose G; Art. 13 GDPR): a notice for employees.
+
+Gathered from the register like the public statement (``statement.facts``), but only from the
+active activities whose data subjects include the employees category (``EMPLOYEES``). It names
+the controller, purposes and legal bases, categories, recipients, retention (from the rules),
+the rights and the GBA/APD. Two paragraphs appear only when the register holds their facts:
+
+- collective agreement no. 81 (monitoring of e-mail and internet use) when an activity has
+  ``monitors_staff_communications``;
+- collective agreement no. 68 (filming staff) when a camera has ``films_staff``: it names those
+  cameras' locations and the footage rule's period.
+
+Staff-only: versions are stored and served in the admin (``statement.admin_staff_notice``),
+never under the public ``/<lang>/privacy/`` URLs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from registry.models import Organisation, ProcessingActivity, SupervisoryAuthority
+from registry.models_cameras import Camera
+
+from .facts import (
+    _activity_facts,
+    _authority_facts,
+    _controller_facts,
+    _recipient_facts,
+    _retention_facts,
+)
+from .models import LANGUAGE_CODES, StaffNoticeVersion
+from .rendering import content_hash, document_pdf
+
+# The data-subject category the seed gives employees (registry/seed_data.py).
+EMPLOYEES = "employees"
+
+
+class StaffNoticeIncomplete(Exception):
+    """The register lacks what the notice must name (controller, authority, a staff activity)."""
+
+
+def staff_notice_facts(*, language: str) -> dict:
+    """What the staff notice says, read from the register in one language (JSON-ready)."""
+    with translation.override(language):
+        activities = list(
+            ProcessingActivity.objects.active()
+            .filter(
+                role=ProcessingActivity.Role.CONTROLLER,
+                data_subject_categories__code=EMPLOYEES,
+            )
+            .distinct()
+            .prefetch_related(
+                "data_categories",
+                "data_subject_categories",
+                "recipients",
+                "retention_rules__data_category",
+            )
+            .order_by("position", "code")
+        )
+        cameras = list(
+            Camera.objects.filter(films_staff=True)
+            .select_related("retention_rule")
+            .order_by("location")
+        )
+        return {
+            "controller": _controller_facts(Organisation.objects.current()),
+            "authority": _authority_facts(SupervisoryAuthority.objects.current()),
+            "activities": [_activity_facts(a) for a in activities],
+            "recipients": _recipient_facts(activities),
+            "retention": _retention_facts(activities),
+            "monitoring": [
+                {"code": a.code, "name": a.name}
+                for a in activities
+                if a.monitors_staff_communications
+            ],
+            "cameras": [
+                {
+                    "location": c.location,
+                    "period": c.retention_rule.period_display(),
+                    "purpose": c.purpose,
+                }
+                for c in cameras
+            ],
+        }
+
+
+def staff_notice_body(*, facts: dict, language: str) -> str:
+    with translation.override(language):
+        return render_to_string(
+            "statement/staff_notice_body.html", {"facts": facts, "LANGUAGE_CODE": language}
+        )
+
+
+def _require_complete(facts: dict) -> None:
+    if not (facts["controller"] and facts["authority"] and facts["activities"]):
+        raise StaffNoticeIncomplete
+
+
+@dataclass(frozen=True)
+class StaffNoticeResult:
+    version: StaffNoticeVersion
+    created: bool
+    seconds: float
+
+
+def staff_notice_publish(*, published_by=None) -> StaffNoticeResult:
+    """Render the notice from the register; store a new version only when its text changed.
+
+    Raises ``StaffNoticeIncomplete`` (nothing stored) when the register lacks the controller,
+    the supervisory authority or an active activity about employees.
+    """
+    started = time.perf_counter()
+    facts = {lang: staff_notice_facts(language=lang) for lang in LANGUAGE_CODES}
+    for lang in LANGUAGE_CODES:
+        _require_complete(facts[lang])
+    bodies = {lang: staff_notice_body(facts=facts[lang], language=lang) for lang in LANGUAGE_CODES}
+    digest = content_hash(bodies)
+    latest = StaffNoticeVersion.objects.newest_first().only("number", "content_hash").first()
+    if latest is not None and latest.content_hash == digest:
+        return StaffNoticeResult(latest, False, time.perf_counter() - started)
+    version = StaffNoticeVersion(
+        number=(latest.number + 1) if latest else 1,
+        content_hash=digest,
+        facts=facts,
+        published_at=timezone.now().replace(microsecond=0),
+        published_by=published_by,
+        published_by_name=(
+            (published_by.get_full_name() or published_by.get_username()) if published_by else ""
+        ),
+    )
+    for lang in LANGUAGE_CODES:
+        setattr(version, f"body_{lang}", bodies[lang])
+        setattr(
+            version,
+            f"pdf_{lang}",
+            document_pdf(
+                template="statement/staff_notice_pdf.html",
+                version=version,  # type: ignore[arg-type]  # same attributes the PDF reads
+                body=bodies[lang],
+                language=lang,
+            ),
+        )
+    try:
+        with transaction.atomic():
+            version.save(force_insert=True)
+    except IntegrityError:  # another officer published the same number first
+        winner = StaffNoticeVersion.objects.get(number=version.number)
+        return StaffNoticeResult(winner, False, time.perf_counter() - started)
+    return StaffNoticeResult(version, True, time.perf_counter() - started)
