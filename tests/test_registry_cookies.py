@@ -182,3 +182,28 @@ def test_the_ropa_lists_the_cookies_under_the_activity_they_serve_now_and_as_of_
     assert {c["name"]: c for c in f_now["cookies"]}["_stats_*"]["lifetime"] == "13 months"
     html = ropa_export(fmt="pdf", language="nl")
     assert html[:4] == b"%PDF"
+
+
+def test_staff_keep_the_inventory_and_the_banner_settings_in_the_admin_in_dutch(seeded, client):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    listing = client.get("/admin/registry/cookie/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert "_followup_*" in text and "2 uur" in text and "52 weken" in text
+    stats = Cookie.objects.get(name="_stats_*")
+    page = client.get(f"/admin/registry/cookie/{stats.pk}/change/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert "De cookie heeft geen bewaarduur" in page.content.decode()  # the hint, on its page
+    settings_row = ConsentSettings.objects.get()
+    opened = client.get("/admin/registry/consentsettings/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert opened.status_code == 302
+    assert opened["Location"].endswith(f"/admin/registry/consentsettings/{settings_row.pk}/change/")
+    bad = client.post(
+        opened["Location"],
+        {"consent_months": "6", "allowed_origins": "www.c-dot.be/shop"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert bad.status_code == 200 and "Geen origin" in bad.content.decode()
+    assert ConsentSettings.objects.get().origins == ["https://www.c-dot.be", "https://c-dot.be"]
