@@ -283,3 +283,7 @@ def _int_or(value: str | None, default: int | None) -> int | None:
         return int(value) if value else default
     except ValueError:
         return default
+
+
+# The staff privacy notice (issue 16) has its own admin module; importing it registers it.
+from . import admin_staff_notice  # noqa: E402, F401
