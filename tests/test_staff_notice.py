@@ -1,0 +1,241 @@
+"""Staff privacy notice (#16 point 5, purpose G; Art. 13 GDPR): generated from the activities
+whose data subjects are employees, in nl/fr/en with a PDF per language, versioned like the
+public statement, staff-only (admin), never on the public site. The collective agreement
+no. 81 paragraph appears only when the register records monitoring of e-mail/internet use;
+no. 68 only when a camera films staff (with its location and the footage rule's period)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import translation
+
+from cdot_privacy.roles import AUDITOR, PRIVACY_OFFICER, STAFF, roles_setup
+from registry.models import (
+    Organisation,
+    ProcessingActivity,
+    RetentionRule,
+    SupervisoryAuthority,
+)
+from registry.models_cameras import FOOTAGE_RULE_CODE, Camera
+from statement.models import StaffNoticeVersion
+from statement.staff_notice import EMPLOYEES, StaffNoticeIncomplete, staff_notice_publish
+from tests.statement_support import LANGUAGES, page_text, pdf_text, register_seed_cdot
+
+pytestmark = pytest.mark.django_db
+
+# The headings of the two conditional paragraphs, as each language prints them.
+CAO81 = {"nl": "cao nr. 81", "fr": "CCT n° 81", "en": "collective agreement no. 81"}
+CAO68 = {"nl": "cao nr. 68", "fr": "CCT n° 68", "en": "collective agreement no. 68"}
+TITLE = {
+    "nl": "Privacyverklaring voor het personeel van",
+    "fr": "Déclaration de confidentialité pour le personnel de",
+    "en": "Privacy notice for the staff of",
+}
+
+
+@pytest.fixture
+def seeded():
+    register_seed_cdot()
+
+
+def staff_activities():
+    return ProcessingActivity.objects.active().filter(
+        data_subject_categories__code=EMPLOYEES, role=ProcessingActivity.Role.CONTROLLER
+    )
+
+
+def body_text(version: StaffNoticeVersion, lang: str) -> str:
+    return page_text(version.body(lang))
+
+
+def test_notice_says_what_the_register_holds_about_staff_in_each_language(seeded):
+    result = staff_notice_publish()
+    assert result.created and result.version.number == 1
+    staff = list(staff_activities())
+    assert {a.code for a in staff} == {"G", "I"}  # the seed's employee activities
+    others = ProcessingActivity.objects.active().exclude(pk__in=[a.pk for a in staff])
+    for lang in LANGUAGES:
+        text = pdf_text(result.version.pdf(lang))
+        with translation.override(lang):
+            assert TITLE[lang] in text
+            assert Organisation.objects.current().legal_name in text
+            assert SupervisoryAuthority.objects.current().name in text  # Art. 77 complaint
+            for activity in staff:
+                assert f"{activity.code}. {activity.name}" in text
+                assert activity.purpose[:40] in text
+                for rule in activity.retention_rules.filter(is_active=True):
+                    assert rule.period_display() in text
+                for recipient in activity.recipients.all():
+                    assert recipient.name in text
+            for activity in others:  # customers' and visitors' activities stay out
+                assert f"{activity.code}. {activity.name}" not in text
+        # The seed records neither e-mail/internet monitoring nor a camera filming staff.
+        assert CAO81[lang] not in text
+        assert CAO68[lang] not in text
+
+
+def test_no_new_version_while_the_register_says_the_same(seeded):
+    first = staff_notice_publish()
+    again = staff_notice_publish()
+    assert again.created is False
+    assert again.version.pk == first.version.pk
+    assert StaffNoticeVersion.objects.count() == 1
+
+
+def test_cao_81_paragraph_only_when_the_register_records_monitoring(seeded):
+    without = staff_notice_publish().version
+    for lang in LANGUAGES:
+        assert CAO81[lang] not in body_text(without, lang)
+    ProcessingActivity.objects.filter(code="I").update(monitors_staff_communications=True)
+    result = staff_notice_publish()
+    assert result.created and result.version.number == 2
+    activity = ProcessingActivity.objects.get(code="I")
+    for lang in LANGUAGES:
+        text = pdf_text(result.version.pdf(lang))
+        assert CAO81[lang] in text
+        with translation.override(lang):
+            assert f"{activity.code}. {activity.name}" in page_text(
+                result.version.body(lang).split('id="staff-monitoring"')[1]
+            )
+
+
+def test_cao_68_paragraph_only_with_a_camera_filming_staff(seeded):
+    rule = RetentionRule.objects.get_by_code(FOOTAGE_RULE_CODE)
+    camera = Camera.objects.create(
+        activity=rule.activity,
+        location="Entrance hall, Leuvensesteenweg 161B",
+        mobility=Camera.Mobility.FIXED,
+        setting=Camera.Setting.INDOOR,
+        place=Camera.Place.PRIVATE_PUBLIC,
+        purpose="Protecting people and property.",
+        legal_basis="Legitimate interest (Art. 6(1)(f) GDPR) within the camera law.",
+        retention_rule=rule,
+        viewers="The manager",
+        films_staff=False,
+    )
+    without = staff_notice_publish().version
+    for lang in LANGUAGES:
+        assert CAO68[lang] not in body_text(without, lang)
+        assert camera.location not in body_text(without, lang)
+    Camera.objects.filter(pk=camera.pk).update(films_staff=True)
+    result = staff_notice_publish()
+    assert result.created and result.version.number == 2
+    for lang in LANGUAGES:
+        text = pdf_text(result.version.pdf(lang))
+        assert CAO68[lang] in text
+        assert camera.location in text
+        with translation.override(lang):
+            assert rule.period_display() in page_text(
+                result.version.body(lang).split('id="staff-cameras"')[1]
+            )
+
+
+def test_nothing_stored_when_no_activity_concerns_employees(seeded):
+    for activity in staff_activities():
+        activity.data_subject_categories.remove(
+            *activity.data_subject_categories.filter(code=EMPLOYEES)
+        )
+    with pytest.raises(StaffNoticeIncomplete):
+        staff_notice_publish()
+    assert not StaffNoticeVersion.objects.exists()
+
+
+# --- staff-only: who may see and publish it; nothing public -----------------------------------
+
+
+@pytest.fixture
+def users(db):
+    roles_setup()
+    made = {}
+    for role in (PRIVACY_OFFICER, STAFF, AUDITOR):
+        user = get_user_model().objects.create_user(
+            role.lower().replace(" ", "-"), f"{role[:3]}@c-dot.be", "x" * 20, is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        made[role] = user
+    return made
+
+
+CHANGELIST = "admin:statement_staffnoticeversion_changelist"
+PUBLISH = "admin:statement_staffnoticeversion_publish"
+
+
+def test_officer_publishes_auditor_reads_staff_and_anonymous_are_refused(seeded, users, client):
+    changelist, publish = reverse(CHANGELIST), reverse(PUBLISH)
+    # anonymous: sent to the login page, nothing published
+    response = client.get(changelist)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    response = client.post(publish)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert not StaffNoticeVersion.objects.exists()
+    # staff (request handlers): no access at all
+    client.force_login(users[STAFF])
+    assert client.get(changelist).status_code == 403
+    assert client.post(publish).status_code == 403
+    # auditor: reads, may not publish
+    client.force_login(users[AUDITOR])
+    page = client.get(changelist)
+    assert page.status_code == 200
+    assert publish not in page.content.decode()
+    assert client.post(publish).status_code == 403
+    assert not StaffNoticeVersion.objects.exists()
+    # privacy officer: sees the button and publishes
+    client.force_login(users[PRIVACY_OFFICER])
+    page = client.get(changelist, headers={"accept-language": "nl"})
+    assert publish in page.content.decode()
+    response = client.post(publish, follow=True)
+    assert response.status_code == 200
+    version = StaffNoticeVersion.objects.get()
+    assert version.published_by == users[PRIVACY_OFFICER]
+    # publishing again with an unchanged register: told so, no new version
+    client.post(publish)
+    assert StaffNoticeVersion.objects.count() == 1
+    # the auditor downloads each language's PDF from the list
+    client.force_login(users[AUDITOR])
+    listing = client.get(changelist).content.decode()
+    for lang in LANGUAGES:
+        url = reverse("admin:statement_staffnoticeversion_pdf", args=[version.pk, lang])
+        assert url in listing
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert TITLE[lang] in pdf_text(response.content)
+    bad = reverse("admin:statement_staffnoticeversion_pdf", args=[version.pk, "de"])
+    assert client.get(bad).status_code == 404
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_incomplete_register_is_refused_with_a_message(seeded, users, client):
+    for activity in staff_activities():
+        activity.data_subject_categories.remove(
+            *activity.data_subject_categories.filter(code=EMPLOYEES)
+        )
+    client.force_login(users[PRIVACY_OFFICER])
+    response = client.post(reverse(PUBLISH), follow=True, headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert "an active activity whose data subjects are employees" in response.content.decode()
+    assert not StaffNoticeVersion.objects.exists()
+
+
+def test_never_on_the_public_site(seeded, client):
+    from statement.services import statement_publish
+
+    statement_publish()
+    version = staff_notice_publish().version
+    admin_prefix = reverse(CHANGELIST)
+    assert not admin_prefix.startswith("/nl/privacy")
+    for lang in LANGUAGES:
+        for url in (f"/{lang}/privacy/", f"/{lang}/privacy/versions/"):
+            response = client.get(url)
+            assert response.status_code == 200
+            html = response.content.decode()
+            assert admin_prefix not in html
+            assert "staffnotice" not in html
+            assert TITLE[lang] not in html
+            assert CAO81[lang] not in html and CAO68[lang] not in html
+        # no public route serves it: the staff notice's own paths under /<lang>/privacy/
+        for path in ("staff/", "staff-notice/", f"staff-notice/{version.number}/"):
+            assert client.get(f"/{lang}/privacy/{path}").status_code == 404
