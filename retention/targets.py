@@ -462,6 +462,9 @@ NOT_PERSONAL: dict[str, str] = {
     "requests_app.WebhookDelivery": "event and status of a delivery; goes with its request",
     "records.IdempotencyRecord": "ids and statuses, pruned after 24 hours",
     "statement.StatementVersion": "the published privacy statement",
+    # Issue 16: like the statement's approver, the publisher's name is the accountability
+    # record of who published (Art. 5(2)); to confirm by the inventory's owner.
+    "statement.StaffNoticeVersion": "the staff privacy notice and who published it",
     "consent.BannerVersion": "the cookie banner texts",
     # The register (Art. 30): purposes, categories, rules, cookies. Its contact fields name
     # the controller's and the clients' business contacts, which Art. 30(1)(a) and 30(2)(a)
