@@ -227,6 +227,8 @@ def test_production_defaults_turn_on_2fa_hsts_and_secure_cookies():
     env.update(
         DEPLOYMENT="production",
         SECRET_KEY="x" * 50,
+        SUPPRESSION_KEY="y" * 50,
+        SITE_URL="https://privacy.c-dot.be",
         ALLOWED_HOSTS="privacy.c-dot.be",
         DJANGO_SETTINGS_MODULE="cdot_privacy.settings",
     )
