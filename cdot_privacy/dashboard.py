@@ -21,8 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp import user_has_device
 
 from breaches.models import Breach
@@ -227,15 +226,15 @@ def schedule_section(now: datetime) -> Section:
 
 # What each beat task does, in the staff's words (the task path is the key, not the name).
 JOB_LABELS = {
-    "records.email_outbox_flush": _lazy("Send the queued e-mails"),
-    "records.camera_footage_scan": _lazy("Index new camera footage"),
-    "records.camera_footage_orphans_sweep": _lazy("Remove footage files the index missed"),
-    "records.idempotency_records_prune": _lazy("Forget stored API answers older than a day"),
-    "requests_app.send_deadline_reminders": _lazy("Remind assignees of request deadlines"),
-    "requests_app.delete_expired_packages": _lazy("Delete expired access packages"),
-    "statement.publish": _lazy("Publish the privacy statement when the register changed"),
-    "statement.draft": _lazy("Draft the privacy statement when the register changed"),
-    "statement.publish_due": _lazy("Publish statement drafts whose review period ended"),
+    "records.email_outbox_flush": gettext_lazy("Send the queued e-mails"),
+    "records.camera_footage_scan": gettext_lazy("Index new camera footage"),
+    "records.camera_footage_orphans_sweep": gettext_lazy("Remove footage files the index missed"),
+    "records.idempotency_records_prune": gettext_lazy("Forget stored API answers older than a day"),
+    "requests_app.send_deadline_reminders": gettext_lazy("Remind assignees of request deadlines"),
+    "requests_app.delete_expired_packages": gettext_lazy("Delete expired access packages"),
+    "statement.publish": gettext_lazy("Publish the privacy statement when the register changed"),
+    "statement.draft": gettext_lazy("Draft the privacy statement when the register changed"),
+    "statement.publish_due": gettext_lazy("Publish statement drafts whose review period ended"),
 }
 
 

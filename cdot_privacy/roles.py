@@ -66,7 +66,9 @@ def _id_copies() -> Q:
 def _officer():
     return Permission.objects.filter(
         _in_apps(project_app_labels())
-        | Q(content_type__app_label="auth", codename__in=["view_user", "view_group"])
+        # Staff accounts, not the groups: a group's page lists Django's permission names,
+        # stored in English (a superuser's tool).
+        | Q(content_type__app_label="auth", codename__in=["view_user"])
     )
 
 

@@ -202,14 +202,14 @@ class ActivityCountMixin:
 
 @admin.register(DataSubjectCategory)
 class DataSubjectCategoryAdmin(ActivityCountMixin, RegisterAdmin):
-    list_display = ["name", "code", "used_by"]
+    list_display = ["name", "used_by"]
     search_fields = ["code", "name_nl", "name_fr", "name_en"]
     fields = ["code", "name", "description"]
 
 
 @admin.register(DataCategory)
 class DataCategoryAdmin(ActivityCountMixin, RegisterAdmin):
-    list_display = ["name", "code", "is_special_category", "is_criminal_data", "used_by"]
+    list_display = ["name", "is_special_category", "is_criminal_data", "used_by"]
     list_filter = ["is_special_category", "is_criminal_data"]
     search_fields = ["code", "name_nl", "name_fr", "name_en", "description_nl"]
     fields = ["code", "name", "description", "is_special_category", "is_criminal_data"]
@@ -532,7 +532,7 @@ class ProcessingActivityAdmin(DpiaStateMixin, RegisterAdmin):
 class RetentionRuleAdmin(RegisterAdmin):
     form = RetentionRuleForm
     list_display = [
-        "code",
+        "name",  # the staff read the rule's name; its code is the purge's key (change page)
         "activity",
         "data_category",
         "period",

@@ -219,13 +219,42 @@ class StateFilter(admin.SimpleListFilter):
         return queryset.to_handle()
 
 
+def _audit_actor(entry: AuditEntry) -> str:
+    """Who did it, in the staff's words ("system" and "subject" are codes the trail stores)."""
+    words = {"system": _("the system"), "subject": _("the data subject"), "": "—"}
+    return str(words.get(entry.actor_label, entry.actor_label))
+
+
+def _audit_details(entry: AuditEntry) -> str:
+    """The entry's details as a readable line: the values, not the raw JSON."""
+    details = entry.details if isinstance(entry.details, dict) else {}
+    values = [str(v) for v in details.values() if isinstance(v, str | int | float) and v != ""]
+    return " · ".join(values) or "—"
+
+
 class AuditEntryInline(admin.TabularInline):
     model = AuditEntry
     extra = 0
     can_delete = False
-    fields = ("at", "actor_label", "action", "details")
+    fields = ("when", "by", "what", "detail_line")
     readonly_fields = fields
     ordering = ("at", "pk")
+
+    @admin.display(description=_("when"))
+    def when(self, entry: AuditEntry):
+        return entry.at
+
+    @admin.display(description=_("by"))
+    def by(self, entry: AuditEntry) -> str:
+        return _audit_actor(entry)
+
+    @admin.display(description=_("what"))
+    def what(self, entry: AuditEntry) -> str:
+        return entry.get_action_display()
+
+    @admin.display(description=_("details"))
+    def detail_line(self, entry: AuditEntry) -> str:
+        return _audit_details(entry)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -240,7 +269,7 @@ class AuditEntryInline(admin.TabularInline):
 @admin.register(DataSubjectRequest)
 class DataSubjectRequestAdmin(admin.ModelAdmin):
     list_display = (
-        "reference",
+        "reference_column",
         "type",
         "status",
         "channel",
@@ -257,7 +286,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
     inlines = [AuditEntryInline]
     change_form_template = "admin/requests_app/datasubjectrequest/change_form.html"
     fields = (
-        "reference",
+        "reference_column",
         "type",
         "status",
         "channel",
@@ -287,6 +316,10 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("requests_app/requests.css",)}
+
+    @admin.display(description=_("reference"), ordering="reference")
+    def reference_column(self, dsr: DataSubjectRequest) -> str:
+        return dsr.reference
 
     def has_delete_permission(self, request, obj=None):
         return False  # the audit trail keeps every request, confirmed or not

@@ -49,10 +49,10 @@ class PurgeRunAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     readonly_fields = [
         "rule",
-        *[f.name for f in PurgeRun._meta.fields if f.name not in {"id", "error"}],
+        *[f.name for f in PurgeRun._meta.fields if f.name not in {"id", "error", "rule_code"}],
         "error_text",
     ]
-    exclude = ("error",)
+    exclude = ("error", "rule_code")  # the rule is shown by name
     list_select_related = ("started_by",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -242,7 +242,7 @@ class Command(BaseCommand):
             defaults={
                 "name": "Datacenter Demo NV",
                 "kind": Recipient.Kind.SUB_PROCESSOR,
-                "service": "Colocation of the backup servers (demo data)",
+                "service": "Colocatie van de back-upservers (demogegevens)",
                 "country": "BE",
                 "agreement_signed_on": (now - timedelta(days=700)).date(),
             },

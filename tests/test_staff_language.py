@@ -1,0 +1,301 @@
+"""The staff side speaks the staff's language: complete catalogues, and every admin page in Dutch.
+
+Two checks (issue 17, point 1):
+- every project catalogue (each app's locale/ and the project's locale/) has a filled,
+  non-fuzzy msgstr for every msgid in nl and fr;
+- every admin page a Dutch privacy officer can open — the dashboard, each app index, and the
+  changelist, add, change and history page of every registered model — shows no English words
+  and no raw codes (``records.contact #1``, JSON, snake_case identifiers, UTC times).
+"""
+
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import NoReverseMatch, reverse
+
+from cdot_privacy.roles import PRIVACY_OFFICER, project_app_labels, roles_setup
+
+ROOT = Path(settings.BASE_DIR)
+
+
+# --- catalogues --------------------------------------------------------------------------------
+
+
+def _catalogues() -> list[Path]:
+    from django.apps import apps
+
+    folders = [ROOT / "locale"]
+    folders += [Path(apps.get_app_config(label).path) / "locale" for label in project_app_labels()]
+    return sorted(
+        po
+        for folder in folders
+        for language in ("nl", "fr")
+        for po in (folder / language / "LC_MESSAGES").glob("*.po")
+    )
+
+
+def _entries(po: Path):
+    """(msgid, msgstrs, fuzzy) per entry of a .po file; the header entry is left out."""
+    entry: dict = {}
+    key = None
+
+    def flush():
+        if entry.get("msgid") or entry.get("msgid_plural"):
+            strs = [v for k, v in entry.items() if k.startswith("msgstr")]
+            yield entry.get("msgid", ""), strs, entry.get("fuzzy", False)
+
+    for line in po.read_text(encoding="utf-8").splitlines() + [""]:
+        if not line.strip():
+            yield from flush()
+            entry, key = {}, None
+        elif line.startswith("#,"):
+            entry["fuzzy"] = "fuzzy" in line
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry[key] += _unquote(line)
+        else:
+            key, _, value = line.partition(" ")
+            entry[key] = _unquote(value)
+
+
+def _unquote(text: str) -> str:
+    return text.strip()[1:-1].encode("raw_unicode_escape").decode("unicode_escape")
+
+
+def test_the_catalogues_are_found():
+    found = {po.relative_to(ROOT).parts[0] for po in _catalogues()}
+    assert {"locale", "registry", "records", "retention", "requests_app"} <= found
+
+
+@pytest.mark.parametrize("po", _catalogues(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_nl_and_fr_message_is_translated_and_not_fuzzy(po: Path):
+    problems = [
+        f"{'fuzzy' if fuzzy else 'empty'}: {msgid[:70]!r}"
+        for msgid, strs, fuzzy in _entries(po)
+        if fuzzy or not strs or any(not s for s in strs)
+    ]
+    assert not problems, f"{po.relative_to(ROOT)}:\n" + "\n".join(problems)
+
+
+def test_the_catalogue_check_sees_an_empty_and_a_fuzzy_entry(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: nl\\n"\n\n'
+        'msgid "Done"\nmsgstr "Klaar"\n\n'
+        'msgid "Empty"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "Fuzzy"\nmsgstr "Vaag"\n\n'
+        'msgid "one"\nmsgid_plural "many"\nmsgstr[0] "een"\nmsgstr[1] ""\n',
+        encoding="utf-8",
+    )
+    entries = {msgid: (strs, fuzzy) for msgid, strs, fuzzy in _entries(po)}
+    assert entries["Done"] == (["Klaar"], False)
+    assert entries["Empty"] == ([""], False)
+    assert entries["Fuzzy"][1] is True
+    assert entries["one"][0] == ["een", ""]
+
+
+# --- every admin page in Dutch -----------------------------------------------------------------
+
+# English a Dutch officer must not meet (case-sensitive whole words; none of them is Dutch).
+ENGLISH = [
+    "Add", "Change", "Delete", "Save", "History", "Search", "Home", "Log out", "View site",
+    "Welcome", "Date", "Time", "Name", "Description", "Active", "Number", "Actor", "Action",
+    "Email", "Phone", "Reference", "Published", "Trigger", "Created", "Updated", "Yes", "None",
+    "Unknown", "Today", "Rule", "Rules", "Purpose", "Records", "Requests", "Request",
+    "Operations", "Periodic", "Solar", "Crontabs", "Intervals", "Access attempts", "TOTP",
+    "Privacy statement", "Retention", "Recipient", "Recipients", "Legal", "Subject",
+    "the", "and", "with", "from", "this", "for", "which", "when", "will", "not", "has", "you",
+    "your", "are", "days", "years", "months", "hours", "normalised", "e164", "register change",
+    "ago", "run", "runs", "left", "due", "page", "select", "selected",
+]  # fmt: skip
+ENGLISH_RE = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ENGLISH)) + r")(?![\w-])")
+RAW = {
+    "object reference (app.model #1)": re.compile(r"\b[a-z_]+\.[a-z_]+ #\d+"),
+    "raw JSON": re.compile(r"[{\[]\s*\"[a-z_]+\"\s*:"),
+    "snake_case code": re.compile(r"(?<![\w./@-])[a-z]+_[a-z_]+(?![\w./@-])"),
+    "UTC time": re.compile(r"\bUTC\b"),
+    "Python value": re.compile(r"\b(True|False|None)\b"),
+}
+# Data entered in the register is shown as entered; these are names, not UI words.
+ALLOWED = re.compile(r"Google|Microsoft|Mailchimp|WordPress|Amazon")
+
+
+class _VisibleText(HTMLParser):
+    """Text a person reads: element text (not scripts, styles or textarea data) and the
+    attributes shown or spoken (title, placeholder, aria-label, alt, button values).
+
+    An element marked ``lang="en"`` (a technical error message kept as the system wrote it)
+    declares its language and is left out; it may hold no further markup.
+    """
+
+    SKIP = {"script", "style", "textarea", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.foreign: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag in self.SKIP or (tag != "html" and values.get("lang") == "en"):
+            self.skipping += 1
+            if tag not in self.SKIP:
+                self.foreign.append(tag)
+        for name in ("title", "placeholder", "aria-label", "alt"):
+            if values.get(name):
+                self.parts.append(values[name])
+        if tag == "input" and values.get("type") in {"submit", "button"} and values.get("value"):
+            self.parts.append(values["value"])
+
+    def handle_endtag(self, tag):
+        if (tag in self.SKIP or (self.foreign and self.foreign[-1] == tag)) and self.skipping:
+            self.skipping -= 1
+            if tag not in self.SKIP:
+                self.foreign.pop()
+
+    def handle_data(self, data):
+        if not self.skipping and data.strip():
+            self.parts.append(data.strip())
+
+
+# On a register entry's own page its code is shown read-only as its key, under the label "code".
+OWN_CODE = re.compile(
+    r'<div class="form-row field-code[^"]*">.*?<div class="readonly">[^<]*</div>', re.S
+)
+
+
+def visible_text(html: str) -> list[str]:
+    html = OWN_CODE.sub("", html)
+    parser = _VisibleText()
+    parser.feed(html)
+    return parser.parts
+
+
+def english_and_codes(
+    html: str, extra_codes: set[str] = frozenset(), data: set[str] = frozenset()
+) -> list[str]:
+    """Each piece of visible text that holds an English word or a raw code, with the reason.
+
+    ``data``: values the staff entered (cookie names such as ``cdot_consent``), shown as such.
+    """
+    found = []
+    for text in visible_text(html):
+        cleaned = ALLOWED.sub("", text)
+        for value in data:
+            cleaned = cleaned.replace(value, "")
+        for match in ENGLISH_RE.finditer(cleaned):
+            found.append(f"English {match.group(0)!r} in {text[:90]!r}")
+        for what, pattern in RAW.items():
+            for match in pattern.finditer(cleaned):
+                found.append(f"{what} {match.group(0)!r} in {text[:90]!r}")
+        for code in extra_codes:
+            if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", cleaned):
+                found.append(f"rule code {code!r} in {text[:90]!r}")
+    return found
+
+
+def test_the_page_check_finds_english_and_raw_codes():
+    html = (
+        "<h1>Wijzig contact</h1><script>var add = 'Add';</script>"
+        "<th>Email normalised</th><td>records.contact #1</td>"
+        '<td>{"status": "open"}</td><td title="Delete">x</td><td>camera-footage</td>'
+        "<textarea>English text the officer typed</textarea><td>12:00 UTC</td>"
+    )
+    found = "\n".join(english_and_codes(html, {"camera-footage"}))
+    for expected in ("'Email'", "'normalised'", "records.contact #1", "raw JSON", "'Delete'",
+                     "camera-footage", "UTC"):  # fmt: skip
+        assert expected in found
+    assert "typed" not in found and "'Add'" not in found
+    assert english_and_codes("<h1>Wijzig contact</h1><p>E-mailadres genormaliseerd</p>") == []
+
+
+@pytest.fixture
+def dutch_officer(db, client, settings):
+    settings.STAFF_2FA = False
+    call_command("seed_cdot", stdout=io.StringIO())
+    call_command("sync_periodic_tasks", stdout=io.StringIO())
+    call_command("seed_demo", requests=12, contacts=40, stdout=io.StringIO())
+    roles_setup()
+    user = get_user_model().objects.create_user(
+        "functionaris", "dpo@c-dot.be", "x" * 20, is_staff=True, first_name="An"
+    )
+    user.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    return user
+
+
+def _admin_pages(user) -> list[str]:
+    """The dashboard, each app index, and every model page the user may open."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    pages = [reverse("admin:index")]
+    app_labels = set()
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_view_permission(request):
+            continue
+        meta = model._meta
+        app_labels.add(meta.app_label)
+        prefix = f"admin:{meta.app_label}_{meta.model_name}"
+        pages.append(reverse(f"{prefix}_changelist"))
+        if model_admin.has_add_permission(request):
+            pages.append(reverse(f"{prefix}_add"))
+        obj = model_admin.get_queryset(request).order_by("-pk").first()
+        if obj is not None:
+            pages.append(reverse(f"{prefix}_change", args=[obj.pk]))
+            pages.append(reverse(f"{prefix}_history", args=[obj.pk]))
+    for label in sorted(app_labels):
+        pages.append(reverse("admin:app_list", args=[label]))
+    for name in EXTRA_PAGES:
+        try:
+            pages.append(reverse(name))
+        except NoReverseMatch:
+            continue
+    return pages
+
+
+# Staff pages outside the model pages (the purge preview, the rule pages of the purge UI).
+EXTRA_PAGES = ["admin:retention_purgerun_preview"]
+
+
+def test_every_admin_page_speaks_dutch_to_a_privacy_officer(client, dutch_officer):
+    from registry.models import Cookie
+    from retention.targets import rule_codes
+
+    codes = {code for code in rule_codes() if "-" in code}
+    cookie_names = set(Cookie.objects.values_list("name", flat=True))
+    pages = _admin_pages(dutch_officer)
+    assert len(pages) > 40, pages
+    problems = {}
+    client.raise_request_exception = False  # a page that fails is reported with the others
+    for url in pages:
+        response = client.get(url, follow=True)  # a one-row list opens its row
+        if response.status_code != 200:
+            problems[url] = [f"HTTP {response.status_code}"]
+            continue
+        found = english_and_codes(response.content.decode(), codes, cookie_names)
+        if found:
+            problems[url] = sorted(set(found))
+    report = "\n".join(f"{url}\n  " + "\n  ".join(found) for url, found in problems.items())
+    assert not problems, f"{len(problems)} of {len(pages)} pages not in Dutch:\n{report}"
+
+
+def test_technical_apps_are_for_superusers_only(client, dutch_officer):
+    index = client.get(reverse("admin:index")).content.decode()
+    from cdot_privacy.roles import OPERATIONS_APPS
+
+    for app_label in OPERATIONS_APPS:
+        assert f"/admin/{app_label}/" not in index
+        assert client.get(f"/admin/{app_label}/").status_code in {302, 403, 404}
