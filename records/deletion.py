@@ -79,6 +79,8 @@ def records_delete_refusal(*, model: type[models.Model], pk, now: datetime | Non
     now = now or timezone.now()
     try:
         _refuse_held(model, [pk], now)
+        if model is Invoice:
+            _refuse_kept_invoice_rows([pk], now)
         if model is Contact:
             _refuse_kept_invoices([pk], now)
             for child in (Invoice, WebInquiry):
@@ -95,6 +97,8 @@ def _delete_rows(
     if special is None:
         special = rows_with_dependants(model, pks)
     special_pks = [pk for pk in pks if pk in special]
+    if model is Invoice:
+        _refuse_kept_invoice_rows(pks, now)
     if special_pks:
         _refuse_held(model, special_pks, now)
         if model is Contact:
@@ -166,6 +170,14 @@ def _refuse_kept_invoices(pks: list, now: datetime) -> None:
     kept = Contact.objects.filter(pk__in=pks).filter(Invoice.objects.kept_exists(now, outer="pk"))
     if kept.exists():
         raise RecordsDeleteRefused(f"{kept.count()} contact(s) have invoices that must be kept")
+
+
+def _refuse_kept_invoice_rows(pks: list, now: datetime) -> None:
+    """Accounting law keeps each invoice for the `invoice` rule's period (Art. 17(3)(b)): no
+    delete of one before it ends, by the admin or anyone (the purge selects only ended ones)."""
+    kept = Invoice.objects.filter(pk__in=pks).kept(now)
+    if kept.exists():
+        raise RecordsDeleteRefused(f"{kept.count()} invoice(s) must still be kept")
 
 
 def _erased_contacts_follow(now: datetime) -> None:

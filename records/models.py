@@ -247,6 +247,7 @@ class Contact(models.Model):
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
         "first_name",
         "last_name",
+        "name_key",  # "<last>|<first>", the subject search's key (issue 14)
         "company",
         "street",
         "postal_code",
@@ -431,6 +432,14 @@ class InvoiceQuerySet(models.QuerySet):
         if rule is not None:
             invoices = invoices.filter(issue_date__gt=last_fiscal_year_end_before(rule.cutoff(now)))
         return Exists(invoices)
+
+    def kept(self, now: datetime) -> "InvoiceQuerySet":
+        """Invoices the `invoice` rule still keeps at `now` (each by its own fiscal year end;
+        none when the register has no active rule): records_delete refuses them."""
+        rule = _active_rule(Invoice.retention_rule_code)
+        if rule is None:
+            return self.none()
+        return self.filter(issue_date__gt=last_fiscal_year_end_before(rule.cutoff(now)))
 
 
 class Invoice(models.Model):
