@@ -82,3 +82,34 @@ def test_backup_refuses_a_folder_that_is_not_empty(transactional_db, tmp_path):
     with pytest.raises(CommandError, match="not empty"):
         call_command("backup", output=str(tmp_path), verbosity=0)
     assert [p.name for p in tmp_path.iterdir()] == ["something"]
+
+
+def test_restore_checks_every_archive_before_it_replaces_anything(
+    transactional_db, private_dir, tmp_path
+):
+    """A backup folder without its private files archive is refused before the database or
+    today's private files are touched (a half restore loses both)."""
+    call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+    (tmp_path / "backup" / "private.tar.gz").unlink()
+    contact = ContactFactory()
+    (private_dir / "kept.pdf").write_bytes(b"today")
+    with pytest.raises(CommandError, match="private.tar.gz"):
+        call_command("restore", str(tmp_path / "backup"), yes=True, verbosity=0)
+    assert (private_dir / "kept.pdf").read_bytes() == b"today"
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_restored_private_files_are_readable_by_the_owner_only(
+    transactional_db, private_dir, tmp_path
+):
+    sub = private_dir / "id-copies"
+    sub.mkdir(mode=0o700)
+    (sub / "copy.jpg").write_bytes(b"id")
+    (sub / "copy.jpg").chmod(0o600)
+    private_dir.chmod(0o700)
+    call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+    call_command("restore", str(tmp_path / "backup"), yes=True, verbosity=0)
+    for path in [private_dir, *private_dir.rglob("*")]:
+        mode = path.stat().st_mode
+        assert mode & 0o077 == 0, f"{path} is open to others: {mode:o}"
+    assert (sub / "copy.jpg").read_bytes() == b"id"

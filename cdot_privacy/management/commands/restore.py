@@ -17,6 +17,7 @@ Stop web, worker and beat first (docs/OPERATIONS.md).
 import shutil
 import subprocess  # nosec B404 - pg_restore with a fixed argument list
 import tarfile
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -28,13 +29,40 @@ from tqdm import tqdm
 from .backup import pg_environment, pg_tool
 
 
+def _check_archive(archive: Path) -> None:
+    """Refuse a missing or unreadable archive before anything is replaced."""
+    if not archive.is_file():
+        raise CommandError(f"{archive} not found: not a complete backup; nothing changed")
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.getmembers()
+    except (OSError, tarfile.TarError) as exc:
+        raise CommandError(f"{archive} cannot be read ({exc}); nothing changed") from None
+
+
 def _untar(archive: Path, folder: Path) -> int:
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    with tarfile.open(archive, "r:gz") as tar:
-        members = [m for m in tar.getmembers() if m.isfile()]
-        tar.extractall(folder, members=members, filter="data")  # nosec B202 - data filter
+    """Replace the contents of `folder` by the archive's files, for the owner only.
+
+    The folder itself stays (in the compose stack it is a volume's mount point): the archive is
+    unpacked into a staging folder inside it first, so a broken archive replaces nothing.
+    Folders end 0700 and files without group or other bits.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=folder))
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            members = [m for m in tar.getmembers() if m.isfile()]
+            tar.extractall(staging, members=members, filter="data")  # nosec B202 - data filter
+        for path in staging.rglob("*"):
+            path.chmod(0o700 if path.is_dir() else path.stat().st_mode & 0o700)
+        for old in folder.iterdir():
+            if old != staging:
+                shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+        for new in staging.iterdir():
+            new.rename(folder / new.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return len(members)
 
 
@@ -52,6 +80,9 @@ class Command(BaseCommand):
         dump = source / "db.dump"
         if not dump.is_file():
             raise CommandError(f"{dump} not found: not a folder written by manage.py backup")
+        _check_archive(source / "private.tar.gz")
+        if (source / "footage.tar.gz").exists():
+            _check_archive(source / "footage.tar.gz")
         pg_args, env = pg_environment()
         if not yes:
             answer = input(f"Replace database {pg_args[-1]} by {dump}? Type 'yes': ")
