@@ -41,7 +41,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .normalise import email_hash
+from .normalise import email_hash, email_hashes
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +145,12 @@ def ledger_kept():
                     os.close(fd)
 
 
+def _suppressed_by(address: str, hashes) -> bool:
+    """Whether the ledger names this address, under the current SUPPRESSION_KEY or a fallback
+    one (facts written before a key rotation)."""
+    return any(digest in hashes for digest in email_hashes(address))
+
+
 def erasures_replay(*, now: datetime | None = None, progress=None) -> dict[str, int]:
     """Apply every fact of the ledger again to the database; returns counts per effect.
 
@@ -212,7 +218,7 @@ def erasures_replay(*, now: datetime | None = None, progress=None) -> dict[str, 
             ended = [
                 pk
                 for pk, address in active.values_list("pk", "email_normalised")
-                if email_hash(address) in suppressed
+                if _suppressed_by(address, suppressed)
             ]
             counts["withdrawn"] = NewsletterSubscription.objects.filter(pk__in=ended).update(
                 withdrawn_at=now
@@ -221,7 +227,7 @@ def erasures_replay(*, now: datetime | None = None, progress=None) -> dict[str, 
             opted = [
                 pk
                 for pk, address in marketed.values_list("pk", "email_normalised")
-                if email_hash(address) in suppressed
+                if _suppressed_by(address, suppressed)
             ]
             counts["opted_out"] += Contact.objects.filter(pk__in=opted).update(
                 marketing_opt_out=True
