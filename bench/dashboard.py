@@ -161,7 +161,11 @@ def main() -> None:
     fill(args.contacts)
     print(f"filled {Contact.objects.count()} contacts in {time.perf_counter() - started:.0f} s")
     roles_setup()
-    officer = get_user_model().objects.create_user("bench", "b@c-dot.be", "x" * 20, is_staff=True)
+    officer = get_user_model().objects.filter(username="bench").first()  # --keep: made before
+    if officer is None:
+        officer = get_user_model().objects.create_user(
+            "bench", "b@c-dot.be", "x" * 20, is_staff=True
+        )
     officer.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
     client = Client()
     client.force_login(officer)

@@ -198,9 +198,14 @@ class ContactQuerySet(models.QuerySet):
         ended = qs.alias(relationship_end=Coalesce("last_activity_at", "first_contact_at"))
         if rule.anchor == "last_invoice_fiscal_year_end":
             own_end = last_fiscal_year_end_before(cutoff)
-            any_invoice = Exists(Invoice.objects.filter(contact=OuterRef("pk")))
+            # "(an invoice and none later than F) or (no invoice and the relationship ended)",
+            # written as "none later than F and (an invoice or ended)" (a customer without
+            # invoices has none later either): the NOT EXISTS becomes one anti-join and the
+            # uncorrelated IN one hashed subplan, instead of two EXISTS probed per customer
+            # (issue 19: 3.7 s -> see docs/BENCHMARKS.md at 100 000 customers).
             later = Exists(Invoice.objects.filter(contact=OuterRef("pk"), issue_date__gt=own_end))
-            ended = ended.filter((any_invoice & ~later) | (~any_invoice & relationship_end))
+            invoiced = Q(pk__in=Invoice.objects.values("contact_id"))
+            ended = ended.filter(~later).filter(invoiced | relationship_end)
         else:
             ended = ended.filter(relationship_end)
         return ended.filter(~Invoice.objects.kept_exists(now, outer="pk"))

@@ -69,7 +69,7 @@ def purge_preview(*, rule_code: str, now: datetime | None = None) -> PurgePrevie
     return PurgePreview(
         rule_code=rule_code,
         expired_now=expired_now,
-        held_now=target.held_count(now, rule),
+        held_now=target.held_count(now, rule, expired_count=expired_now),
         within_7_days=target.expired(now + timedelta(days=7), rule).count() - expired_now,
         within_30_days=target.expired(now + timedelta(days=30), rule).count() - expired_now,
     )
@@ -212,7 +212,7 @@ def _dry_run(*, target: PurgeTarget, rule: RetentionRule, now: datetime, trigger
         now=now,
         cutoff=rule.cutoff(now),
         selected=selected,
-        skipped_held=target.held_count(now, rule),
+        skipped_held=target.held_count(now, rule, expired_count=selected),
         finished_at=timezone.now(),
         pid=os.getpid(),
     )
@@ -356,7 +356,7 @@ def _purge_one_batch(
 def _run_finish(*, run: PurgeRun, target: PurgeTarget, rule: RetentionRule) -> None:
     remaining = target.expired(run.now, rule).count()
     run.remaining_after = remaining
-    run.skipped_held = target.held_count(run.now, rule)
+    run.skipped_held = target.held_count(run.now, rule, expired_count=remaining)
     run.finished_at = timezone.now()
     if remaining:
         run.status = PurgeRun.Status.FAILED

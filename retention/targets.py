@@ -97,14 +97,19 @@ class PurgeTarget:
         """
         return self.model._default_manager.expired(now, rule)
 
-    def held_count(self, now: datetime, rule: RetentionRule) -> int:
+    def held_count(
+        self, now: datetime, rule: RetentionRule, *, expired_count: int | None = None
+    ) -> int:
         """Rows that would be expired but for a legal hold or a restriction (Art. 18).
 
         The same query asked once more with the holds ignored (``ignore_holds=True``) and
-        restrictions ignored: two counts, nothing written.
+        restrictions ignored: two counts, nothing written. A caller that has just counted
+        ``expired(now, rule)`` passes it as ``expired_count`` and saves the second count.
         """
         unheld = self.expired_ignoring_restriction(now, rule, ignore_holds=True).count()
-        return max(unheld - self.expired(now, rule).count(), 0)
+        if expired_count is None:
+            expired_count = self.expired(now, rule).count()
+        return max(unheld - expired_count, 0)
 
     def expired_ignoring_restriction(
         self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
