@@ -8,13 +8,15 @@ the restored database forget again.
 
 import io
 import stat
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -85,6 +87,7 @@ def test_erasure_withdrawal_and_objection_survive_a_restore():
         kind=Contact.Kind.PROSPECT, first_name="Olga", last_name="Object", email="olga@example.be"
     )
     subscription = _subscribe("wim@example.be")
+    taken_at = timezone.now()
     dump = _backup()
 
     dsr, officer = _erasure_request(erased)
@@ -108,7 +111,7 @@ def test_erasure_withdrawal_and_objection_survive_a_restore():
     assert not Contact.objects.get(pk=objector.pk).marketing_opt_out
 
     out = io.StringIO()
-    call_command("replay_erasures", stdout=out, verbosity=0)
+    call_command("replay_erasures", since=taken_at.isoformat(), stdout=out, verbosity=0)
     assert not Contact.objects.filter(pk=erased.pk).exists()
     assert not NewsletterSubscription.objects.active().filter(pk=subscription.pk).exists()
     assert Contact.objects.get(pk=objector.pk).marketing_opt_out
@@ -119,7 +122,7 @@ def test_erasure_withdrawal_and_objection_survive_a_restore():
     assert "1 rows erased again" in out.getvalue()
 
     # Again: nothing left to do.
-    call_command("replay_erasures", stdout=io.StringIO(), verbosity=0)
+    call_command("replay_erasures", since=taken_at.isoformat(), stdout=io.StringIO(), verbosity=0)
     again = ErasureReplay.objects.order_by("-pk").first()
     assert again.counts["erased"] == again.counts["withdrawn"] == again.counts["opted_out"] == 0
 
@@ -141,3 +144,34 @@ def test_a_restore_of_the_private_files_keeps_todays_ledger(tmp_path):
     with ledger_kept():
         ledger_path().write_bytes(b"")  # the backup's older ledger put back by the restore
     assert ledger_path().read_bytes() == today
+
+
+def test_a_later_row_with_an_erased_rows_id_is_not_erased_by_a_replay():
+    """A restore resets the id counters: a new person can get an erased row's id. Only a backup
+    taken before the erasure can hold the erased row, so only then is the id fact replayed."""
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False):
+        erased = Contact.objects.create(kind=Contact.Kind.PROSPECT, last_name="Erased")
+        dsr, officer = _erasure_request(erased)
+        erasure_execute(request=dsr, actor=officer)
+    reused_id = erased.pk
+    with time_machine.travel(datetime(2026, 3, 9, 10, 0, tzinfo=UTC), tick=False):
+        newcomer = Contact.objects.create(
+            pk=reused_id, kind=Contact.Kind.PROSPECT, last_name="Newcomer"
+        )
+        backup_taken = timezone.now()  # a backup that holds the newcomer, restored later
+        call_command("replay_erasures", since=backup_taken.isoformat(), stdout=io.StringIO())
+        assert Contact.objects.filter(pk=newcomer.pk, last_name="Newcomer").exists()
+        out = io.StringIO()
+        call_command("replay_erasures", stdout=out)  # no --since: no row-id fact at all
+        assert Contact.objects.filter(pk=newcomer.pk, last_name="Newcomer").exists()
+        assert "give --since" in out.getvalue()
+        # A backup from before the erasure: that id is the erased person, erased again.
+        call_command("replay_erasures", since="2026-03-01T00:00:00+00:00", stdout=io.StringIO())
+        assert not Contact.objects.filter(pk=newcomer.pk).exists()
+
+
+def test_replay_refuses_a_since_without_a_utc_offset():
+    with pytest.raises(CommandError, match="UTC offset"):
+        call_command("replay_erasures", since="2026-03-01T00:00:00")
+    with pytest.raises(CommandError, match="not an ISO 8601"):
+        call_command("replay_erasures", since="yesterday")
