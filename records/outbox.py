@@ -138,9 +138,9 @@ def email_outbox_flush(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     due = list(
-        OutboxEmail.objects.due(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[
-            :FLUSH_BATCH
-        ]
+        OutboxEmail.objects.due(now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:FLUSH_BATCH]
     )
     for email_id in due:
         counts[email_send(email_id=email_id, now=now)] += 1

@@ -25,6 +25,7 @@ from .periods import PeriodUnit
 
 # --- validators -----------------------------------------------------------------------------
 
+
 def validate_kbo_number(value: str) -> None:
     """A Belgian company number: 10 digits, starting with 0 or 1, mod-97 check
     (registry.identifiers, the one normaliser). Accepts '0123.456.749', 'BE 0123 456 749'."""
