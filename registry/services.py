@@ -264,14 +264,16 @@ CAMERA_SCREENING_CRITERIA = ["systematic_monitoring", "vulnerable"]
 
 def _camera_screening_draft(seeder: _Seeder, report: SeedReport) -> None:
     activity = seeder.one(m.ProcessingActivity, "F2")
-    if activity is None or m.DpiaScreening.objects.filter(activity=activity).exists():
+    if not isinstance(activity, m.ProcessingActivity):
+        return
+    if m.DpiaScreening.objects.filter(activity=activity).exists():
         return
     m.DpiaScreening.objects.create(
         activity=activity,
         criteria=CAMERA_SCREENING_CRITERIA,
         criteria_notes=(
-            "WP248 3: the cameras watch the premises continuously. "
-            "WP248 7: staff are within the view (collective agreement no. 68)."
+            "WP248 criterium 3: de camera's bewaken het terrein doorlopend. "
+            "WP248 criterium 7: personeel is in beeld (cao nr. 68)."
         ),
     )
     report.created.append(f"DpiaScreening (activity={activity.code})")
