@@ -113,3 +113,33 @@ def test_restored_private_files_are_readable_by_the_owner_only(
         mode = path.stat().st_mode
         assert mode & 0o077 == 0, f"{path} is open to others: {mode:o}"
     assert (sub / "copy.jpg").read_bytes() == b"id"
+
+
+def test_opt_outs_made_after_an_older_backup_still_match_after_its_restore(
+    transactional_db, private_dir, tmp_path
+):
+    """A backup from before records 0004 (which keys the stored hashes once): today's already
+    keyed suppression entries must go back after the restored database is migrated, or the
+    migration keys them a second time and the opt-out silently stops matching (Art. 21(3))."""
+    call_command("migrate", "records", "0003", verbosity=0)
+    try:
+        call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+    finally:
+        call_command("migrate", verbosity=0)
+    newsletter_withdraw(email="later@example.be")
+    assert SuppressionEntry.objects.matching("later@example.be").exists()
+
+    call_command("restore", str(tmp_path / "backup"), yes=True, verbosity=0)
+
+    assert SuppressionEntry.objects.matching("later@example.be").exists()
+
+
+def test_a_dump_that_cannot_be_restored_changes_nothing(transactional_db, private_dir, tmp_path):
+    call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+    (tmp_path / "backup" / "db.dump").write_bytes(b"PGDMP not a dump")
+    contact = ContactFactory()
+    (private_dir / "kept.pdf").write_bytes(b"today")
+    with pytest.raises(CommandError, match="pg_restore failed"):
+        call_command("restore", str(tmp_path / "backup"), yes=True, verbosity=0)
+    assert Contact.objects.filter(pk=contact.pk).exists()
+    assert (private_dir / "kept.pdf").read_bytes() == b"today"

@@ -4,10 +4,11 @@ A backup brings back what was purged, erased or withdrawn after it was taken. So
 only done when that is gone again (GDPR Art. 17 and 21(3): an erasure or an opt-out is not undone
 by restoring a copy). In order, with a progress bar:
 1. keep today's suppression list (the keyed hashes of opted-out addresses) in memory;
-2. `pg_restore --clean --if-exists` the backup's db.dump over the database;
+2. replace the whole database by the backup's db.dump (one transaction: tables of a newer
+   version go too, so an older backup restores);
 3. replace PRIVATE_STORAGE_DIR (and CAMERA_FOOTAGE_DIR if the backup has footage) by its files;
-4. put today's suppression entries back (the list only grows);
-5. `migrate` (the running version may be newer than the backup);
+4. `migrate` (the running version may be newer than the backup);
+5. put today's suppression entries back (the list only grows), in today's form;
 6. `replay_erasures`, when this version has it (the erasure ledger kept outside the database);
 7. withdraw every newsletter subscription whose address is on the suppression list;
 8. `purge`: everything expired by today's date, and the withdrawn subscriptions, go at once.
@@ -66,6 +67,35 @@ def _untar(archive: Path, folder: Path) -> int:
     return len(members)
 
 
+# The whole public schema (tables, sequences, functions, triggers) goes first: a backup older
+# than the running version lacks the tables later migrations made, and `pg_restore --clean`
+# would leave them for `migrate` to trip over. In the same transaction as the dump's SQL
+# (psql --single-transaction), so a failing restore leaves the database as it was.
+_EMPTY_SCHEMA = b"""
+SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS public CASCADE;
+CREATE SCHEMA public;
+"""
+
+
+def _restore_database(dump: Path, pg_args: list[str], env: dict[str, str]) -> None:
+    """Replace the whole database by the dump, in one transaction."""
+    sql = subprocess.run(  # noqa: S603 # nosec B603 - fixed argv, no shell
+        [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", str(dump)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if sql.returncode != 0:
+        raise CommandError(f"pg_restore failed: {sql.stderr.decode(errors='replace').strip()}")
+    done = subprocess.run(  # noqa: S603 # nosec B603 - fixed argv, no shell
+        [pg_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction",
+         "--set", "ON_ERROR_STOP=1", *pg_args],
+        input=_EMPTY_SCHEMA + sql.stdout, env=env, capture_output=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        error = done.stderr.decode(errors="replace").strip()
+        raise CommandError(f"restore failed, the database is unchanged: {error}")
+
+
 class Command(BaseCommand):
     help = "Restore a backup made by `manage.py backup`, then re-apply erasures and purge."
 
@@ -97,24 +127,20 @@ class Command(BaseCommand):
             kept = list(SuppressionEntry.objects.values("email_hash", "reason", "created_at"))
             bar.update()
             connections.close_all()
-            done = subprocess.run(  # noqa: S603 # nosec B603 - fixed argv, no shell
-                [pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
-                 "--single-transaction", *pg_args, str(dump)],
-                env=env, capture_output=True, text=True, check=False,
-            )  # fmt: skip
-            if done.returncode != 0:
-                raise CommandError(f"pg_restore failed: {done.stderr.strip()}")
+            _restore_database(dump, pg_args, env)
             bar.update()
             with ledger_kept():  # today's erasure ledger, not the backup's (records/ledger.py)
                 restored = _untar(source / "private.tar.gz", Path(settings.PRIVATE_STORAGE_DIR))
             if (source / "footage.tar.gz").is_file():
                 _untar(source / "footage.tar.gz", Path(settings.CAMERA_FOOTAGE_DIR))
             bar.update()
+            # Migrate first: an older backup's migrations (records 0004 keys the stored hashes)
+            # must not run over today's entries, which are already in today's form.
+            call_command("migrate", interactive=False, verbosity=0)
+            bar.update()
             SuppressionEntry.objects.bulk_create(
                 [SuppressionEntry(**row) for row in kept], ignore_conflicts=True
             )
-            bar.update()
-            call_command("migrate", interactive=False, verbosity=0)
             bar.update()
             if "replay_erasures" in get_commands():
                 call_command("replay_erasures", verbosity=options["verbosity"])
