@@ -15,6 +15,7 @@ by restoring a copy). In order, with a progress bar:
 Stop web, worker and beat first (docs/OPERATIONS.md).
 """
 
+import json
 import shutil
 import subprocess  # nosec B404 - pg_restore with a fixed argument list
 import tarfile
@@ -39,6 +40,14 @@ def _check_archive(archive: Path) -> None:
             tar.getmembers()
     except (OSError, tarfile.TarError) as exc:
         raise CommandError(f"{archive} cannot be read ({exc}); nothing changed") from None
+
+
+def _taken_at(source: Path) -> str | None:
+    """The backup's start (manifest.json's taken_at), or None when the manifest lacks it."""
+    try:
+        return json.loads((source / "manifest.json").read_text())["taken_at"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _untar(archive: Path, folder: Path) -> int:
@@ -143,7 +152,10 @@ class Command(BaseCommand):
             )
             bar.update()
             if "replay_erasures" in get_commands():
-                call_command("replay_erasures", verbosity=options["verbosity"])
+                # Row-id facts only against the backup's own time (records/ledger.py).
+                call_command(
+                    "replay_erasures", since=_taken_at(source), verbosity=options["verbosity"]
+                )
             bar.update()
             withdrawn = 0
             for sub in NewsletterSubscription.objects.active().iterator():
