@@ -239,6 +239,45 @@ class RestrictionReason(models.TextChoices):
     NOT_RECORDED = "not_recorded", _("reason not recorded: decide")
 
 
+# A contact's search keys and the fields each is derived from (Contact.fill_search_keys).
+SEARCH_KEY_SOURCES: dict[str, tuple[str, ...]] = {
+    "email": ("email_normalised",),
+    "first_name": ("name_key",),
+    "last_name": ("name_key",),
+    "phone": ("phone_e164",),
+    "mobile": ("mobile_e164",),
+}
+
+
+def _with_derived(update_fields, derived: dict[str, tuple[str, ...]]):
+    """`update_fields` plus the keys derived from any field in it (None stays None: all)."""
+    if update_fields is None:
+        return None
+    fields = set(update_fields)
+    for source, keys in derived.items():
+        if source in fields:
+            fields.update(keys)
+    return fields
+
+
+class EmailKeyMixin:
+    """`email_normalised` follows `email` on full_clean and on every save: the subject search
+    of an access request (Art. 15) reads the key, so a row saved by code must carry it too."""
+
+    email: str
+    email_normalised: str
+
+    def clean(self) -> None:
+        self.email_normalised = normalise_email(self.email)
+
+    def save(self, *args, **kwargs) -> None:
+        self.email_normalised = normalise_email(self.email)
+        kwargs["update_fields"] = _with_derived(
+            kwargs.get("update_fields"), {"email": ("email_normalised",)}
+        )
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
 class Contact(models.Model):
     """A person C-DOT has contact details of: a prospect, a loose contact or a customer."""
 
@@ -377,6 +416,13 @@ class Contact(models.Model):
         name = f"{self.first_name} {self.last_name}".strip()
         return name or self.company or f"#{self.pk}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Every save derives the keys, not only full_clean: a contact saved by code without
+        # them would be missed by the subject search of an access request (Art. 15).
+        self.fill_search_keys()
+        kwargs["update_fields"] = _with_derived(kwargs.get("update_fields"), SEARCH_KEY_SOURCES)
+        super().save(*args, **kwargs)
+
     @classmethod
     def kind_for_rule_code(cls, code: str) -> str | None:
         for kind, rule_code in cls.retention_rule_code_by_kind.items():
@@ -514,7 +560,7 @@ class WebInquiryQuerySet(models.QuerySet):
         )
 
 
-class WebInquiry(models.Model):
+class WebInquiry(EmailKeyMixin, models.Model):
     """A message sent through the website or webshop contact form (purpose E/F)."""
 
     class Source(models.TextChoices):
@@ -562,9 +608,6 @@ class WebInquiry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_source_display()} #{self.pk}"
 
-    def clean(self) -> None:
-        self.email_normalised = normalise_email(self.email)
-
 
 # --- Newsletter -------------------------------------------------------------------------------
 
@@ -587,7 +630,7 @@ class NewsletterSubscriptionQuerySet(models.QuerySet):
         return self.filter(withdrawn_at__isnull=True)
 
 
-class NewsletterSubscription(models.Model):
+class NewsletterSubscription(EmailKeyMixin, models.Model):
     """Proof of a newsletter consent (Art. 7(1)): what was shown, when, where."""
 
     retention_rule_code: ClassVar[str] = "newsletter"
@@ -619,9 +662,6 @@ class NewsletterSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
-
-    def clean(self) -> None:
-        self.email_normalised = normalise_email(self.email)
 
 
 class SuppressionEntryQuerySet(models.QuerySet):

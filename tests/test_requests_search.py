@@ -91,3 +91,26 @@ def test_names_match_whatever_the_case_and_accents(typed):
 def test_a_particle_written_together_still_finds_the_name(contact):
     hits = subject_search(search_keys(name="jan vanden broeck"))
     assert [hit.pk for hit in hits] == [contact.pk]
+
+
+def test_a_record_saved_by_code_without_full_clean_is_found():
+    """The keys are derived on save too: a row created by code is not missed by Art. 15."""
+    contact = Contact.objects.create(first_name="Els", last_name="Vermeulen", email="Els@X.be")
+    inquiry = WebInquiry.objects.create(name="Els", email="ELS@x.be", message="Vraag")
+    subscription = NewsletterSubscription.objects.create(email="els@X.BE", consent_text="Ja")
+    found = {(hit.model, hit.pk) for hit in subject_search(search_keys(email="els@x.be"))}
+    assert found == {
+        (Contact, contact.pk),
+        (WebInquiry, inquiry.pk),
+        (NewsletterSubscription, subscription.pk),
+    }
+    assert [h.pk for h in subject_search(search_keys(name="Vermeulen Els"))] == [contact.pk]
+
+
+def test_a_changed_address_saved_with_update_fields_moves_its_key():
+    contact = Contact.objects.create(first_name="Els", last_name="Vermeulen", email="old@x.be")
+    contact.email, contact.last_name = "New@X.be", "Peeters"
+    contact.save(update_fields=["email", "last_name"])
+    contact.refresh_from_db()
+    assert (contact.email_normalised, contact.name_key) == ("new@x.be", "peeters|els")
+    assert not subject_search(search_keys(email="old@x.be"))
