@@ -19,7 +19,8 @@ RUN SECRET_KEY=build-only SUPPRESSION_KEY=build-only ALLOWED_HOSTS=build python 
  && SECRET_KEY=build-only SUPPRESSION_KEY=build-only ALLOWED_HOSTS=build python manage.py compilemessages --verbosity 0 \
  && useradd --system --home /app cdot \
  && mkdir -p /app/var /data/private /data/footage \
- && chown -R cdot /app/var /data
+ && chown -R cdot /app/var /data \
+ && chmod 700 /data/private /data/footage
 USER cdot
 EXPOSE 8000
 CMD ["gunicorn", "cdot_privacy.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "8", "--timeout", "60", "--graceful-timeout", "30", "--keep-alive", "5", "--access-logfile", "-"]

@@ -84,6 +84,33 @@ def test_backup_refuses_a_folder_that_is_not_empty(transactional_db, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["something"]
 
 
+def test_a_failed_backup_leaves_no_folder_that_looks_like_one(
+    transactional_db, private_dir, tmp_path, settings, monkeypatch
+):
+    """pg_dump cannot reach the server: nothing is left, neither the folder nor DIR.partial."""
+    monkeypatch.setitem(settings.DATABASES["default"], "PORT", "1")  # read by pg_environment
+    with pytest.raises(CommandError, match="pg_dump failed, nothing written"):
+        call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private"]
+
+
+def test_a_backup_is_complete_or_absent_and_readable_by_its_owner_only(
+    transactional_db, private_dir, tmp_path
+):
+    (private_dir / "id-copy.png").write_bytes(b"png")
+    call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+    backup = tmp_path / "backup"
+    assert not (tmp_path / "backup.partial").exists()
+    assert backup.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in backup.iterdir()} == {0o600}
+    # An interrupted backup's DIR.partial is refused, not mixed into the next one.
+    (tmp_path / "next.partial").mkdir()
+    with pytest.raises(CommandError, match="an earlier backup failed or is running"):
+        call_command("backup", output=str(tmp_path / "next"), verbosity=0)
+    assert not (tmp_path / "next").exists()
+
+
 def test_restore_checks_every_archive_before_it_replaces_anything(
     transactional_db, private_dir, tmp_path
 ):

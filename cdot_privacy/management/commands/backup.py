@@ -4,10 +4,13 @@ Writes into DIR (default VAR_DIR/backups/<UTC stamp>):
 - db.dump: `pg_dump --format=custom` of the database (restore with `manage.py restore DIR`);
 - private.tar.gz: PRIVATE_STORAGE_DIR (ID copies, access packages);
 - footage.tar.gz with --with-footage: CAMERA_FOOTAGE_DIR (left out by default: footage must not
-  outlive 14 days, and a backup kept for 30 would keep it longer than the register says);
+  outlive the register's `camera-footage` rule, and a backup kept longer than that period would
+  keep it longer than the register says);
 - manifest.json: when, which database, which files.
-A backup holds every person's data: encrypt it when it leaves the host, keep it 30 days at most
-(docs/OPERATIONS.md).
+The files are written into DIR.partial and renamed to DIR only when all are complete: a backup
+that fails (pg_dump, a full disk, an unreadable file) leaves no folder that looks like a backup.
+A backup holds every person's data: encrypt it when it leaves the host and keep it no longer than
+docs/OPERATIONS.md says.
 """
 
 import json
@@ -22,6 +25,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from tqdm import tqdm
+
+from registry.models import RetentionRule
 
 
 def pg_environment() -> tuple[list[str], dict[str, str]]:
@@ -73,8 +78,30 @@ class Command(BaseCommand):
         folder = Path(output or Path(settings.VAR_DIR) / "backups" / f"{taken_at:%Y%m%dT%H%M%SZ}")
         if folder.exists() and any(folder.iterdir()):
             raise CommandError(f"{folder} exists and is not empty: choose a new folder")
-        folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o700)
+        partial = folder.with_name(folder.name + ".partial")
+        if partial.exists():
+            raise CommandError(
+                f"{partial} exists: an earlier backup failed or is running; remove it first"
+            )
+        if with_footage:
+            self._warn_footage()
+        partial.mkdir(mode=0o700, parents=True)
+        try:
+            manifest = self._write(partial, pg_args, env, taken_at, with_footage, options)
+        except BaseException as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            if isinstance(exc, CommandError | KeyboardInterrupt):
+                raise
+            raise CommandError(f"backup failed, nothing written: {exc}") from exc
+        (partial / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        for path in partial.iterdir():
+            path.chmod(0o600)
+        if folder.exists():
+            folder.rmdir()  # the empty folder the caller made
+        partial.rename(folder)
+        self.stdout.write(f"backup written to {folder}")
+
+    def _write(self, folder: Path, pg_args, env, taken_at, with_footage: bool, options) -> dict:
         steps = ["database", "private files"] + (["footage"] if with_footage else [])
         manifest: dict = {"taken_at": taken_at.isoformat(), "database": pg_args[-1], "files": {}}
         with tqdm(
@@ -86,8 +113,7 @@ class Command(BaseCommand):
                 env=env, capture_output=True, text=True, check=False,
             )  # fmt: skip
             if done.returncode != 0:
-                shutil.rmtree(folder, ignore_errors=True)
-                raise CommandError(f"pg_dump failed: {done.stderr.strip()}")
+                raise CommandError(f"pg_dump failed, nothing written: {done.stderr.strip()}")
             bar.update()
             manifest["files"]["private"] = _tar(
                 Path(settings.PRIVATE_STORAGE_DIR), folder / "private.tar.gz"
@@ -98,7 +124,13 @@ class Command(BaseCommand):
                     Path(settings.CAMERA_FOOTAGE_DIR), folder / "footage.tar.gz"
                 )
                 bar.update()
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        for path in folder.iterdir():
-            path.chmod(0o600)
-        self.stdout.write(f"backup written to {folder}")
+        return manifest
+
+    def _warn_footage(self) -> None:
+        """Footage in a backup lives as long as the backup: say how long the register allows."""
+        rule = RetentionRule.objects.filter(code="camera-footage").first()
+        period = rule.period_display() if rule else "?"
+        self.stderr.write(
+            f"--with-footage: the register keeps camera footage {period} (rule camera-footage); "
+            "delete this backup's footage.tar.gz when that period has passed."
+        )
