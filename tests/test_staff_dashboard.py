@@ -219,6 +219,21 @@ def test_seed_demo_fills_every_section_and_refuses_production(client, officer, s
         call_command("seed_demo", stdout=io.StringIO())
 
 
+@pytest.mark.parametrize("active", ["en", "fr"])
+def test_seed_demo_names_its_register_rows_in_every_language_whatever_is_active(officer, active):
+    """A language left active by earlier code must not put the demo sub-processor's name in
+    that language only: its Dutch label was empty, an unlabelled checkbox on the activity page."""
+    from django.utils import translation
+
+    from registry.models import Recipient
+
+    with translation.override(active):
+        call_command("seed_demo", "--requests", "2", "--contacts", "5", stdout=io.StringIO())
+    recipient = Recipient.objects.get(code="demo-datacenter")
+    assert (recipient.name_nl, recipient.name_fr, recipient.name_en) == ("Datacenter Demo NV",) * 3
+    assert recipient.service_nl
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_section_whose_table_is_missing_says_not_available_yet(client):
     """Before an app's migration has run, its section says so instead of failing."""

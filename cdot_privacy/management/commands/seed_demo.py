@@ -240,9 +240,13 @@ class Command(BaseCommand):
         datacenter, _ = Recipient.objects.get_or_create(
             code="demo-datacenter",
             defaults={
-                "name": "Datacenter Demo NV",
+                # A company's name is the same in every language; the text is Dutch. Set per
+                # language: a plain `name=` would land in whatever language happens to be active.
+                "name_nl": "Datacenter Demo NV",
+                "name_fr": "Datacenter Demo NV",
+                "name_en": "Datacenter Demo NV",
                 "kind": Recipient.Kind.SUB_PROCESSOR,
-                "service": "Colocatie van de back-upservers (demogegevens)",
+                "service_nl": "Colocatie van de back-upservers (demogegevens)",
                 "country": "BE",
                 "agreement_signed_on": (now - timedelta(days=700)).date(),
             },
