@@ -138,6 +138,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """Every test starts in the default language: a language one test activates and never
+    deactivates (translation.activate in a view or command) must not decide what the next
+    test in the same worker stores in a translated field (that hid an unlabelled checkbox)."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def require_postgres():
     if connection.vendor != "postgresql":
