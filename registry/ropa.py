@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -436,6 +436,39 @@ def processor_lines(data: dict) -> list[tuple[str, str]]:
     ]
 
 
+# --- dates as people read them ---------------------------------------------------------------
+
+# The data's dates are ISO 8601 (JSON and CSV keep them so: data for machines and spreadsheets);
+# the PDF and the XLSX are read by people, in the export's language ("5 december 2026").
+_DATE_KEYS = {
+    "activities": ("started_on", "ended_on"),
+    "processor_register": ("agreement_signed_on", "contract_start", "contract_end"),
+}
+
+
+def human_date(value: str) -> str:
+    """'2026-12-05' -> '5 december 2026' in the active language; a date-time keeps its
+    Brussels time ('5 december 2026 14:03'); '' stays ''."""
+    if not value:
+        return ""
+    if "T" in value:
+        moment = datetime.fromisoformat(value).astimezone(BRUSSELS)
+        return formats.date_format(moment, "j F Y H:i")
+    return formats.date_format(date.fromisoformat(value), "j F Y")
+
+
+def for_people(data: dict) -> dict:
+    """A copy of `data` with its dates in the active language (call inside the override)."""
+    shown = {**data, "generated_at": human_date(data["generated_at"])}
+    shown["as_of"] = human_date(data["as_of"][:10])  # the end of that Brussels day: its date
+    for group in ("activities", "processor_register"):
+        shown[group] = [
+            {**row, **{key: human_date(row[key]) for key in _DATE_KEYS[group]}}
+            for row in data[group]
+        ]
+    return shown
+
+
 # --- renderers -------------------------------------------------------------------------------
 
 
@@ -474,6 +507,7 @@ def render_xlsx(data: dict) -> bytes:
     from openpyxl.utils import get_column_letter
 
     with translation.override(data["language"]):
+        data = for_people(data)
         wb = Workbook()
         sheets = [
             (
@@ -520,6 +554,7 @@ def render_xlsx(data: dict) -> bytes:
 
 def render_html(data: dict) -> str:
     with translation.override(data["language"]):
+        data = for_people(data)
         return render_to_string(
             "registry/ropa.html",
             {

@@ -226,3 +226,26 @@ def test_export_ropa_command_refuses_bad_input_and_writes_nothing(tmp_path, args
     with pytest.raises(CommandError, match=message):
         call_command("export_ropa", "--format", "json", *args, stdout=io.StringIO())
     assert set(Path(tmp_path).iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("language", "signed"), [("nl", "3 maart 2025"), ("fr", "3 mars 2025"), ("en", "3 March 2025")]
+)
+def test_people_read_the_dates_in_their_language_machines_in_iso(register, language, signed):
+    """#17: the PDF and the XLSX are read by staff (and the GBA/APD): dates in the export's
+    language; JSON and CSV are data and keep ISO 8601."""
+    client = ProcessorClient.objects.get(name="Bakkerij Peeters bv")
+    client.agreement_signed_on = date(2025, 3, 3)
+    client.save()
+    for fmt in ("pdf", "xlsx"):
+        text = squash(text_of(fmt, ropa_export(fmt=fmt, language=language)))
+        assert squash(signed) in text, fmt
+        assert "2025-03-03" not in text, fmt
+    as_of = as_of_instant(date(2026, 12, 1))
+    text = squash(text_of("pdf", ropa_export(fmt="pdf", language=language, as_of=as_of)))
+    assert (
+        squash({"nl": "1 december 2026", "fr": "1 décembre 2026"}.get(language, "1 December 2026"))
+        in text
+    )
+    for fmt in ("json", "csv"):
+        assert "2025-03-03" in text_of(fmt, ropa_export(fmt=fmt, language=language)), fmt
