@@ -15,7 +15,7 @@ from ninja.errors import ValidationError
 from ninja.openapi.views import openapi_view
 
 from consent.api import router as consent_router
-from records.api import ApiProblem
+from records.api import PATTERN_MESSAGES, ApiProblem
 from records.api import router as records_router
 from statement.api import router as statement_router
 
@@ -67,6 +67,9 @@ def _message(error: dict) -> str:
         return "Unknown field."
     if error.get("type") == "missing":
         return "This field is required."
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        return PATTERN_MESSAGES.get(pattern, "This text has a form the schema does not allow.")
     return str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
 
 

@@ -9,6 +9,7 @@ writes. Logs carry ids only, never the e-mails or names posted.
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -61,6 +62,24 @@ class ErrorOut(Schema):
 
 
 ERRORS = {code: ErrorOut for code in (400, 401, 403, 409, 422, 429)}
+ERROR_DESCRIPTIONS = {
+    400: {"description": "The body is not JSON."},
+    401: {"description": "No API key, or an unknown or revoked one."},
+    403: {"description": "The API key lacks this endpoint's scope."},
+    409: {
+        "description": (
+            "A time more than 5 minutes after the server's clock, or (subscriptions) a consent "
+            "given before the address's withdrawal."
+        )
+    },
+    422: {
+        "description": (
+            "The body breaks the schema, or this Idempotency-Key was already used (within "
+            "24 hours) for a different request: the same key must carry the same body."
+        )
+    },
+    429: {"description": "This key's calls per minute are used up; see Retry-After."},
+}
 
 
 # --- authentication, scopes, rate limits ------------------------------------------------------
@@ -190,61 +209,120 @@ def _stored_answer(api_key, idempotency_key, endpoint, request_hash) -> tuple[in
     return stored.status_code, stored.response_body
 
 
-# --- input schemas: the same validators as the records ----------------------------------------
+# --- input schemas: what the OpenAPI schema states is exactly what is enforced ---------------
+#
+# Every constraint below is declared in the schema (pattern, lengths) and checked against the
+# text as sent, so a client that validates against the schema is never refused for its shape
+# (issue 19, finding 8; tests/test_api_schemathesis.py runs every schemathesis check). Text is
+# stripped of the BLANK characters only after it passed.
+
+# What str.isspace() calls blank; stripped from the ends, and not enough on its own for a
+# required text. Spelled out so the pattern and the stripping agree on every engine.
+BLANK = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_BLANK_CLASS = "".join(f"\\u{ord(c):04x}" for c in BLANK)
+NO_NUL = r"^[^\u0000]*$"
+# Some character that is neither blank nor NUL; the classes are disjoint, so no backtracking.
+NOT_BLANK = rf"^[{_BLANK_CLASS}]*[^\u0000{_BLANK_CLASS}][^\u0000]*$"
+# An address of the dot-atom form, ASCII domain with a top-level name: a subset of what
+# Django's EmailValidator (and the records' EmailField) accepts, so the two never disagree.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+EMAIL_PATTERN = (
+    rf"^{_ATOM}(\.{_ATOM})*@([A-Za-z0-9]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}}$"
+)
+# RFC 3339 date-time with its offset, year 2000-2099 (a consent before 2000 is no real moment).
+DATE_TIME_PATTERN = (
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+PHONE_MAX_LENGTH = 32
+# The message a client reads when a pattern is not matched (cdot_privacy.api._message).
+PATTERN_MESSAGES = {
+    NO_NUL: "Text may not contain NUL characters.",
+    NOT_BLANK: "Give a text that is not blank and holds no NUL character.",
+    EMAIL_PATTERN: "Enter a valid e-mail address.",
+}
+# A time this far past the server's clock is a client's clock error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _not_after_now(value: datetime | None, field: str) -> None:
+    """A time later than the server's clock is a 409: the schema cannot say "now"."""
+    if value is not None and value > timezone.now() + CLOCK_SKEW:
+        raise ApiProblem(409, "This time is in the future.", field)
+
 
 _email_validator = EmailValidator()
 
 
 def _check_email(value: str) -> str:
-    value = value.strip()
     try:
         _email_validator(value)
-    except DjangoValidationError as exc:
+    except DjangoValidationError as exc:  # not expected: EMAIL_PATTERN is a subset
         raise ValueError("Enter a valid e-mail address.") from exc
     return value
 
 
 def _timestamp_text(value):
-    """Times come as ISO 8601 text; a bare number (epoch) is refused, not guessed."""
-    if value is not None and not isinstance(value, str):
-        raise ValueError("Give the time as ISO 8601 text, e.g. 2026-11-28T10:15:00+01:00.")
-    return value
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """A real moment: with a time zone, from 2000 on, not in the future; stored in UTC."""
+    """Times come as RFC 3339 text; a bare number (epoch) is refused, not guessed."""
     if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("Give a time zone, e.g. 2026-11-28T10:15:00+01:00 or ...Z.")
-    if value.year < 2000:
-        raise ValueError("This time is too far in the past.")
-    value = value.astimezone(UTC)
-    if value > timezone.now() + timedelta(minutes=5):
-        raise ValueError("This time is in the future.")
+        return value
+    if not isinstance(value, str) or not re.fullmatch(DATE_TIME_PATTERN, value):
+        raise ValueError(
+            "Give the time as RFC 3339 text with a time zone from 2000 on, "
+            "e.g. 2026-11-28T10:15:00+01:00."
+        )
     return value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """The same moment in UTC (the pattern already demanded a time zone)."""
+    return None if value is None else value.astimezone(UTC)
+
+
+def _text(*, required: bool, max_length: int, default: str = "", **extra):
+    """A text field: NUL refused, and a required one needs a character that is not blank."""
+    if required:
+        return Field(min_length=1, max_length=max_length, pattern=NOT_BLANK, **extra)
+    return Field(default, max_length=max_length, pattern=NO_NUL, **extra)
 
 
 class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*")
     @classmethod
-    def _no_nul(cls, value):
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("Text may not contain NUL characters.")
-        return value
+    def _strip(cls, value):
+        return value.strip(BLANK) if isinstance(value, str) else value
 
 
-EmailField = Field(max_length=254, json_schema_extra={"format": "email"})
+EmailField = Field(
+    max_length=254,
+    pattern=EMAIL_PATTERN,
+    description="An address name@domain.tld (ASCII domain; the pattern is the whole rule).",
+)
+TIME_DESCRIPTION = (
+    "RFC 3339 with a time zone, from 2000 on. More than 5 minutes after the server's "
+    "clock is a 409."
+)
 
 
 class InquiryIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = _text(required=True, max_length=200)
     email: str = EmailField
-    phone: str = Field("", max_length=32)
-    company: str = Field("", max_length=200)
-    message: str = Field(min_length=1, max_length=5000)
+    # The format "phone" is the whole rule (characters, length, a number that exists), as no
+    # pattern can say which numbers exist; max_length is checked, not declared apart.
+    phone: str = Field(
+        "",
+        json_schema_extra={"format": "phone"},
+        description=(
+            "Empty, or at most 32 characters naming a number that exists in the numbering "
+            "plan (libphonenumber): international (+32 15 51 23 45) or Belgian national "
+            "(015 51 23 45)."
+        ),
+    )
+    company: str = _text(required=False, max_length=200)
+    message: str = _text(required=True, max_length=5000)
     source: Literal["website", "webshop"] = "website"
 
     _email = field_validator("email")(_check_email)
@@ -252,7 +330,7 @@ class InquiryIn(StrictSchema):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        if value and normalise_phone(value) is None:
+        if value and (len(value) > PHONE_MAX_LENGTH or normalise_phone(value) is None):
             raise ValueError("Enter a valid phone number, e.g. +32 15 51 23 45.")
         return value
 
@@ -262,16 +340,34 @@ class InquiryOut(Schema):
     status: Literal["received"]
 
 
+def _one_of_them_given(schema: dict) -> None:
+    """Art. 7(1) proof: the schema says that consent_text or statement_version is not blank."""
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"pattern": NOT_BLANK}}}
+        for name in ("consent_text", "statement_version")
+    ]
+
+
 class SubscriptionIn(StrictSchema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_of_them_given)
+
     email: str = EmailField
-    consent_given_at: datetime
-    consent_text: str = Field("", max_length=5000, description="The exact consent text shown.")
-    statement_version: str = Field("", max_length=50, description="Or the statement version.")
-    source: str = Field(min_length=1, max_length=50, description="e.g. website-footer")
+    consent_given_at: datetime = Field(
+        json_schema_extra={"pattern": DATE_TIME_PATTERN}, description=TIME_DESCRIPTION
+    )
+    consent_text: str = _text(
+        required=False,
+        max_length=5000,
+        description="The exact consent text shown (this or statement_version, not blank).",
+    )
+    statement_version: str = _text(
+        required=False, max_length=50, description="Or the statement version shown."
+    )
+    source: str = _text(required=True, max_length=50, description="e.g. website-footer")
 
     _email = field_validator("email")(_check_email)
     _given_text = field_validator("consent_given_at", mode="before")(_timestamp_text)
-    _given = field_validator("consent_given_at")(_aware)
+    _given = field_validator("consent_given_at")(_utc)
 
     @model_validator(mode="after")
     def _proof(self):
@@ -287,11 +383,13 @@ class SubscriptionOut(Schema):
 
 class WithdrawalIn(StrictSchema):
     email: str = EmailField
-    withdrawn_at: datetime | None = None
+    withdrawn_at: datetime | None = Field(
+        None, json_schema_extra={"pattern": DATE_TIME_PATTERN}, description=TIME_DESCRIPTION
+    )
 
     _email = field_validator("email")(_check_email)
     _at_text = field_validator("withdrawn_at", mode="before")(_timestamp_text)
-    _at = field_validator("withdrawn_at")(_aware)
+    _at = field_validator("withdrawn_at")(_utc)
 
 
 class WithdrawalOut(Schema):
@@ -304,7 +402,10 @@ IdempotencyKey = Header(
     min_length=1,
     max_length=200,
     pattern=r"^[\x21-\x7e]+$",
-    description="Any unique string per logical request; a retry with it is answered the same.",
+    description=(
+        "Any unique string per logical request; a retry with it is answered the same. "
+        "Reused with another body or endpoint: 422."
+    ),
 )
 
 
@@ -316,6 +417,7 @@ IdempotencyKey = Header(
     auth=ApiKeyAuth(ApiKey.Scope.INQUIRIES_WRITE),
     response={201: InquiryOut, **ERRORS},
     summary="Hand in a contact-form message",
+    openapi_extra={"responses": ERROR_DESCRIPTIONS},
 )
 def inquiry_post(
     request: HttpRequest,
@@ -346,6 +448,7 @@ def inquiry_post(
     auth=ApiKeyAuth(ApiKey.Scope.NEWSLETTER_WRITE),
     response={201: SubscriptionOut, 200: SubscriptionOut, **ERRORS},
     summary="Record a newsletter consent",
+    openapi_extra={"responses": ERROR_DESCRIPTIONS},
 )
 def subscription_post(
     request: HttpRequest,
@@ -357,6 +460,8 @@ def subscription_post(
 
     A withdrawn (suppressed) address needs a consent given after the withdrawal (409 if not).
     """
+
+    _not_after_now(payload.consent_given_at, "consent_given_at")
 
     def write():
         try:
@@ -389,6 +494,7 @@ def subscription_post(
     auth=ApiKeyAuth(ApiKey.Scope.NEWSLETTER_WRITE),
     response={200: WithdrawalOut, **ERRORS},
     summary="Withdraw a newsletter consent",
+    openapi_extra={"responses": ERROR_DESCRIPTIONS},
 )
 def withdrawal_post(
     request: HttpRequest,
@@ -398,6 +504,8 @@ def withdrawal_post(
 ):
     """Art. 7(3): as easy as giving consent. The address is suppressed whether or not it was
     subscribed (the answer does not reveal which)."""
+
+    _not_after_now(payload.withdrawn_at, "withdrawn_at")
 
     def write():
         ids, entry = newsletter_withdraw(**payload.model_dump())

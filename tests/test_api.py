@@ -1,6 +1,7 @@
 """The integration API: keys, scopes, rate limits, idempotency, validation, audit, register."""
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from records.api import NO_NUL, NOT_BLANK
 from records.models import (
     ApiAuditEntry,
     ApiKey,
@@ -254,7 +256,6 @@ def test_subscription_records_the_proof_of_consent(client):
     [
         ({"consent_text": "", "statement_version": ""}, "body"),
         ({"consent_given_at": "2026-11-28T10:00:00"}, "consent_given_at"),
-        ({"consent_given_at": "2099-01-01T10:00:00Z"}, "consent_given_at"),
         ({"consent_given_at": "gisteren"}, "consent_given_at"),
         ({"source": ""}, "source"),
         ({"email": "lies@"}, "email"),
@@ -267,6 +268,52 @@ def test_an_invalid_consent_is_a_422_naming_the_field(client, change, field):
     assert response.status_code == 422, response.json()
     assert field in [error["field"] for error in response.json()["errors"]]
     assert not NewsletterSubscription.objects.exists()
+
+
+def test_a_consent_time_after_the_servers_clock_is_a_documented_409(client):
+    """The schema cannot say "now": a time in the future conflicts with the server's clock."""
+    key, _ = make_key(ApiKey.Scope.NEWSLETTER_WRITE)
+    response = post(
+        client, "newsletter/subscriptions", consent(consent_given_at="2099-01-01T10:00:00Z"), key
+    )
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["field"] == "consent_given_at"
+    assert not NewsletterSubscription.objects.exists()
+    documented = client.get("/api/v1/openapi.json").json()["paths"]
+    responses = documented["/api/v1/newsletter/subscriptions"]["post"]["responses"]
+    assert "clock" in responses["409"]["description"]
+
+
+def test_the_schema_states_the_idempotency_conflict_and_the_text_rules(client):
+    """Issue 19 finding 8: what the API refuses, the schema says (see the schemathesis run)."""
+    schema = client.get("/api/v1/openapi.json").json()
+    for path in ("inquiries", "newsletter/subscriptions", "newsletter/withdrawals"):
+        operation = schema["paths"][f"/api/v1/{path}"]["post"]
+        assert "Idempotency-Key" in operation["responses"]["422"]["description"]
+    inquiry = schema["components"]["schemas"]["InquiryIn"]["properties"]
+    assert inquiry["name"]["pattern"] == NOT_BLANK and inquiry["company"]["pattern"] == NO_NUL
+    assert re.fullmatch(inquiry["email"]["pattern"], "lies@example.be")
+    subscription = schema["components"]["schemas"]["SubscriptionIn"]
+    assert {tuple(branch["required"]) for branch in subscription["anyOf"]} == {
+        ("consent_text",),
+        ("statement_version",),
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "Lies\x00"), ("name", " \t "), ("message", "\u3000"), ("source", "\x00")],
+)
+def test_a_blank_or_nul_text_is_refused_as_the_schema_says(client, field, value):
+    key, _ = make_key(ApiKey.Scope.INQUIRIES_WRITE, ApiKey.Scope.NEWSLETTER_WRITE)
+    path, body = (
+        ("inquiries", INQUIRY) if field != "source" else ("newsletter/subscriptions", consent())
+    )
+    response = post(client, path, {**body, field: value}, key)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field
+    pattern = NO_NUL if field == "company" else NOT_BLANK
+    assert not re.fullmatch(pattern, value)
 
 
 def test_withdrawal_suppresses_the_address_and_old_consent_cannot_resubscribe(client):
