@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from records.admin import ErasingDeleteMixin
+
 from .models import Breach, BreachAuthorityUpdate, BreachClientNotification
 from .report import breach_report_pdf
 
@@ -52,7 +54,7 @@ class AuthorityUpdateInline(admin.TabularInline):
 
 
 @admin.register(Breach)
-class BreachAdmin(SimpleHistoryAdmin):
+class BreachAdmin(ErasingDeleteMixin, SimpleHistoryAdmin):  # deletes through records_delete
     list_display = (
         "reference_display",
         "title",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from records.admin import ErasingDeleteMixin
 from retention.services import processor_deletion_confirm
 
 from . import services
@@ -100,7 +101,7 @@ class ForwardForm(forms.ModelForm):
 
 
 @admin.register(ForwardedRequest)
-class ForwardedRequestAdmin(admin.ModelAdmin):
+class ForwardedRequestAdmin(ErasingDeleteMixin, admin.ModelAdmin):  # deletes through records_delete
     form = ForwardForm
     list_display = ("client", "received_at", "forwarded_at", "forwarded_to")
     date_hierarchy = "received_at"

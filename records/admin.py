@@ -61,9 +61,40 @@ class LegalHoldInline(GenericTabularInline):
     readonly_fields = ("set_by", "set_at", "released_at")
 
 
-class HoldsAdminMixin:
-    """Legal holds through their services; deletion through records_delete, the one way to
-    delete personal data (dependants, holds, files, suppression; issue 13)."""
+class ErasingDeleteMixin:
+    """The delete page and "delete selected" go through records_delete, the one way to delete
+    personal data (dependants, holds, files, suppression; issue 13), as an erasure: the rows
+    are written to the erasure ledger, so a restored backup cannot bring them back (Art. 17)."""
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):  # type: ignore[misc]
+            return False
+        return obj is None or not records_delete_refusal(model=type(obj), pk=obj.pk)
+
+    def delete_model(self, request, obj):
+        records_delete(model=type(obj), pks=[obj.pk], erasure=True)
+
+    def delete_queryset(self, request, queryset):
+        refused = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                with transaction.atomic():
+                    records_delete(model=queryset.model, pks=[pk], erasure=True)
+            except RecordsDeleteRefused:
+                refused += 1
+        if refused:
+            messages.warning(
+                request,
+                _(
+                    "%(count)s row(s) were kept: a legal hold or an invoice that must be kept "
+                    "(Art. 17(3) GDPR)."
+                )
+                % {"count": refused},
+            )
+
+
+class HoldsAdminMixin(ErasingDeleteMixin):
+    """Legal holds through their services; deletion through records_delete (ErasingDeleteMixin)."""
 
     inlines = [LegalHoldInline]
 
@@ -88,32 +119,6 @@ class HoldsAdminMixin:
             elif hold_form.has_changed():
                 hold.save(update_fields=["reason", "until"])
         return None
-
-    def has_delete_permission(self, request, obj=None):
-        if not super().has_delete_permission(request, obj):
-            return False
-        return obj is None or not records_delete_refusal(model=type(obj), pk=obj.pk)
-
-    def delete_model(self, request, obj):
-        records_delete(model=type(obj), pks=[obj.pk])
-
-    def delete_queryset(self, request, queryset):
-        refused = 0
-        for pk in queryset.values_list("pk", flat=True):
-            try:
-                with transaction.atomic():
-                    records_delete(model=queryset.model, pks=[pk])
-            except RecordsDeleteRefused:
-                refused += 1
-        if refused:
-            messages.warning(
-                request,
-                _(
-                    "%(count)s row(s) were kept: a legal hold or an invoice that must be kept "
-                    "(Art. 17(3) GDPR)."
-                )
-                % {"count": refused},
-            )
 
 
 class SearchKeysMixin:
@@ -264,7 +269,7 @@ class SuppressionEntryForm(forms.ModelForm):
 
 
 @admin.register(SuppressionEntry)
-class SuppressionEntryAdmin(admin.ModelAdmin):
+class SuppressionEntryAdmin(ErasingDeleteMixin, admin.ModelAdmin):
     form = SuppressionEntryForm
     list_display = ("__str__", "reason", "created_at")
     list_filter = ("reason",)
@@ -276,12 +281,6 @@ class SuppressionEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def delete_model(self, request, obj):
-        records_delete(model=SuppressionEntry, pks=[obj.pk])
-
-    def delete_queryset(self, request, queryset):
-        records_delete(model=SuppressionEntry, pks=list(queryset.values_list("pk", flat=True)))
 
     search_fields = ("email_hash",)  # shows the box; the lookup is by hash (above)
 

@@ -13,22 +13,37 @@ targets only select rows. What a delete must also do happens here and nowhere el
 - an invoice takes along the contact that asked for erasure once no invoice keeps it;
 - legal-hold entries of the deleted rows (released or lapsed) go;
 - files of models that declare ``STORED_FILE_FIELD`` / ``stored_file_root()`` are removed
-  after the transaction commits.
+  after the transaction commits (also those of rows that go along: dependants, an erased
+  contact following its last invoice);
+- with ``erasure=True`` (a data subject's erasure, a staff member deleting in the admin) the
+  rows are written to the erasure ledger, so a restored backup cannot bring them back
+  (records/ledger.py); the purge does not write there (it runs again after a restore).
 
 Rows nothing points at go in one bulk ``DELETE … WHERE pk = ANY(…)`` (no per-row signals,
 no ORM collector): that is the purge's fast path.
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import Contact, Invoice, LegalHold, NewsletterSubscription, WebInquiry
+from .ledger import ledger_erased
+from .models import (
+    Contact,
+    Invoice,
+    LegalHold,
+    NewsletterConsentProof,
+    NewsletterSubscription,
+    SuppressionEntry,
+    WebInquiry,
+)
+from .normalise import email_hash
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +63,15 @@ def records_delete(
     pks: Iterable,
     now: datetime | None = None,
     with_dependants: set | None = None,
+    erasure: bool = False,
 ) -> int:
     """Delete rows of `model` by primary key; return how many rows of `model` went.
 
     One transaction. ``with_dependants``: the pks among ``pks`` that other rows point at or
     that have a legal-hold entry, when the caller already knows them (the purge asks in the
-    same round trip as its locking SELECT); computed here otherwise. Raises
+    same round trip as its locking SELECT); computed here otherwise. ``erasure``: a person or
+    a staff member chose to delete these rows (not the purge): they go into the erasure
+    ledger, written after the commit (Art. 17; a restore must not bring them back). Raises
     RecordsDeleteRefused, deleting nothing, for an active legal hold or a kept invoice.
     """
     pks = sorted(set(pks))
@@ -64,9 +82,11 @@ def records_delete(
     # The purge (which passes with_dependants) calls this inside its own batch transaction:
     # no savepoint round trips there; a refusal fails the whole batch, as it should.
     with transaction.atomic(savepoint=with_dependants is None):
+        if erasure:
+            ledger_erased(model=model, pks=pks)  # after the commit; gone with a refusal
         deleted = _delete_rows(model, pks, now, files, with_dependants)
         if model is Invoice:
-            _erased_contacts_follow(now)
+            _erased_contacts_follow(now, files)
         if files:
             transaction.on_commit(lambda: stored_files_unlink(paths=files))
     logger.info("records_delete model=%s deleted=%s", model._meta.label, deleted)
@@ -180,16 +200,54 @@ def _refuse_kept_invoice_rows(pks: list, now: datetime) -> None:
         raise RecordsDeleteRefused(f"{kept.count()} invoice(s) must still be kept")
 
 
-def _erased_contacts_follow(now: datetime) -> None:
-    """Art. 17(3)(b) ends: a contact erased on request goes once no invoice keeps it."""
+def _erased_contacts_follow(now: datetime, files: list[Path]) -> None:
+    """Art. 17(3)(b) ends: a contact erased on request goes once no invoice keeps it; the
+    files of the rows that go with it join ``files`` (removed after the commit)."""
     released = list(Contact.objects.erased_and_released(now).values_list("pk", flat=True))
     if released:
-        _delete_rows(Contact, released, now, [], None)
+        _delete_rows(Contact, released, now, files, None)
+
+
+def newsletter_consent_proofs_keep(*, subscription_pks: list, now: datetime) -> int:
+    """Before subscriptions are deleted: keep a pseudonymous proof of each consent (Art. 7(1):
+    keyed hash, consent time, notice shown, withdrawal time) and suppress the address
+    (Art. 21(3)). Called by records_delete only. Returns the proofs written."""
+    rows = list(
+        NewsletterSubscription.objects.filter(pk__in=subscription_pks).values(
+            "email_normalised",
+            "consent_given_at",
+            "consent_text",
+            "statement_version",
+            "source",
+            "withdrawn_at",
+        )
+    )
+    proofs = [
+        NewsletterConsentProof(
+            email_hash=email_hash(row["email_normalised"]),
+            consent_given_at=row["consent_given_at"],
+            consent_text=row["consent_text"],
+            statement_version=row["statement_version"],
+            source=row["source"],
+            withdrawn_at=row["withdrawn_at"] or now,
+        )
+        for row in rows
+    ]
+    NewsletterConsentProof.objects.bulk_create(proofs)
+    entries = [
+        SuppressionEntry(
+            email_hash=proof.email_hash,
+            reason=SuppressionEntry.Reason.WITHDRAWN
+            if row["withdrawn_at"]
+            else SuppressionEntry.Reason.ERASURE,
+        )
+        for proof, row in zip(proofs, rows, strict=True)
+    ]
+    SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    return len(proofs)
 
 
 def _subscriptions_leave_proof(pks: list, now: datetime) -> None:
-    from .services import newsletter_consent_proofs_keep
-
     newsletter_consent_proofs_keep(subscription_pks=pks, now=now)
 
 
@@ -222,6 +280,8 @@ def pseudonymise(*, model: type[models.Model], pks: list, keep: dict | None = No
     values: dict = {}
     for name in model.PERSONAL_FIELDS:  # type: ignore[attr-defined]
         field = model._meta.get_field(name)
+        if not isinstance(field, models.Field):  # a reverse relation is not a column
+            raise TypeError(f"{model._meta.label}.PERSONAL_FIELDS names {name!r}, not a field")
         if isinstance(field, models.JSONField):
             values[field.attname] = {}
         elif field.null:
@@ -270,20 +330,26 @@ def stored_files_unlink(*, paths: Iterable[Path]) -> int:
 # --- dependants and the bulk path -------------------------------------------------------------
 
 
-def foreign_keys_to(model: type[models.Model]) -> list:
+def foreign_keys_to(model: type[models.Model]) -> list[models.ForeignKey]:
     """Every concrete foreign key (from any app) that points at ``model``, including those of
     the many-to-many tables of its own and of other models' many-to-many fields."""
-    found = {}
+    found: dict[tuple[type[models.Model], str], models.ForeignKey] = {}
     for rel in model._meta.related_objects:
         if rel.many_to_many:
             continue
-        if rel.field.concrete:
+        if isinstance(rel.field, models.ForeignKey) and rel.field.concrete:
             found[(rel.field.model, rel.field.name)] = rel.field
     throughs = [f.remote_field.through for f in model._meta.many_to_many]
-    throughs += [rel.through for rel in model._meta.related_objects if rel.many_to_many]
+    throughs += [
+        rel.through  # type: ignore[attr-defined]  # a ManyToManyRel: django-stubs types it as its base
+        for rel in model._meta.related_objects
+        if rel.many_to_many
+    ]
     for through in throughs:
+        if through is None:
+            continue
         for field in through._meta.fields:
-            if field.is_relation and field.related_model is model:
+            if isinstance(field, models.ForeignKey) and field.related_model is model:
                 found[(through, field.name)] = field
     return list(found.values())
 
@@ -314,7 +380,7 @@ def rows_with_dependants(model: type[models.Model], pks: list) -> set:
     holds = qn(LegalHold._meta.db_table)
     hold_filter = "content_type_id = %s AND object_id = ANY(%s)"
     parts.append(f"SELECT object_id FROM {holds} WHERE {hold_filter}")  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
-    params = [pks] * (len(parts) - 1) + [content_type, pks]
+    params: Sequence[Any] = [pks] * (len(parts) - 1) + [content_type, pks]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ".join(parts), params)
         return {row[0] for row in cursor.fetchall()}
@@ -339,7 +405,7 @@ def delete_by_pks(model: type[models.Model], pks: list) -> int:
         return 0
     if connection.vendor != "postgresql":
         return model._base_manager.filter(pk__in=pks)._raw_delete(connection.alias)
-    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column or model._meta.pk.attname)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {pk} = ANY(%s)", [pks])  # noqa: S608  # nosec B608 - identifiers from model metadata, values bound
         return cursor.rowcount

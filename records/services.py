@@ -17,9 +17,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, override
 
 from registry import periods
+from registry.models import RetentionRule
 
 from .deletion import (  # noqa: F401  (re-exported)
     RecordsDeleteRefused,
+    newsletter_consent_proofs_keep,
     records_delete,
     records_delete_refusal,
 )
@@ -27,9 +29,9 @@ from .ledger import ledger_opted_out, ledger_suppressed
 from .models import (
     CameraRecording,
     Contact,
+    IdempotencyRecord,
     Invoice,
     LegalHold,
-    NewsletterConsentProof,
     NewsletterSubscription,
     RestrictionReason,
     SuppressionEntry,
@@ -84,45 +86,6 @@ def suppression_add(*, email: str, reason: str) -> SuppressionEntry:
         email_hash=digest, defaults={"reason": reason}
     )
     return entry
-
-
-def newsletter_consent_proofs_keep(*, subscription_pks: list, now: datetime) -> int:
-    """Before subscriptions are deleted: keep a pseudonymous proof of each consent (Art. 7(1):
-    keyed hash, consent time, notice shown, withdrawal time) and suppress the address
-    (Art. 21(3)). Called by records_delete only. Returns the proofs written."""
-    rows = list(
-        NewsletterSubscription.objects.filter(pk__in=subscription_pks).values(
-            "email_normalised",
-            "consent_given_at",
-            "consent_text",
-            "statement_version",
-            "source",
-            "withdrawn_at",
-        )
-    )
-    proofs = [
-        NewsletterConsentProof(
-            email_hash=email_hash(row["email_normalised"]),
-            consent_given_at=row["consent_given_at"],
-            consent_text=row["consent_text"],
-            statement_version=row["statement_version"],
-            source=row["source"],
-            withdrawn_at=row["withdrawn_at"] or now,
-        )
-        for row in rows
-    ]
-    NewsletterConsentProof.objects.bulk_create(proofs)
-    entries = [
-        SuppressionEntry(
-            email_hash=proof.email_hash,
-            reason=SuppressionEntry.Reason.WITHDRAWN
-            if row["withdrawn_at"]
-            else SuppressionEntry.Reason.ERASURE,
-        )
-        for proof, row in zip(proofs, rows, strict=True)
-    ]
-    SuppressionEntry.objects.bulk_create(entries, ignore_conflicts=True)
-    return len(proofs)
 
 
 # --- Restriction (Art. 18), objection (Art. 21), erasure with kept invoices (Art. 17(3)(b)) --
@@ -206,8 +169,6 @@ def contact_erasure_date(*, contact: Contact) -> date | None:
     must be kept: the day after the `invoice` rule's period, counted from the end of the
     fiscal year of the customer's last invoice, ends. None when no active `invoice` rule or
     no invoice keeps it (it can go at once)."""
-    from registry.models import RetentionRule
-
     rule = RetentionRule.objects.filter(code=Invoice.retention_rule_code, is_active=True).first()
     last = contact.invoices.order_by("-issue_date").values_list("issue_date", flat=True).first()
     if rule is None or last is None:
@@ -527,8 +488,6 @@ def newsletter_withdraw(
 
 def idempotency_records_prune(*, now: datetime | None = None) -> int:
     """Forget stored API answers older than 24 hours (a retry after that is a new call)."""
-    from .models import IdempotencyRecord
-
     moment = (now or timezone.now()) - timedelta(hours=24)
     deleted, _ = IdempotencyRecord.objects.older_than(moment).delete()
     return deleted

@@ -4,8 +4,8 @@ SUPPRESSION_KEY is still replayed after a restore (the old key is a fallback).""
 import pytest
 from django.utils import timezone
 
-from records.ledger import erasures_replay
 from records.models import NewsletterSubscription
+from records.replay import erasures_replay
 from records.services import newsletter_subscribe, newsletter_withdraw
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,7 +12,8 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from records.ledger import erasures_replay, ledger_path, ledger_read
+from records.ledger import ledger_path, ledger_read
+from records.replay import erasures_replay
 
 
 class Command(BaseCommand):
