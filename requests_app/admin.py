@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import packages, services, services_records
 from .deadlines import latest_extension, local_date
+from .errors import WorkflowError
 from .forms import (
     AssignForm,
     CompleteForm,
@@ -30,9 +31,9 @@ from .forms import (
     ExtendForm,
     IdentityCheckForm,
     IdentityDoubtForm,
-    RectifyForm,
     RejectForm,
     SearchForm,
+    rectify_form_class,
 )
 from .models import (
     AccessPackage,
@@ -45,7 +46,7 @@ from .models import (
     SubjectMatch,
     WebhookDelivery,
 )
-from .selectors import search_keys, subject_search
+from .selectors import SEARCHED_MODELS, search_keys, subject_search
 
 Status = DataSubjectRequest.Status
 Type = DataSubjectRequest.Type
@@ -62,36 +63,34 @@ class StepView:
 
 
 def _assign(dsr, user, data):
-    services.request_assign(request=dsr, assignee=data["assignee"], actor=user)
+    services.request_assign(dsr=dsr, assignee=data["assignee"], actor=user)
 
 
 def _identity(dsr, user, data):
     services.identity_check_record(
-        request=dsr, actor=user, method=data["method"], outcome=data["outcome"], note=data["note"]
+        dsr=dsr, actor=user, method=data["method"], outcome=data["outcome"], note=data["note"]
     )
 
 
 def _doubt(dsr, user, data):
     services.request_start_identity_check(
-        request=dsr, actor=user, doubt=data["doubt"], information=data["information"]
+        dsr=dsr, actor=user, doubt=data["doubt"], information=data["information"]
     )
 
 
 def _extend(dsr, user, data):
     services.request_extend(
-        request=dsr, actor=user, extended_until=data["extended_until"], reason=data["reason"]
+        dsr=dsr, actor=user, extended_until=data["extended_until"], reason=data["reason"]
     )
 
 
 def _complete(dsr, user, data):
-    services.request_complete(
-        request=dsr, actor=user, decision=data["decision"], answer=data["answer"]
-    )
+    services.request_complete(dsr=dsr, actor=user, decision=data["decision"], answer=data["answer"])
 
 
 def _package(kind):
     def run(dsr, user, data):
-        packages.access_package_create(request=dsr, actor=user, kind=kind)
+        packages.access_package_create(dsr=dsr, actor=user, kind=kind)
 
     return run
 
@@ -100,14 +99,14 @@ S = DataSubjectRequest.Step
 STEPS: dict[str, StepView] = {
     S.ASSIGN: StepView(_assign, AssignForm),
     S.CLOSE_UNCONFIRMED: StepView(
-        lambda dsr, user, data: services.request_close_unconfirmed(request=dsr, actor=user)
+        lambda dsr, user, data: services.request_close_unconfirmed(dsr=dsr, actor=user)
     ),
     S.START_IDENTITY_CHECK: StepView(_doubt, IdentityDoubtForm),
     S.INFORMATION_RECEIVED: StepView(
-        lambda dsr, user, data: services.request_information_received(request=dsr, actor=user)
+        lambda dsr, user, data: services.request_information_received(dsr=dsr, actor=user)
     ),
     S.IDENTITY_CHECK: StepView(_identity, IdentityCheckForm),
-    S.START: StepView(lambda dsr, user, data: services.request_start(request=dsr, actor=user)),
+    S.START: StepView(lambda dsr, user, data: services.request_start(dsr=dsr, actor=user)),
     S.EXTEND: StepView(_extend, ExtendForm),
     S.ACCESS_REPORT: StepView(
         _package(AccessPackage.Kind.ACCESS_REPORT), types=(Type.ACCESS, Type.OTHER)
@@ -116,31 +115,27 @@ STEPS: dict[str, StepView] = {
         _package(AccessPackage.Kind.PORTABILITY), types=(Type.PORTABILITY, Type.ACCESS)
     ),
     S.ERASE: StepView(
-        lambda dsr, user, data: services_records.erasure_execute(request=dsr, actor=user),
+        lambda dsr, user, data: services_records.erasure_execute(dsr=dsr, actor=user),
         types=(Type.ERASURE,),
     ),
     S.RESTRICT: StepView(
-        lambda dsr, user, data: services_records.restriction_apply(request=dsr, actor=user),
+        lambda dsr, user, data: services_records.restriction_apply(dsr=dsr, actor=user),
         types=(Type.RESTRICTION, Type.RECTIFICATION),
     ),
     S.OBJECT: StepView(
-        lambda dsr, user, data: services_records.objection_apply(request=dsr, actor=user),
+        lambda dsr, user, data: services_records.objection_apply(dsr=dsr, actor=user),
         types=(Type.OBJECTION,),
     ),
     S.WITHDRAW_CONSENT: StepView(
-        lambda dsr, user, data: services_records.consent_withdraw(request=dsr, actor=user),
+        lambda dsr, user, data: services_records.consent_withdraw(dsr=dsr, actor=user),
         types=(Type.CONSENT_WITHDRAWAL, Type.OBJECTION, Type.ERASURE),
     ),
     S.COMPLETE: StepView(_complete, CompleteForm),
     S.REJECT: StepView(
-        lambda dsr, user, data: services.request_reject(
-            request=dsr, actor=user, reason=data["reason"]
-        ),
+        lambda dsr, user, data: services.request_reject(dsr=dsr, actor=user, reason=data["reason"]),
         RejectForm,
     ),
-    S.WITHDRAW: StepView(
-        lambda dsr, user, data: services.request_withdraw(request=dsr, actor=user)
-    ),
+    S.WITHDRAW: StepView(lambda dsr, user, data: services.request_withdraw(dsr=dsr, actor=user)),
 }
 
 
@@ -368,7 +363,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             path("<int:pk>/step/<slug:step>/", wrap(self.step_view), name="requests_app_step"),
             path("<int:pk>/search/", wrap(self.search_view), name="requests_app_search"),
             path(
-                "<int:pk>/rectify/<int:contact_id>/",
+                "<int:pk>/rectify/<slug:model_name>/<int:object_id>/",
                 wrap(self.rectify_view),
                 name="requests_app_rectify",
             ),
@@ -403,6 +398,11 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 show_save_and_continue=False,
                 show_save_and_add_another=False,
                 can_rectify=dsr.allows(DataSubjectRequest.Step.RECTIFY),
+                rectifiable=[
+                    model._meta.model_name
+                    for model, fields in services_records.RECTIFIABLE_FIELDS.items()
+                    if fields
+                ],
             )
         return super().change_view(request, object_id, form_url, extra_context=context)
 
@@ -440,8 +440,8 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             timezone.now()
         ):
             try:  # the service says from when; nothing changes
-                services.request_close_unconfirmed(request=dsr, actor=request.user)
-            except services.WorkflowError as exc:
+                services.request_close_unconfirmed(dsr=dsr, actor=request.user)
+            except WorkflowError as exc:
                 messages.error(request, str(exc))
             return self._back(dsr)
         label = DataSubjectRequest.Step(step).label
@@ -460,14 +460,14 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             )
         if spec.form is CompleteForm and "preview" in request.POST:
             preview = services.request_completion_preview(
-                request=dsr,
+                dsr=dsr,
                 decision=form.cleaned_data["decision"],
                 answer=form.cleaned_data["answer"],
             )
             return self._page(request, dsr, label, form, complete=True, preview=preview)
         try:
             spec.run(dsr, request.user, form.cleaned_data if form else {})
-        except (services.WorkflowError, ValidationError) as exc:
+        except (WorkflowError, ValidationError) as exc:
             error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
             return self._page(request, dsr, label, form, status=400, error=error)
         messages.success(request, _("Done: %(step)s.") % {"step": label})
@@ -483,7 +483,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 dsr = services.request_enter(actor=request.user, **form.cleaned_data)
-            except services.WorkflowError as exc:
+            except WorkflowError as exc:
                 return self._add_page(request, form, title, status=400, error=str(exc))
             messages.success(request, _("Request %(ref)s entered.") % {"ref": dsr.reference})
             return self._back(dsr)
@@ -525,7 +525,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             problems = keys.problems
             services.audit_record(
                 action=AuditEntry.Action.SEARCHED,
-                request=dsr,
+                dsr=dsr,
                 actor=request.user,
                 details={
                     "keys": sorted(k for k, v in form.cleaned_data.items() if v),
@@ -554,26 +554,34 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             }
         try:
             services_records.matches_confirm(
-                request=dsr, actor=request.user, selected=selected, shown=shown
+                dsr=dsr, actor=request.user, selected=selected, shown=shown
             )
-        except services.WorkflowError as exc:
+        except WorkflowError as exc:
             return self._page(request, dsr, _("Search the records"), None, 400, error=str(exc))
         messages.success(request, _("Matches confirmed."))
         return self._back(dsr)
 
-    def rectify_view(self, request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
-        """Art. 16: staff correct a confirmed contact; the audit names the fields changed."""
+    def rectify_view(
+        self, request: HttpRequest, pk: int, model_name: str, object_id: int
+    ) -> HttpResponse:
+        """Art. 16: staff correct a confirmed record; the audit names the fields changed."""
         dsr = self._get_for_change(request, pk)
-        form = RectifyForm(request.POST or None)
+        models_by_name = {model._meta.model_name: model for model in SEARCHED_MODELS}
+        model = models_by_name.get(model_name)
+        if model is None:
+            raise Http404
+        fields = services_records.RECTIFIABLE_FIELDS.get(model, ())
+        form = rectify_form_class(model, fields)(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                changed = services_records.contact_rectify(
-                    request=dsr,
+                changed = services_records.record_rectify(
+                    dsr=dsr,
                     actor=request.user,
-                    contact_id=contact_id,
+                    model=model,
+                    object_id=object_id,
                     changes=form.cleaned_data,
                 )
-            except (services.WorkflowError, ValidationError) as exc:
+            except (WorkflowError, ValidationError) as exc:
                 error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
                 return self._page(request, dsr, _("Rectify"), form, 400, error=error)
             messages.success(request, _("Fields changed: %(n)s.") % {"n": len(changed)})
@@ -595,7 +603,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         with transaction.atomic():
             services.audit_record(
                 action=AuditEntry.Action.STAFF_DOWNLOADED,
-                request=dsr,
+                dsr=dsr,
                 actor=request.user,
                 details={"package_id": package.pk, "kind": package.kind},
             )
@@ -625,7 +633,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         with transaction.atomic():
             services.audit_record(
                 action=AuditEntry.Action.ID_COPY_VIEWED,
-                request=copy.request,
+                dsr=copy.request,
                 actor=request.user,
                 details={"id_copy_id": copy.pk},
             )

@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -166,18 +167,11 @@ class SearchForm(forms.Form):
     vat_or_kbo = forms.CharField(required=False, max_length=30, label=_("VAT or KBO number"))
 
 
-class RectifyForm(forms.Form):
-    """Rectification (Art. 16) of a confirmed contact: only the fields staff fill in change."""
-
-    first_name = forms.CharField(required=False, max_length=200)
-    last_name = forms.CharField(required=False, max_length=200)
-    company = forms.CharField(required=False, max_length=200)
-    street = forms.CharField(required=False, max_length=200)
-    postal_code = forms.CharField(required=False, max_length=20)
-    city = forms.CharField(required=False, max_length=100)
-    phone = forms.CharField(required=False, max_length=40)
-    mobile = forms.CharField(required=False, max_length=40)
-    email = forms.EmailField(required=False)
+def rectify_form_class(model: type[Model], fields: tuple[str, ...]) -> type[forms.Form]:
+    """Rectification (Art. 16) of a confirmed record: one optional field per field staff may
+    correct (labels and limits from the model); only the fields staff fill in change."""
+    form_fields = {name: model._meta.get_field(name).formfield(required=False) for name in fields}
+    return type(f"Rectify{model.__name__}Form", (forms.Form,), form_fields)
 
 
 class IdentityDoubtForm(forms.Form):

@@ -14,43 +14,44 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from records.models import Contact, Invoice, NewsletterSubscription, WebInquiry
+from records.models import (
+    Contact,
+    Invoice,
+    NewsletterSubscription,
+    WebInquiry,
+    personal_fields_shown,
+)
 from registry.models import Organisation, ProcessingActivity, RetentionRule, SupervisoryAuthority
 
 from .models import AccessPackage, AuditEntry, DataSubjectRequest
 from .services import _locked, audit_record
 from .services_records import confirmed_pks
-from .tokens import (  # noqa: F401 - views and tests use them through packages
-    DOWNLOAD_SALT,
-    package_download_path,
-    package_for_token,
-    package_token,
-)
 from .uploads import random_name, store_private_file
 
-# What the subject gave us (Art. 20(1): "provided by" the subject), per model.
-PROVIDED_FIELDS: dict[type[Model], tuple[str, ...]] = {
-    Contact: (
-        "first_name", "last_name", "company", "street", "postal_code", "city", "country",
-        "phone", "mobile", "email", "vat_number", "kbo_number", "url",
-    ),
-    WebInquiry: ("name", "email", "phone", "company", "message", "source", "received_at"),
-    NewsletterSubscription: ("email", "consent_given_at", "source", "withdrawn_at"),
-}  # fmt: skip
-# Internal search keys derived from a field shown already (no information of their own).
-DERIVED_SUFFIXES = ("_normalised", "_e164", "_hash")
+# What the subject gave us (Art. 20(1): "provided by" the subject), per model: the personal
+# fields a person enters (the model's PERSONAL_FIELDS, declared once, issue 13) and these.
+PROVIDED_BESIDES: dict[type[Model], tuple[str, ...]] = {
+    Contact: ("country",),
+    WebInquiry: ("source", "received_at"),
+    NewsletterSubscription: ("consent_given_at", "source", "withdrawn_at"),
+}
+
+
+def provided_fields(model: type[Model]) -> tuple[str, ...]:
+    return (*personal_fields_shown(model), *PROVIDED_BESIDES[model])
 
 
 def held_fields(model: type[Model]) -> tuple[str, ...]:
-    """Art. 15(3): every stored field of a record (by construction, so a field added to a
-    model appears in the copy without anyone remembering it); not the primary key, links to
-    other rows, or search keys derived from a field that is shown."""
-    return tuple(
+    """Art. 15(3): every value held of a record, by construction: first the model's personal
+    fields (PERSONAL_FIELDS, declared once on the model), then every other stored field (a
+    field added to the model appears without anyone remembering it); not the primary key,
+    links to other rows, or the search keys derived from a shown field."""
+    personal = personal_fields_shown(model)
+    declared = set(model.PERSONAL_FIELDS)  # type: ignore[attr-defined]
+    return personal + tuple(
         field.name
         for field in model._meta.concrete_fields
-        if not field.primary_key
-        and not field.is_relation
-        and not field.name.endswith(DERIVED_SUFFIXES)
+        if not field.primary_key and not field.is_relation and field.name not in declared
     )
 
 
@@ -76,55 +77,55 @@ EXPORT_NAMES = {
 }
 
 
-def _records(request: DataSubjectRequest, model: type[Model]):
-    pks = confirmed_pks(request, model)
+def _records(dsr: DataSubjectRequest, model: type[Model]):
+    pks = confirmed_pks(dsr, model)
     if model is Invoice:  # invoices of the confirmed contacts belong to the subject as well
         rows = Invoice.objects.filter(pk__in=pks) | Invoice.objects.filter(
-            contact_id__in=confirmed_pks(request, Contact)
+            contact_id__in=confirmed_pks(dsr, Contact)
         )
     else:
         rows = model._default_manager.filter(pk__in=pks)
     return rows.order_by("pk")
 
 
-def _rows(request: DataSubjectRequest, model: type[Model], fields: tuple[str, ...]) -> list[dict]:
-    return list(_records(request, model).values(*fields))
+def _rows(dsr: DataSubjectRequest, model: type[Model], fields: tuple[str, ...]) -> list[dict]:
+    return list(_records(dsr, model).values(*fields))
 
 
-def _subject_categories(request: DataSubjectRequest) -> set[str]:
+def _subject_categories(dsr: DataSubjectRequest) -> set[str]:
     codes = {REQUESTERS}
-    kinds = Contact.objects.filter(pk__in=confirmed_pks(request, Contact)).values_list(
+    kinds = Contact.objects.filter(pk__in=confirmed_pks(dsr, Contact)).values_list(
         "kind", flat=True
     )
     codes |= {SUBJECT_CATEGORY_BY_CONTACT_KIND[kind] for kind in kinds}
     for model, code in SUBJECT_CATEGORY_BY_MODEL.items():
-        if _records(request, model).exists():
+        if _records(dsr, model).exists():
             codes.add(code)
     return codes
 
 
-def _rule_codes(request: DataSubjectRequest) -> set[str]:
-    kinds = Contact.objects.filter(pk__in=confirmed_pks(request, Contact)).values_list(
+def _rule_codes(dsr: DataSubjectRequest) -> set[str]:
+    kinds = Contact.objects.filter(pk__in=confirmed_pks(dsr, Contact)).values_list(
         "kind", flat=True
     )
     codes = {Contact.retention_rule_code_by_kind[kind] for kind in kinds}
     for model in (Invoice, WebInquiry, NewsletterSubscription):
-        if _records(request, model).exists():
+        if _records(dsr, model).exists():
             codes.add(model.retention_rule_code)
     return codes
 
 
-def _relevant_activities(request: DataSubjectRequest):
+def _relevant_activities(dsr: DataSubjectRequest):
     """Every activity of the register whose data the subject appears in: by the categories of
     data subjects the records put them in (a customer is in A's marketing as well as C and D)
     and by the retention rules governing the records; the whole register when nothing was
     found (the subject then learns what we could hold)."""
     activities = ProcessingActivity.objects.active().filter(role="controller")
-    found = any(_records(request, model).exists() for model in EXPORT_NAMES)
+    found = any(_records(dsr, model).exists() for model in EXPORT_NAMES)
     if found:
         activities = activities.filter(
-            Q(data_subject_categories__code__in=_subject_categories(request))
-            | Q(retention_rules__code__in=_rule_codes(request))
+            Q(data_subject_categories__code__in=_subject_categories(dsr))
+            | Q(retention_rules__code__in=_rule_codes(dsr))
         ).distinct()
     return activities.prefetch_related(
         "data_categories", "recipients", "retention_rules", "transfers__recipient"
@@ -146,7 +147,7 @@ def _shown(record: Model, name: str) -> str:
     return str(value)
 
 
-def _record_blocks(request: DataSubjectRequest) -> list[dict]:
+def _record_blocks(dsr: DataSubjectRequest) -> list[dict]:
     """Art. 15(3): per kind of record, each record as label/value rows (values wrap on A4)."""
     blocks = []
     for model in (Contact, Invoice, WebInquiry, NewsletterSubscription):
@@ -154,7 +155,7 @@ def _record_blocks(request: DataSubjectRequest) -> list[dict]:
         labels = [str(model._meta.get_field(name).verbose_name) for name in fields]
         records = [
             [(label, _shown(record, name)) for label, name in zip(labels, fields, strict=True)]
-            for record in _records(request, model)
+            for record in _records(dsr, model)
         ]
         if records:
             blocks.append({"title": str(model._meta.verbose_name_plural), "records": records})
@@ -165,52 +166,52 @@ def _activity_bases(activity: ProcessingActivity) -> list[str]:
     return [str(ProcessingActivity.LegalBasis(basis).label) for basis in activity.legal_bases]
 
 
-def access_report_context(request: DataSubjectRequest) -> dict:
+def access_report_context(dsr: DataSubjectRequest) -> dict:
     sources = sorted(
-        {row["source"] for row in _rows(request, Contact, ("source",)) if row["source"]}
+        {row["source"] for row in _rows(dsr, Contact, ("source",)) if row["source"]}
         | {
             str(WebInquiry.Source(row["source"]).label)
-            for row in _rows(request, WebInquiry, ("source",))
+            for row in _rows(dsr, WebInquiry, ("source",))
         }
     )
-    activities = list(_relevant_activities(request))
+    activities = list(_relevant_activities(dsr))
     for activity in activities:
         activity.bases_shown = _activity_bases(activity)
     transfers = [transfer for activity in activities for transfer in activity.transfers.all()]
     return {
-        "dsr": request,
+        "dsr": dsr,
         "generated_at": timezone.now(),
         "organisation": Organisation.objects.current(),
         "authority": SupervisoryAuthority.objects.current(),
         "activities": activities,
         "transfers": transfers,  # Art. 15(2): the section appears only when one applies
         "retention_rules": RetentionRule.objects.active().filter(activity__in=activities),
-        "data": _record_blocks(request),
+        "data": _record_blocks(dsr),
         "sources": sources,
     }
 
 
-def access_report_pdf(request: DataSubjectRequest) -> bytes:
-    from weasyprint import HTML
+def access_report_pdf(dsr: DataSubjectRequest) -> bytes:
+    from weasyprint import HTML  # imported here: loading Pango is slow (not an import cycle)
 
-    with translation.override(request.language):
-        html = render_to_string("requests_app/access_report.html", access_report_context(request))
+    with translation.override(dsr.language):
+        html = render_to_string("requests_app/access_report.html", access_report_context(dsr))
     return HTML(string=html).write_pdf()
 
 
-def portability_zip(request: DataSubjectRequest) -> bytes:
+def portability_zip(dsr: DataSubjectRequest) -> bytes:
     """Art. 20: the data the subject provided, as JSON and as one CSV per kind of record."""
+    provided = {model: provided_fields(model) for model in PROVIDED_BESIDES}
     export = {
-        EXPORT_NAMES[model]: _rows(request, model, fields)
-        for model, fields in PROVIDED_FIELDS.items()
+        EXPORT_NAMES[model]: _rows(dsr, model, fields) for model, fields in provided.items()
     }  # Art. 20(1): what the subject provided (Art. 15(3) gives everything, in the PDF)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "data.json",
-            json.dumps({"reference": request.reference, **export}, cls=DjangoJSONEncoder, indent=2),
+            json.dumps({"reference": dsr.reference, **export}, cls=DjangoJSONEncoder, indent=2),
         )
-        for model, fields in PROVIDED_FIELDS.items():
+        for model, fields in provided.items():
             out = io.StringIO()
             writer = csv.DictWriter(out, fieldnames=list(fields))
             writer.writeheader()
@@ -220,7 +221,7 @@ def portability_zip(request: DataSubjectRequest) -> bytes:
     return buffer.getvalue()
 
 
-def access_package_create(*, request: DataSubjectRequest, actor, kind: str) -> AccessPackage:
+def access_package_create(*, dsr: DataSubjectRequest, actor, kind: str) -> AccessPackage:
     """Build the access report or the portability zip for the confirmed records.
 
     The file is written inside the transaction and removed again if anything fails.
@@ -233,7 +234,7 @@ def access_package_create(*, request: DataSubjectRequest, actor, kind: str) -> A
     name = random_name(extension)
     try:
         with transaction.atomic():
-            dsr = _locked(request)
+            dsr = _locked(dsr)
             dsr.require_step(
                 DataSubjectRequest.Step.ACCESS_REPORT
                 if kind == AccessPackage.Kind.ACCESS_REPORT
@@ -252,7 +253,7 @@ def access_package_create(*, request: DataSubjectRequest, actor, kind: str) -> A
             )
             audit_record(
                 action=AuditEntry.Action.ACCESS_PACKAGE_CREATED,
-                request=dsr,
+                dsr=dsr,
                 actor=actor,
                 details={"package_id": package.pk, "kind": kind, "bytes": package.size_bytes},
             )

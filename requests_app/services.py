@@ -21,13 +21,7 @@ from .models import (
     IdCopy,
     IdentityCheck,
 )
-from .tokens import (  # noqa: F401 - the views and tests use them through services
-    TokenExpired,
-    TokenInvalid,
-    TokenUsed,
-    request_for_token,
-    verification_token,
-)
+from .tokens import TokenUsed, request_for_token
 from .uploads import CheckedFile, random_name, store_private_file
 
 logger = logging.getLogger(__name__)
@@ -42,7 +36,7 @@ Action = AuditEntry.Action
 def audit_record(
     *,
     action: str,
-    request: DataSubjectRequest | None = None,
+    dsr: DataSubjectRequest | None = None,
     actor=None,
     actor_label: str = "",
     details: dict | None = None,
@@ -52,7 +46,7 @@ def audit_record(
         actor_label = actor.get_username()
     return AuditEntry.objects.create(
         action=action,
-        request=request,
+        request=dsr,
         actor=actor,
         actor_label=actor_label or "system",
         details=details or {},
@@ -62,9 +56,9 @@ def audit_record(
 # --- e-mails ---------------------------------------------------------------------------------
 
 
-def _email_subject_on_commit(request: DataSubjectRequest, kind: str) -> None:
+def _email_subject_on_commit(dsr: DataSubjectRequest, kind: str) -> None:
     """Queue the subject's e-mail in the outbox, in this transaction (sent after commit)."""
-    emails.subject_email_queue(dsr=request, kind=kind)
+    emails.subject_email_queue(dsr=dsr, kind=kind)
 
 
 # --- public side -----------------------------------------------------------------------------
@@ -126,7 +120,7 @@ def request_submit(
 def _audit_received(dsr: DataSubjectRequest, *, actor) -> None:
     audit_record(
         action=Action.RECEIVED,
-        request=dsr,
+        dsr=dsr,
         actor=actor,
         actor_label="" if actor else "subject",
         details={
@@ -195,17 +189,17 @@ def request_verify(*, token: str) -> DataSubjectRequest:
         dsr.verification_used_at = timezone.now()
         dsr.status = Status.RECEIVED
         dsr.save(update_fields=["verification_used_at", "status"])
-        audit_record(action=Action.CONFIRMED, request=dsr, actor_label="subject")
+        audit_record(action=Action.CONFIRMED, dsr=dsr, actor_label="subject")
         emails.new_request_email_queue(dsr=dsr)
         _email_subject_on_commit(dsr, "acknowledgement")
     return dsr
 
 
 @transaction.atomic
-def request_close_unconfirmed(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
+def request_close_unconfirmed(*, dsr: DataSubjectRequest, actor) -> DataSubjectRequest:
     """Close a web-form request never confirmed within 7 days; its ID copy is deleted. The
     request itself stays, closed, in the list and the audit trail: nothing disappears unseen."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.CLOSE_UNCONFIRMED)
     if not dsr.may_close_unconfirmed(timezone.now()):
         raise WorkflowError(
@@ -214,7 +208,7 @@ def request_close_unconfirmed(*, request: DataSubjectRequest, actor) -> DataSubj
         )
     _close(dsr, actor=actor, status=Status.NOT_CONFIRMED)
     dsr.save(update_fields=["status", "completed_at"])
-    audit_record(action=Action.CLOSED_NOT_CONFIRMED, request=dsr, actor=actor)
+    audit_record(action=Action.CLOSED_NOT_CONFIRMED, dsr=dsr, actor=actor)
     return dsr
 
 
@@ -234,27 +228,25 @@ def _locked(dsr: DataSubjectRequest) -> DataSubjectRequest:
 
 
 @transaction.atomic
-def request_assign(*, request: DataSubjectRequest, assignee, actor) -> DataSubjectRequest:
+def request_assign(*, dsr: DataSubjectRequest, assignee, actor) -> DataSubjectRequest:
     """Give the request to a staff member (reminders go to them)."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.ASSIGN)
     dsr.assignee = assignee
     dsr.save(update_fields=["assignee"])
-    audit_record(
-        action=Action.ASSIGNED, request=dsr, actor=actor, details={"assignee_id": assignee.pk}
-    )
+    audit_record(action=Action.ASSIGNED, dsr=dsr, actor=actor, details={"assignee_id": assignee.pk})
     return dsr
 
 
 @transaction.atomic
 def request_start_identity_check(
-    *, request: DataSubjectRequest, actor, doubt: str, information: str
+    *, dsr: DataSubjectRequest, actor, doubt: str, information: str
 ) -> DataSubjectRequest:
     """Art. 12(6): a reasoned doubt about the identity and the information asked to resolve it.
 
     The clock pauses from now until the information arrives (`request_information_received`).
     """
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.START_IDENTITY_CHECK)
     doubt, information = doubt.strip(), information.strip()
     if not doubt or not information:
@@ -269,7 +261,7 @@ def request_start_identity_check(
     dsr.save(update_fields=["status", "clock_paused_at", "identity_doubt", "information_requested"])
     audit_record(
         action=Action.IDENTITY_CHECK_STARTED,
-        request=dsr,
+        dsr=dsr,
         actor=actor,
         details={"paused_on": local_date(now).isoformat()},
     )
@@ -290,7 +282,7 @@ def _resume_clock(dsr: DataSubjectRequest, *, actor) -> None:
     dsr.save(update_fields=["due_on", "extended_until", "clock_paused_at"])
     audit_record(
         action=Action.CLOCK_RESUMED,
-        request=dsr,
+        dsr=dsr,
         actor=actor,
         details={
             "paused_on": paused_on.isoformat(),
@@ -302,9 +294,9 @@ def _resume_clock(dsr: DataSubjectRequest, *, actor) -> None:
 
 
 @transaction.atomic
-def request_information_received(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
+def request_information_received(*, dsr: DataSubjectRequest, actor) -> DataSubjectRequest:
     """Art. 12(6): the information asked arrived; the clock runs again, the due date moves."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.INFORMATION_RECEIVED)
     _resume_clock(dsr, actor=actor)
     dsr.status = Status.RECEIVED
@@ -312,16 +304,16 @@ def request_information_received(*, request: DataSubjectRequest, actor) -> DataS
     return dsr
 
 
-def id_copies_delete(*, request: DataSubjectRequest, actor=None, reason: str) -> int:
+def id_copies_delete(*, dsr: DataSubjectRequest, actor=None, reason: str) -> int:
     """Delete the request's ID copies (rows now, files after commit)."""
-    copies = list(request.id_copies.all())
+    copies = list(dsr.id_copies.all())
     if not copies:
         return 0
     paths = [copy.path for copy in copies]
     IdCopy.objects.filter(pk__in=[copy.pk for copy in copies]).delete()
     audit_record(
         action=Action.ID_COPY_DELETED,
-        request=request,
+        dsr=dsr,
         actor=actor,
         details={"count": len(copies), "reason": reason},
     )
@@ -331,10 +323,10 @@ def id_copies_delete(*, request: DataSubjectRequest, actor=None, reason: str) ->
 
 @transaction.atomic
 def identity_check_record(
-    *, request: DataSubjectRequest, actor, method: str, outcome: str, note: str = ""
+    *, dsr: DataSubjectRequest, actor, method: str, outcome: str, note: str = ""
 ) -> IdentityCheck:
     """Record who checked the identity, when and how; the ID copy is deleted right after."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.IDENTITY_CHECK)
     _resume_clock(dsr, actor=actor)  # checking it means the information arrived
     check = IdentityCheck.objects.create(
@@ -348,37 +340,37 @@ def identity_check_record(
         dsr.save(update_fields=["status"])
     audit_record(
         action=Action.IDENTITY_CHECKED,
-        request=dsr,
+        dsr=dsr,
         actor=actor,
         details={"method": method, "outcome": outcome, "check_id": check.pk},
     )
-    id_copies_delete(request=dsr, actor=actor, reason="identity check done")
+    id_copies_delete(dsr=dsr, actor=actor, reason="identity check done")
     return check
 
 
 @transaction.atomic
-def request_start(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
+def request_start(*, dsr: DataSubjectRequest, actor) -> DataSubjectRequest:
     """Move a received request into work without a separate identity check."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.START)
     _resume_clock(dsr, actor=actor)
     dsr.status = Status.EXTENDED if dsr.extended_until else Status.IN_PROGRESS
     dsr.save(update_fields=["status"])
-    audit_record(action=Action.STARTED, request=dsr, actor=actor)
+    audit_record(action=Action.STARTED, dsr=dsr, actor=actor)
     return dsr
 
 
 @transaction.atomic
 def request_extend(
     *,
-    request: DataSubjectRequest,
+    dsr: DataSubjectRequest,
     actor,
     extended_until: date,
     reason: str,
     today: date | None = None,
 ) -> DataSubjectRequest:
     """Art. 12(3): extend by at most two months, within the first month, with reasons told."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.EXTEND)
     today = today or local_date(timezone.now())
     reason = reason.strip()
@@ -408,7 +400,7 @@ def request_extend(
     dsr.save(update_fields=["extended_until", "extension_reason", "status"])
     audit_record(
         action=Action.EXTENDED,
-        request=dsr,
+        dsr=dsr,
         actor=actor,
         details={"from": due_on.isoformat(), "to": extended_until.isoformat()},
     )
@@ -419,13 +411,13 @@ def request_extend(
 def _close(dsr: DataSubjectRequest, *, actor, status: str) -> None:
     dsr.status = status
     dsr.completed_at = timezone.now()
-    id_copies_delete(request=dsr, actor=actor, reason="request closed")
+    id_copies_delete(dsr=dsr, actor=actor, reason="request closed")
 
 
 @transaction.atomic
-def request_reject(*, request: DataSubjectRequest, actor, reason: str) -> DataSubjectRequest:
+def request_reject(*, dsr: DataSubjectRequest, actor, reason: str) -> DataSubjectRequest:
     """Art. 12(4): refuse with reasons; the e-mail tells about the right to complain to the GBA."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.REJECT)
     reason = reason.strip()
     if not reason:
@@ -434,17 +426,17 @@ def request_reject(*, request: DataSubjectRequest, actor, reason: str) -> DataSu
     dsr.decision = DataSubjectRequest.Decision.REFUSED
     _close(dsr, actor=actor, status=Status.REJECTED)
     dsr.save(update_fields=["rejection_reason", "decision", "status", "completed_at"])
-    audit_record(action=Action.REJECTED, request=dsr, actor=actor)
+    audit_record(action=Action.REJECTED, dsr=dsr, actor=actor)
     _email_subject_on_commit(dsr, "rejection")
     return dsr
 
 
 @transaction.atomic
 def request_complete(
-    *, request: DataSubjectRequest, actor, decision: str, answer: str = ""
+    *, dsr: DataSubjectRequest, actor, decision: str, answer: str = ""
 ) -> DataSubjectRequest:
     """Close the request with its answer and e-mail the subject (with download links if any)."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.COMPLETE)
     if decision == DataSubjectRequest.Decision.REFUSED:
         raise WorkflowError(_("Use reject for a refusal (it needs a reason)."))
@@ -454,7 +446,7 @@ def request_complete(
     dsr.decision = decision
     _close(dsr, actor=actor, status=Status.COMPLETED)
     dsr.save(update_fields=["answer", "decision", "status", "completed_at"])
-    audit_record(action=Action.COMPLETED, request=dsr, actor=actor, details={"decision": decision})
+    audit_record(action=Action.COMPLETED, dsr=dsr, actor=actor, details={"decision": decision})
     _email_subject_on_commit(dsr, "completion")
     return dsr
 
@@ -466,29 +458,29 @@ def answer_with(dsr: DataSubjectRequest, answer: str) -> str:
     return "\n\n".join(parts)
 
 
-def request_completion_preview(*, request: DataSubjectRequest, decision: str, answer: str) -> str:
+def request_completion_preview(*, dsr: DataSubjectRequest, decision: str, answer: str) -> str:
     """The exact e-mail `request_complete` would send, composed by the same function."""
-    draft = DataSubjectRequest.objects.get(pk=request.pk)
+    draft = DataSubjectRequest.objects.get(pk=dsr.pk)
     draft.answer = answer_with(draft, answer)
     draft.decision = decision
     return emails.subject_email_compose(dsr=draft, kind="completion").body
 
 
 @transaction.atomic
-def request_withdraw(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
+def request_withdraw(*, dsr: DataSubjectRequest, actor) -> DataSubjectRequest:
     """The subject withdrew the request (told staff by mail or phone)."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     dsr.require_step(Step.WITHDRAW)
     _close(dsr, actor=actor, status=Status.WITHDRAWN)
     dsr.save(update_fields=["status", "completed_at"])
-    audit_record(action=Action.WITHDRAWN, request=dsr, actor=actor)
+    audit_record(action=Action.WITHDRAWN, dsr=dsr, actor=actor)
     return dsr
 
 
-def answer_append(*, request: DataSubjectRequest, text: str) -> None:
+def answer_append(*, dsr: DataSubjectRequest, text: str) -> None:
     """Add a paragraph to the answer the subject will receive (erasure results, etc.)."""
-    request.answer = (request.answer + "\n\n" + text).strip() if request.answer else text
-    request.save(update_fields=["answer"])
+    dsr.answer = (dsr.answer + "\n\n" + text).strip() if dsr.answer else text
+    dsr.save(update_fields=["answer"])
 
 
 # --- reminders -------------------------------------------------------------------------------
@@ -523,7 +515,7 @@ def reminder_mark_sent(*, request_id: int, days: int) -> bool:
     if days == 2:  # a late start (beat missed a week) must not send the 7-day one afterwards
         dsr.reminded_7d_for = dsr.effective_due
     dsr.save(update_fields=["reminded_7d_for", "reminded_2d_for"])
-    audit_record(action=Action.REMINDER_SENT, request=dsr, details={"days": days})
+    audit_record(action=Action.REMINDER_SENT, dsr=dsr, details={"days": days})
     emails.reminder_email_queue(dsr=dsr, days=days)  # same transaction: claimed = queued
     return True
 

@@ -31,9 +31,10 @@ from records.services import (
     suppression_add,
 )
 
+from .errors import WorkflowError
 from .models import AuditEntry, DataSubjectRequest, SubjectMatch, WebhookDelivery
 from .selectors import SEARCHED_MODELS
-from .services import WorkflowError, _locked, answer_append, audit_record
+from .services import _locked, answer_append, audit_record
 from .services_webhooks import processors_notify
 from .tasks import deliver_webhook
 
@@ -47,10 +48,10 @@ def _require_work(dsr: DataSubjectRequest) -> None:
         raise WorkflowError("confirm the identity or start the request first")
 
 
-def confirmed_pks(request: DataSubjectRequest, model: type[Model]) -> list[int]:
+def confirmed_pks(dsr: DataSubjectRequest, model: type[Model]) -> list[int]:
     return list(
         SubjectMatch.objects.confirmed()
-        .filter(request=request)
+        .filter(request=dsr)
         .for_model(model)
         .values_list("object_id", flat=True)
     )
@@ -59,7 +60,7 @@ def confirmed_pks(request: DataSubjectRequest, model: type[Model]) -> list[int]:
 @transaction.atomic
 def matches_confirm(
     *,
-    request: DataSubjectRequest,
+    dsr: DataSubjectRequest,
     actor,
     selected: dict[str, list[int]],
     shown: set[tuple[str, int]],
@@ -69,7 +70,7 @@ def matches_confirm(
     Only hits the search showed for this request (`shown`: (label, pk) pairs) can be
     confirmed; any other id is refused and nothing is recorded (issue #19).
     """
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     _require_work(dsr)
     if not selected:
         raise WorkflowError(_("Tick at least one record the search showed."))
@@ -93,7 +94,7 @@ def matches_confirm(
             )
             created += was_created
         counts[label] = len(existing)
-    audit_record(action=Action.MATCHES_CONFIRMED, request=dsr, actor=actor, details=counts)
+    audit_record(action=Action.MATCHES_CONFIRMED, dsr=dsr, actor=actor, details=counts)
     return created
 
 
@@ -141,9 +142,9 @@ def _answer_for_erasure(result: ErasureResult, language: str) -> str:
 
 
 @transaction.atomic
-def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
+def erasure_execute(*, dsr: DataSubjectRequest, actor) -> ErasureResult:
     """Art. 17: erase the confirmed records, except what the law keeps, which is restricted."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     _require_work(dsr)
     result = ErasureResult()
     now = timezone.now()
@@ -203,7 +204,7 @@ def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
 
     audit_record(
         action=Action.RECORDS_ERASED,
-        request=dsr,
+        dsr=dsr,
         actor=actor,
         details={
             "erased": result.erased,
@@ -213,14 +214,14 @@ def erasure_execute(*, request: DataSubjectRequest, actor) -> ErasureResult:
             "refused": result.refused,
         },
     )
-    answer_append(request=dsr, text=_answer_for_erasure(result, dsr.language))
+    answer_append(dsr=dsr, text=_answer_for_erasure(result, dsr.language))
     return result
 
 
 @transaction.atomic
 def restriction_apply(
     *,
-    request: DataSubjectRequest,
+    dsr: DataSubjectRequest,
     actor,
     reason: str = RestrictionReason.NOT_RECORDED,
     until=None,
@@ -228,26 +229,26 @@ def restriction_apply(
     """Art. 18: the confirmed contacts are only stored, not used (no marketing either), for a
     reason and until an end (records.services.contact_restrict); without an end given, the
     request's due date, after which the dashboard asks staff to decide."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     _require_work(dsr)
     today = timezone.localdate()
     until = until or max(dsr.extended_until or dsr.due_on or today, today) + timedelta(days=1)
     count = contact_restrict(pks=confirmed_pks(dsr, Contact), reason=reason, until=until)
     audit_record(
-        action=Action.RECORDS_RESTRICTED, request=dsr, actor=actor, details={"contacts": count}
+        action=Action.RECORDS_RESTRICTED, dsr=dsr, actor=actor, details={"contacts": count}
     )
     return count
 
 
 @transaction.atomic
-def objection_apply(*, request: DataSubjectRequest, actor) -> dict[str, int]:
+def objection_apply(*, dsr: DataSubjectRequest, actor) -> dict[str, int]:
     """Art. 21: no more marketing (21(3)); the address goes on the suppression list. The
     contacts are not exempted from their retention rule (Art. 5(1)(e))."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     _require_work(dsr)
     # Art. 21(3): marketing stops; the contacts still follow their retention rule (issue 13).
     details = contact_object(pks=confirmed_pks(dsr, Contact), emails=[dsr.email])
-    audit_record(action=Action.OBJECTION_RECORDED, request=dsr, actor=actor, details=details)
+    audit_record(action=Action.OBJECTION_RECORDED, dsr=dsr, actor=actor, details=details)
     _pass_on(dsr, WebhookDelivery.Event.MARKETING_OBJECTION)
     return details
 
@@ -262,13 +263,13 @@ def _pass_on(dsr: DataSubjectRequest, event: str) -> None:
             text = _("We passed this on to the services that send our mailings: %(names)s.") % {
                 "names": ", ".join(delivery.webhook.name for delivery in deliveries)
             }
-        answer_append(request=dsr, text=text)
+        answer_append(dsr=dsr, text=text)
 
 
 @transaction.atomic
-def consent_withdraw(*, request: DataSubjectRequest, actor) -> int:
+def consent_withdraw(*, dsr: DataSubjectRequest, actor) -> int:
     """Art. 7(3): end the confirmed newsletter subscriptions; the address is suppressed."""
-    dsr = _locked(request)
+    dsr = _locked(dsr)
     _require_work(dsr)
     now = timezone.now()
     subscriptions = NewsletterSubscription.objects.filter(
@@ -280,7 +281,7 @@ def consent_withdraw(*, request: DataSubjectRequest, actor) -> int:
         suppression_add(email=address, reason=SuppressionEntry.Reason.WITHDRAWN)
     audit_record(
         action=Action.CONSENT_WITHDRAWN,
-        request=dsr,
+        dsr=dsr,
         actor=actor,
         details={"subscriptions": count},
     )
@@ -288,42 +289,55 @@ def consent_withdraw(*, request: DataSubjectRequest, actor) -> int:
     return count
 
 
-RECTIFIABLE_FIELDS = (
-    "first_name",
-    "last_name",
-    "company",
-    "street",
-    "postal_code",
-    "city",
-    "phone",
-    "mobile",
-    "email",
-)
+# Art. 16: the fields staff may correct per record type the subject search finds.
+RECTIFIABLE_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Contact: (
+        "first_name", "last_name", "company", "street", "postal_code", "city",
+        "phone", "mobile", "email",
+    ),
+    # The message is kept as it was sent: it records what the person wrote, not a fact about them.
+    WebInquiry: ("name", "email", "phone", "company"),
+    NewsletterSubscription: ("email",),
+    # An issued invoice is kept exactly as issued (Belgian VAT Code art. 60); a wrong name,
+    # address or VAT number on it is corrected by a credit note and a new invoice in the
+    # accounting, not by changing the stored copy. The customer's contact is rectified instead.
+    Invoice: (),
+}  # fmt: skip
 
 
 @transaction.atomic
-def contact_rectify(
-    *, request: DataSubjectRequest, actor, contact_id: int, changes: dict[str, str]
+def record_rectify(
+    *, dsr: DataSubjectRequest, actor, model: type[Model], object_id: int, changes: dict[str, str]
 ) -> list[str]:
-    """Art. 16: correct a confirmed contact; the audit lists the fields changed, not values."""
-    dsr = _locked(request)
+    """Art. 16: correct a confirmed record (only the fields given and allowed for its type);
+    the audit lists the fields changed, not the values. An invalid value changes nothing."""
+    dsr = _locked(dsr)
     _require_work(dsr)
-    if contact_id not in confirmed_pks(dsr, Contact):
-        raise WorkflowError("only a confirmed match can be rectified")
-    contact = Contact.objects.select_for_update().get(pk=contact_id)
+    allowed = RECTIFIABLE_FIELDS.get(model, ())
+    if not allowed:
+        raise WorkflowError(
+            _(
+                "An issued invoice is kept exactly as issued (VAT Code art. 60): correct it with "
+                "a credit note and a new invoice in the accounting, and rectify the customer's "
+                "contact here."
+            )
+        )
+    if object_id not in confirmed_pks(dsr, model):
+        raise WorkflowError(_("Only a record confirmed for this request can be rectified."))
+    record = model._default_manager.select_for_update().get(pk=object_id)
     changed = []
     for name, value in changes.items():
-        if name in RECTIFIABLE_FIELDS and value != "" and getattr(contact, name) != value:
-            setattr(contact, name, value)
+        if name in allowed and value not in ("", None) and getattr(record, name) != value:
+            setattr(record, name, value)
             changed.append(name)
     if not changed:
         return []
-    contact.full_clean()  # validates and refreshes the normalised search keys
-    contact.save()
+    record.full_clean()  # validates and refreshes the normalised search keys
+    record.save()
     audit_record(
         action=Action.RECORD_RECTIFIED,
-        request=dsr,
+        dsr=dsr,
         actor=actor,
-        details={"contact_id": contact.pk, "fields": changed},
+        details={f"{model._meta.model_name}_id": record.pk, "fields": changed},
     )
     return changed

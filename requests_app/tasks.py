@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from . import services, services_webhooks
 from .deadlines import local_date
+from .models import WebhookDelivery
 
 
 @shared_task(name="requests_app.send_deadline_reminders")
@@ -28,7 +29,7 @@ def deliver_webhook(self, delivery_id: int) -> bool:
     """Post one processor webhook; retried with a doubling back-off until delivered."""
     if services_webhooks.webhook_deliver(delivery_id=delivery_id):
         return True
-    delivery = services_webhooks.WebhookDelivery.objects.get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.get(pk=delivery_id)
     if delivery.status == delivery.Status.RETRYING and not self.request.is_eager:
         raise self.retry(countdown=services_webhooks.retry_delay(delivery.attempts).total_seconds())
     return False

@@ -27,8 +27,8 @@ class TokenUsed(Exception):
     pass
 
 
-def verification_token(request: DataSubjectRequest) -> str:
-    return signing.dumps({"r": request.pk, "ref": request.reference}, salt=VERIFY_SALT)
+def verification_token(dsr: DataSubjectRequest) -> str:
+    return signing.dumps({"r": dsr.pk, "ref": dsr.reference}, salt=VERIFY_SALT)
 
 
 def request_for_token(token: str) -> DataSubjectRequest:

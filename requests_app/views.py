@@ -20,7 +20,7 @@ from records.normalise import normalise_email
 from . import services
 from .forms import RequestForm
 from .models import AuditEntry, PackageDownload
-from .packages import package_for_token
+from .tokens import TokenExpired, TokenInvalid, TokenUsed, package_for_token, request_for_token
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +86,14 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a confirm button (mail scanners that open links do not verify); POST verifies."""
     try:
         if request.method == "GET":
-            dsr = services.request_for_token(token)
+            dsr = request_for_token(token)
             return render(request, "requests_app/verify.html", {"dsr": dsr})
         dsr = services.request_verify(token=token)
-    except services.TokenExpired:
+    except TokenExpired:
         return _link_problem(request, _("This link has expired. Please send your request again."))
-    except services.TokenUsed:
+    except TokenUsed:
         return _link_problem(request, _("This link has already been used."))
-    except services.TokenInvalid:
+    except TokenInvalid:
         return _link_problem(request, _("This link is not valid."), status=400)
     return render(request, "requests_app/confirmed.html", {"dsr": dsr})
 
@@ -124,7 +124,7 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
         PackageDownload.objects.create(package=package, client_network=client_network(request))
         services.audit_record(
             action=AuditEntry.Action.PACKAGE_DOWNLOADED,
-            request=package.request,
+            dsr=package.request,
             actor_label="subject",
             details={"package_id": package.pk},
         )

@@ -91,7 +91,7 @@ def test_erasure_withdrawal_and_objection_survive_a_restore():
     dump = _backup()
 
     dsr, officer = _erasure_request(erased)
-    erasure_execute(request=dsr, actor=officer)
+    erasure_execute(dsr=dsr, actor=officer)
     newsletter_withdraw(email="wim@example.be")
     contact_object(pks=[objector.pk])
     assert not Contact.objects.filter(pk=erased.pk).exists()
@@ -152,7 +152,7 @@ def test_a_later_row_with_an_erased_rows_id_is_not_erased_by_a_replay():
     with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False):
         erased = Contact.objects.create(kind=Contact.Kind.PROSPECT, last_name="Erased")
         dsr, officer = _erasure_request(erased)
-        erasure_execute(request=dsr, actor=officer)
+        erasure_execute(dsr=dsr, actor=officer)
     reused_id = erased.pk
     with time_machine.travel(datetime(2026, 3, 9, 10, 0, tzinfo=UTC), tick=False):
         newcomer = Contact.objects.create(

@@ -71,7 +71,7 @@ def test_access_report_pdf_has_every_article_15_item_from_the_register(
     request_with_customer, officer
 ):
     package = access_package_create(
-        request=request_with_customer, actor=officer, kind=AccessPackage.Kind.ACCESS_REPORT
+        dsr=request_with_customer, actor=officer, kind=AccessPackage.Kind.ACCESS_REPORT
     )
     text = _pdf_text(package)
     with translation.override("nl"):
@@ -135,7 +135,7 @@ def test_a_subject_without_records_gets_the_whole_register_and_a_no_data_stateme
         status=DataSubjectRequest.Status.IN_PROGRESS,
         due_on=date(2026, 3, 3),
     )
-    package = access_package_create(request=dsr, actor=officer, kind="access_report")
+    package = access_package_create(dsr=dsr, actor=officer, kind="access_report")
     text = _pdf_text(package)
     assert "We found no personal data about you." in text
     assert "Art. 15(1)(h)" in text

@@ -145,7 +145,7 @@ def test_every_value_of_every_record_is_whole_in_the_report(
     dsr, records = subject_with_everything
     dsr.language = language
     dsr.save(update_fields=["language"])
-    package = access_package_create(request=dsr, actor=officer, kind="access_report")
+    package = access_package_create(dsr=dsr, actor=officer, kind="access_report")
     text = _squeezed(_text(package))
     for record in records:
         for value in _values(record):
@@ -167,7 +167,7 @@ def test_every_activity_with_the_subjects_data_is_listed_with_all_its_legal_base
     dsr, _records = subject_with_everything
     dsr.language = language
     dsr.save(update_fields=["language"])
-    package = access_package_create(request=dsr, actor=officer, kind="access_report")
+    package = access_package_create(dsr=dsr, actor=officer, kind="access_report")
     text = re.sub(r"\s+", " ", _text(package))
     concerned = ProcessingActivity.objects.active().filter(
         role="controller",
@@ -198,7 +198,7 @@ def test_art_15_2_appears_when_a_transfer_applies(subject_with_everything, offic
         country="US",
         safeguard=Transfer.Safeguard.SCC,
     )
-    package = access_package_create(request=dsr, actor=officer, kind="access_report")
+    package = access_package_create(dsr=dsr, actor=officer, kind="access_report")
     text = re.sub(r"\s+", " ", _text(package))
     assert "Art. 15(2)" in text and "Mailing Inc." in text and "US" in text
 
@@ -207,8 +207,8 @@ def test_staff_preview_and_download_the_documents_before_sending_each_download_a
     client, subject_with_everything, officer
 ):
     dsr, _records = subject_with_everything
-    pdf = access_package_create(request=dsr, actor=officer, kind="access_report")
-    archive = access_package_create(request=dsr, actor=officer, kind="portability")
+    pdf = access_package_create(dsr=dsr, actor=officer, kind="access_report")
+    archive = access_package_create(dsr=dsr, actor=officer, kind="portability")
     client.force_login(officer)
     page = client.get(f"/admin/requests_app/datasubjectrequest/{dsr.pk}/change/").content.decode()
     for package in (pdf, archive):

@@ -11,11 +11,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils import timezone
 
 from records.models import NewsletterSubscription
 from requests_app.models import DataSubjectRequest, ProcessorWebhook, SubjectMatch, WebhookDelivery
-from requests_app.services_webhooks import webhook_deliver
+from requests_app.services_webhooks import MAX_ATTEMPTS, webhook_deliver
 from tests.requests_support import *  # noqa: F403 - the fixtures
 from tests.requests_support import step
 
@@ -112,7 +113,7 @@ def test_a_failing_processor_is_retried_with_backoff_and_the_failure_kept(
     ProcessorWebhook.objects.create(name="Webshop", url=failing_receiver.url, secret=SECRET)
     dsr = _withdrawal(officer)
     with django_capture_on_commit_callbacks(execute=False):
-        consent_withdraw(request=dsr, actor=officer)
+        consent_withdraw(dsr=dsr, actor=officer)
     delivery = WebhookDelivery.objects.get()
     assert webhook_deliver(delivery_id=delivery.pk) is False
     delivery.refresh_from_db()
@@ -124,3 +125,43 @@ def test_a_failing_processor_is_retried_with_backoff_and_the_failure_kept(
     second_wait = delivery.next_attempt_at - timezone.now()
     assert second_wait > first_wait * 1.5  # backs off: each wait doubles
     assert WebhookDelivery.objects.failing().count() == 1
+
+
+def test_deliveries_given_up_show_on_the_dashboard_with_a_link_to_the_delivery_list(
+    client, officer, failing_receiver, django_capture_on_commit_callbacks
+):
+    from requests_app.services_records import consent_withdraw
+
+    ProcessorWebhook.objects.create(name="Webshop", url=failing_receiver.url, secret=SECRET)
+    dsr = _withdrawal(officer)
+    with django_capture_on_commit_callbacks(execute=False):
+        consent_withdraw(dsr=dsr, actor=officer)
+    delivery = WebhookDelivery.objects.get()
+    for _attempt in range(MAX_ATTEMPTS):
+        webhook_deliver(delivery_id=delivery.pk)
+    retrying = WebhookDelivery.objects.create(  # still being retried: not failed for good
+        webhook=delivery.webhook, request=dsr, event=delivery.event, attempts=1
+    )
+    WebhookDelivery.objects.filter(pk=retrying.pk).update(status=WebhookDelivery.Status.RETRYING)
+    client.force_login(officer)
+    response = client.get("/admin/")
+    html = response.content.decode()
+    tiles = {tile["key"]: tile for tile in response.context["today_tiles"]}
+    assert tiles["webhooks"]["count"] == 1 and tiles["webhooks"]["severity"] == "bad"
+    section = response.context["dashboard"]["webhooks"]
+    assert section.data["failed"] == 1
+    assert [(row["processor"], row["reference"]) for row in section.rows] == [
+        ("Webshop", dsr.reference)
+    ]
+    assert "HTTP 503" in html and "jan.peeters" not in html.lower()
+    list_url = reverse("admin:requests_app_webhookdelivery_changelist") + "?status__exact=failed"
+    assert f'href="{list_url}"' in html
+    listed = client.get(list_url)
+    assert listed.status_code == 200 and listed.context["cl"].result_count == 1
+
+
+def test_the_dashboard_has_no_webhook_block_while_nothing_failed_for_good(client, officer):
+    client.force_login(officer)
+    response = client.get("/admin/")
+    assert "webhooks" not in {tile["key"] for tile in response.context["today_tiles"]}
+    assert 'id="dash-webhooks"' not in response.content.decode()

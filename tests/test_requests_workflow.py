@@ -223,7 +223,7 @@ def test_rectification_changes_the_contact_and_audits_field_names_only(
     client.force_login(officer)
     step(client, dsr, "start")
     _confirm_all_hits(client, dsr)
-    url = f"/admin/requests_app/datasubjectrequest/{dsr.pk}/rectify/{contact.pk}/"
+    url = f"/admin/requests_app/datasubjectrequest/{dsr.pk}/rectify/contact/{contact.pk}/"
     assert client.post(url, {"city": "Haacht", "phone": "016 12 34 56"}).status_code == 302
     contact.refresh_from_db()
     assert contact.city == "Haacht" and contact.phone_e164 == "+3216123456"

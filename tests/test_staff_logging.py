@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from cdot_privacy.celery import app as celery_app
 from records.models import Contact
-from requests_app import services
 from requests_app.models import DataSubjectRequest
+from requests_app.tokens import verification_token
 from retention.services import purge_run_execute
 
 EMAIL = "Griet.Vandenbroucke@Example.BE"
@@ -56,7 +56,7 @@ def test_a_request_walked_through_logs_no_personal_data(
         )
     assert response.status_code == 200
     dsr = DataSubjectRequest.objects.get()
-    token = services.verification_token(dsr)
+    token = verification_token(dsr)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/nl/privacy/request/verify/{token}/").status_code == 200
     client.force_login(officer)

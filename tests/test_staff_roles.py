@@ -178,7 +178,7 @@ def test_an_access_package_link_opens_only_its_own_package(client, db, settings,
     from django.core import signing
 
     from requests_app.models import AccessPackage, DataSubjectRequest
-    from requests_app.packages import DOWNLOAD_SALT, package_download_path
+    from requests_app.tokens import DOWNLOAD_SALT, package_download_path
 
     settings.PRIVATE_STORAGE_DIR = tmp_path
     packages = []

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from records.models import Contact
 from requests_app import services
 from requests_app.models import AccessPackage, DataSubjectRequest, IdCopy
+from requests_app.tokens import verification_token
 from requests_app.uploads import inspect_id_copy
 
 from .conftest import t, wait_until
@@ -38,7 +39,7 @@ def received_access_request() -> DataSubjectRequest:
         language="nl",
         id_copy=id_copy,
     )
-    return services.request_verify(token=services.verification_token(dsr))
+    return services.request_verify(token=verification_token(dsr))
 
 
 def step(page, label: str) -> None:
