@@ -144,6 +144,40 @@ def requests_section(now: datetime) -> Section:
     )
 
 
+def webhooks_section(now: datetime) -> Section:
+    """Deliveries to processors that failed for good (a withdrawal or objection the newsletter
+    or webshop platform never received, Art. 7(3) / 21(3)); retried ones are not listed yet."""
+    title = _("Processor notifications that failed")
+    model = _model("requests_app", "WebhookDelivery")
+    if model is None:
+        return _unavailable("webhooks", title, _("the processor webhooks"))
+    failed = model.objects.filter(status=model.Status.FAILED)
+    rows = [
+        {
+            "processor": delivery.webhook.name,
+            "event": delivery.get_event_display(),
+            "reference": delivery.request.reference,
+            "url": _admin_url("requests_app_datasubjectrequest_change", delivery.request_id),
+            "attempts": delivery.attempts,
+            "error": delivery.last_error,
+            "at": delivery.created_at,
+        }
+        for delivery in failed.select_related("webhook", "request").order_by("-created_at")[
+            :MAX_ROWS
+        ]
+    ]
+    list_url = _admin_url("requests_app_webhookdelivery_changelist")
+    return Section(
+        "webhooks",
+        title,
+        rows=rows,
+        data={
+            "failed": failed.count(),
+            "list_url": f"{list_url}?status__exact={model.Status.FAILED}" if list_url else "",
+        },
+    )
+
+
 def purge_section(now: datetime) -> Section:
     """The last real run of every retention rule; a rule never run is listed too."""
     title = _("Last purge per retention rule")
@@ -548,6 +582,7 @@ def _chart_section(key: str, title: str, months: list[date], series: dict) -> Se
 # Section → the permission a user needs to see it.
 SECTIONS = [
     ("requests", "requests_app.view_datasubjectrequest", requests_section),
+    ("webhooks", "requests_app.view_webhookdelivery", webhooks_section),
     ("breaches", "breaches.view_breach", breach_section),
     ("purges", "retention.view_purgerun", purge_section),
     ("expiry", "retention.view_purgerun", expiry_section),
@@ -607,6 +642,8 @@ def today_summary(sections: dict[str, Section]) -> list[dict]:
             _("requests due within 7 days"),
             "warn" if s.data["due_soon"] else "ok",
         )
+    if (s := sections.get("webhooks")) and s.available and s.data["failed"]:
+        add("webhooks", s.data["failed"], _("processor notifications failed"), "bad")
     if s := sections.get("breaches"):
         running = s.data["clock_running"] + s.data["overdue"]
         add(
