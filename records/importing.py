@@ -20,44 +20,42 @@ from django.utils.translation import gettext as _
 
 from registry import periods
 
-from .models import Contact, Invoice, SuppressionEntry
+from .models import Contact, Invoice, SuppressionEntry, personal_fields_shown
 from .normalise import email_hash, normalise_email, normalise_vat
 
-CONTACT_COLUMNS = (
-    "kind",
-    "first_name",
-    "last_name",
-    "company",
-    "street",
-    "postal_code",
-    "city",
+# Personal columns come from the models' PERSONAL_FIELDS (declared once, issue 13), so a field
+# added there is importable at once; the others are what a file carries besides.
+CONTACT_OTHER_COLUMNS = (
     "country",
-    "phone",
-    "mobile",
-    "email",
-    "vat_number",
-    "kbo_number",
-    "url",
     "first_contact_at",
     "became_customer_on",
     "last_activity_at",
-    "source",
     "marketing_opt_out",
 )
-INVOICE_COLUMNS = (
+INVOICE_OTHER_COLUMNS = (
     "number",
-    "customer_email",
+    "customer_email",  # the customer, found by e-mail or VAT number (not stored on the invoice)
     "customer_vat",
     "issue_date",
     "fiscal_year",
     "total_excl_vat",
     "vat_amount",
     "total_incl_vat",
-    "billing_name",
-    "billing_address",
-    "billing_vat_number",
 )
-KINDS = {"contacts": CONTACT_COLUMNS, "invoices": INVOICE_COLUMNS}
+
+
+def contact_columns() -> tuple[str, ...]:
+    return ("kind", *personal_fields_shown(Contact), *CONTACT_OTHER_COLUMNS)
+
+
+def invoice_columns() -> tuple[str, ...]:
+    return (*INVOICE_OTHER_COLUMNS, *personal_fields_shown(Invoice))
+
+
+KINDS: dict[str, Callable[[], tuple[str, ...]]] = {
+    "contacts": contact_columns,
+    "invoices": invoice_columns,
+}
 TRUE = {"1", "true", "yes", "ja", "oui", "y", "j"}
 FALSE = {"", "0", "false", "no", "nee", "non", "n"}
 
@@ -199,7 +197,7 @@ def _read(file: TextIO, kind: str, report: ImportReport) -> list[tuple[int, dict
         report.problem(1, "", _("The file is empty or has no header row."))
         return []
     for column in header:
-        if column not in KINDS[kind]:
+        if column not in KINDS[kind]():
             report.problem(1, column, _("Unknown column."))
     rows = [(reader.line_num, row) for row in reader]
     for row_number, row in rows:
@@ -251,6 +249,7 @@ def _plan_contacts(rows, report, progress):
             "email_hash", flat=True
         )
     )
+    columns = contact_columns()
     seen: dict[str, int] = {}
     plan = []
     for row_number, row in progress(rows):
@@ -277,7 +276,7 @@ def _plan_contacts(rows, report, progress):
         existing = by_email.get(email) if email else by_vat.get(vat)
         contact = existing or Contact()
         before = _field_values(Contact, contact) if existing else None
-        bad = _apply(report, row_number, contact, row, CONTACT_PARSERS, CONTACT_COLUMNS)
+        bad = _apply(report, row_number, contact, row, CONTACT_PARSERS, columns)
         if not _full_clean(report, row_number, contact, exclude=bad) or bad:
             continue
         if before is not None and _field_values(Contact, contact) == before:
@@ -301,6 +300,7 @@ def _plan_invoices(rows, report, progress):
         except ValidationError:
             continue
     customers_by_vat = {c.vat_number: c for c in Contact.objects.filter(vat_number__in=vats)}
+    columns = invoice_columns()
     seen: dict[str, int] = {}
     plan = []
     for row_number, row in progress(rows):
@@ -320,7 +320,7 @@ def _plan_invoices(rows, report, progress):
             invoice,
             row,
             INVOICE_PARSERS,
-            INVOICE_COLUMNS,
+            columns,
             skip={"customer_email", "customer_vat"},
         )
         if customer is None:

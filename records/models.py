@@ -41,6 +41,18 @@ from .normalise import (
     validate_vat,
 )
 
+# --- The personal-data inventory (issue 13) ---------------------------------------------------
+
+
+def personal_fields_shown(model: type[models.Model]) -> tuple[str, ...]:
+    """The model's ``PERSONAL_FIELDS`` (declared once on the model and read by the purge, the
+    erasure, the importer and the access report) that a person enters and reads: not the
+    search keys derived from them on every save (``editable=False``: ``email_normalised``,
+    ``name_key``, ``phone_e164``...)."""
+    names = model.PERSONAL_FIELDS  # type: ignore[attr-defined]
+    return tuple(name for name in names if model._meta.get_field(name).editable)
+
+
 # --- Legal holds ------------------------------------------------------------------------------
 
 

@@ -127,11 +127,14 @@ def _squeezed(text: str) -> str:
 
 
 def _values(record) -> list[str]:
-    """Every text value stored in the record (what the subject must see whole)."""
+    """Every text value stored in the record (what the subject must see whole); not the search
+    keys derived from a shown field (personal fields that are not editable: e-mail, phone and
+    name keys)."""
     values = []
+    derived = {name for name in record.PERSONAL_FIELDS if not record._meta.get_field(name).editable}
     for field in record._meta.concrete_fields:
         value = getattr(record, field.attname)
-        if field.name.endswith(("_normalised", "_e164")) or field.primary_key or field.is_relation:
+        if field.name in derived or field.primary_key or field.is_relation:
             continue
         if isinstance(value, str) and value and not field.choices:
             values.append(value)
