@@ -4,9 +4,12 @@ public statement, staff-only (admin), never on the public site. The collective a
 no. 81 paragraph appears only when the register records monitoring of e-mail/internet use;
 no. 68 only when a camera films staff (with its location and the footage rule's period)."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -239,3 +242,17 @@ def test_never_on_the_public_site(seeded, client):
         # no public route serves it: the staff notice's own paths under /<lang>/privacy/
         for path in ("staff/", "staff-notice/", f"staff-notice/{version.number}/"):
             assert client.get(f"/{lang}/privacy/{path}").status_code == 404
+
+
+def test_the_run_command_publishes_the_staff_notice_once(transactional_db):
+    """Purpose G says the staff arrangements are in a separate document: from the first run
+    on, it exists; a second run adds no version (bootstrap calls publish_staff_notice)."""
+    with pytest.raises(CommandError, match="lacks the controller"):
+        call_command("publish_staff_notice", stdout=io.StringIO())
+    assert not StaffNoticeVersion.objects.exists()
+    call_command("bootstrap", stdout=io.StringIO(), stderr=io.StringIO())
+    assert StaffNoticeVersion.objects.count() == 1
+    out = io.StringIO()
+    call_command("bootstrap", stdout=out, stderr=io.StringIO())
+    assert StaffNoticeVersion.objects.count() == 1
+    assert "staff notice unchanged" in out.getvalue()

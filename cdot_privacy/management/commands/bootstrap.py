@@ -16,6 +16,7 @@ OPTIONAL_STEPS = [
     ("seed_cdot", "C-DOT's register of processing activities"),
     ("setup_roles", "staff roles"),
     ("publish_statement", "the privacy statement"),
+    ("publish_staff_notice", "the staff privacy notice"),
 ]
 STAFF_USERNAME = "privacy"
 
