@@ -8,7 +8,7 @@ Art. 32 GDPR: access to the register, requests and ID copies needs appropriate s
 import hashlib
 import logging
 import secrets
-from base64 import b32encode
+from base64 import b32encode, urlsafe_b64encode
 from datetime import datetime, timedelta
 
 import qrcode
@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,8 @@ BACKUP_CODE_COUNT = 10
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 ENROLMENT_SESSION_KEY = "otp_enrolment_opened_for"
 ISSUE_PERMISSION = "cdot_privacy.add_enrolmentcode"
+BACKUP_CODE_KEY_SALT = "cdot_privacy.two_factor.backup_code"
+BACKUP_DIGEST_LENGTH = 16  # django-otp's StaticToken.token max_length
 
 
 def second_factor_required(user) -> bool:
@@ -191,15 +194,58 @@ def enrolment_code_redeem(*, user, code: str, now: datetime | None = None) -> bo
     return True
 
 
+def backup_code_digest(code: str, secret: str | None = None) -> str:
+    """What is stored of a backup code: a keyed hash, never the code (Art. 32 GDPR).
+
+    HMAC-SHA256 under a key derived from SECRET_KEY, base64url, cut to the 16 characters
+    django-otp's StaticToken holds (96 bits). Without the key a database copy reveals nothing;
+    the codes are random (49 bits), so no salt per code is needed. The data migration
+    0006_backup_codes_hashed keeps its own copy of this function: change both together.
+    """
+    mac = salted_hmac(
+        BACKUP_CODE_KEY_SALT,
+        _normalise_code(code),
+        secret=secret or settings.SECRET_KEY,
+        algorithm="sha256",
+    )
+    return urlsafe_b64encode(mac.digest()).decode()[:BACKUP_DIGEST_LENGTH]
+
+
+def backup_code_verify(*, device: StaticDevice, code: str) -> bool:
+    """Use ``code`` once: its hash (under SECRET_KEY or a fallback key) is found and deleted.
+
+    django-otp's throttling (a growing wait after each failure) applies as to its own tokens.
+    """
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return False
+    secrets_in_use = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    digests = [backup_code_digest(code, secret) for secret in secrets_in_use]
+    match = device.token_set.filter(token__in=digests).first()
+    if match is None:
+        device.throttle_increment()
+        return False
+    match.delete()
+    device.throttle_reset(commit=False)
+    device.set_last_used_timestamp(commit=False)
+    device.save()
+    return True
+
+
 @transaction.atomic
 def backup_codes_issue(*, user, actor, action: str) -> list[str]:
-    """Replace ``user``'s backup codes with new ones; returns them (shown once, usable once)."""
+    """Replace ``user``'s backup codes with new ones; returns them (shown once, usable once).
+
+    Only their hashes are stored (backup_code_digest).
+    """
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
     codes = [_random_code(10) for _ in range(BACKUP_CODE_COUNT)]
-    device.token_set.bulk_create([device.token_set.model(device=device, token=c) for c in codes])
+    device.token_set.bulk_create(
+        [device.token_set.model(device=device, token=backup_code_digest(c)) for c in codes]
+    )
     audit(actor=actor, subject=user, action=action)
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
@@ -270,7 +316,11 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
         for device in devices if token.isdigit() else backups:
-            if device.verify_token(token):
+            if (
+                backup_code_verify(device=device, code=token)
+                if isinstance(device, StaticDevice)
+                else device.verify_token(token)
+            ):
                 otp_login(request, device)
                 # A new session key once the second factor is proven (session fixation).
                 request.session.cycle_key()
@@ -396,9 +446,9 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 def _backup_codes_page(request: HttpRequest, *, subject, codes: list[str]) -> HttpResponse:
-    """The codes, shown this once (never cached). django-otp keeps the tokens as typed; the
-    admin page that would list them is removed (cdot_privacy/admin.py), so this response is
-    the only place anyone sees them."""
+    """The codes, shown this once (never cached). Only their keyed hashes are stored
+    (backup_code_digest) and the admin has no page for them (cdot_privacy/admin.py), so this
+    response is the only place anyone sees them."""
     return render(
         request,
         "cdot_privacy/otp_backup_codes.html",
