@@ -20,12 +20,19 @@ the suppression list's own key: the ledger cannot be read back into addresses wi
 Lines are written after the transaction commits (an erasure that rolled back is not in it) and
 flushed to disk at once.
 
+The ledger is a store of its own (Art. 5(1)(e)): register rule ``erasure-ledger`` ends it.
+``ledger_prune`` (beat task ``records.erasure_ledger_prune``, daily) drops the lines older than
+the rule's period, and never a line a kept backup may still lack: backups are kept 30 days
+(docs/OPERATIONS.md "Backups"), so a line goes only once it is older than ``BACKUPS_KEPT`` plus
+``SNAPSHOT_MARGIN``, whatever period the register says.
+
 ``manage.py replay_erasures`` (``records.replay.erasures_replay``; run by ``manage.py restore``
 and by the documented restore procedure) applies every fact again to whatever the restored
 database brought back, and records what it did (``ErasureReplay``). ``manage.py restore`` keeps
 the current ledger when it puts the backup's private files back (``ledger_kept``).
 """
 
+import fcntl
 import json
 import logging
 import os
@@ -37,6 +44,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+
+from registry.models import RetentionRule
 
 from .normalise import email_hash
 
@@ -50,16 +59,29 @@ def ledger_path() -> Path:
     return Path(settings.PRIVATE_STORAGE_DIR) / "erasure-ledger" / "ledger.jsonl"
 
 
-def _append(lines: list[dict]) -> None:
+@contextmanager
+def _ledger_locked() -> Iterator[Path]:
+    """An exclusive lock (a lock file beside the ledger, never replaced): an append waits while
+    the prune rewrites the file, so no line is written into a file being replaced."""
     path = ledger_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    data = "".join(json.dumps(line, sort_keys=True) + "\n" for line in lines).encode()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        os.write(fd, data)
-        os.fsync(fd)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield path
     finally:
-        os.close(fd)
+        os.close(fd)  # releases the lock
+
+
+def _append(lines: list[dict]) -> None:
+    data = "".join(json.dumps(line, sort_keys=True) + "\n" for line in lines).encode()
+    with _ledger_locked() as path:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _after_commit(lines: list[dict]) -> None:
@@ -162,3 +184,89 @@ def after_backup(fact: dict, since: datetime | None) -> bool:
     except (KeyError, TypeError, ValueError):
         return True  # unstamped: written by an early version, before any id could be reused
     return at >= since - SNAPSHOT_MARGIN
+
+
+# --- Retention of the ledger itself (register rule `erasure-ledger`) -----------------------------
+
+LEDGER_RULE_CODE = "erasure-ledger"
+# docs/OPERATIONS.md "Backups": nightly backups are kept 30 days (`find -mtime +30` removes a
+# folder once it is 31 whole days old, at the next nightly run): the oldest backup that can still
+# be restored is at most 32 days old. A line younger than that (plus the snapshot margin) may be
+# all that keeps a restore from bringing an erased row back, so it stays whatever the rule says.
+BACKUPS_KEPT = timedelta(days=32)
+
+
+def ledger_cutoff(*, now: datetime | None = None) -> datetime | None:
+    """Lines stamped at or before this instant may go; None when the register has no active
+    `erasure-ledger` rule (nothing is pruned without one, as the purge skips an inactive rule).
+    The rule's cutoff, but never later than the oldest kept backup minus SNAPSHOT_MARGIN."""
+    now = now or timezone.now()
+    rule = RetentionRule.objects.filter(code=LEDGER_RULE_CODE, is_active=True).first()
+    if rule is None:
+        return None
+    return min(rule.cutoff(now), now - BACKUPS_KEPT - SNAPSHOT_MARGIN)
+
+
+def _stamp(line: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(json.loads(line)["at"])
+    except (KeyError, TypeError, ValueError):
+        return None  # unstamped (an early version) or torn: as old as the lines around it
+
+
+def _expired_prefix(lines: list[str], cutoff: datetime) -> int:
+    """How many lines from the start have expired: the file is in time order, so every line up
+    to the last one stamped at or before the cutoff (unstamped ones among them) is older."""
+    end = 0
+    for number, line in enumerate(lines, start=1):
+        stamp = _stamp(line)
+        if stamp is None:
+            continue
+        if stamp > cutoff:
+            break
+        end = number
+    return end
+
+
+def ledger_expired_count(*, now: datetime | None = None) -> int:
+    """How many lines ``ledger_prune`` would remove at ``now`` (reads only)."""
+    cutoff = ledger_cutoff(now=now)
+    path = ledger_path()
+    if cutoff is None or not path.exists():
+        return 0
+    return _expired_prefix(path.read_text(encoding="utf-8").splitlines(True), cutoff)
+
+
+def ledger_prune(*, now: datetime | None = None) -> int:
+    """Storage limitation of the ledger (Art. 5(1)(e)): remove the lines older than the
+    `erasure-ledger` rule's period and than every kept backup (``ledger_cutoff``). The file is
+    rewritten beside the old one and swapped in under the ledger's lock (owner-only, flushed);
+    appends wait meanwhile. Idempotent; returns the number of lines removed."""
+    cutoff = ledger_cutoff(now=now)
+    if cutoff is None:
+        return 0
+    with _ledger_locked() as path:
+        if not path.exists():
+            return 0
+        lines = path.read_text(encoding="utf-8").splitlines(True)
+        removed = _expired_prefix(lines, cutoff)
+        if removed:
+            _replace(path, "".join(lines[removed:]).encode())
+    logger.info("event=erasure_ledger_pruned removed=%s kept=%s", removed, len(lines) - removed)
+    return removed
+
+
+def _replace(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".new")
+    fd = os.open(temporary, os.O_WRONLY | os.O_TRUNC | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

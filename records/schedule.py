@@ -24,6 +24,14 @@ PERIODIC_TASKS = [
         description="Removes footage files older than 14 days that the index never saw.",
     ),
     Cron(
+        name="erasure ledger prune",
+        task="records.erasure_ledger_prune",
+        minute="50",
+        hour="3",
+        description="Removes erasure-ledger lines older than the register's erasure-ledger rule "
+        "and than every kept backup (30 days).",
+    ),
+    Cron(
         name="api idempotency records prune",
         task="records.idempotency_records_prune",
         minute="25",

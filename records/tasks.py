@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .ledger import ledger_prune
 from .outbox import email_outbox_flush, email_send
 from .services import (
     camera_footage_orphans_sweep,
@@ -24,6 +25,11 @@ def camera_footage_orphans_sweep_task() -> int:
 @shared_task(name="records.idempotency_records_prune")
 def idempotency_records_prune_task() -> int:
     return idempotency_records_prune()
+
+
+@shared_task(name="records.erasure_ledger_prune")
+def erasure_ledger_prune_task() -> int:
+    return ledger_prune()
 
 
 @shared_task(name="records.email_send")

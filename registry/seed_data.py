@@ -1256,6 +1256,34 @@ RETENTION_RULES: list[dict[str, Any]] = [
             "are deleted.",
         ),
     },
+    {
+        # records/ledger.py: what erasures, withdrawals and objections a restored backup must
+        # not undo. Longer than the backups are kept (30 days, docs/OPERATIONS.md); the code
+        # never prunes a line younger than the oldest kept backup, whatever this period says.
+        "code": "erasure-ledger",
+        "activity": "H",
+        "data_category": "request-data",
+        "period": (60, "days"),
+        "anchor": "logged_at",
+        "action": "delete",
+        "legal_reference": (
+            "Art. 17 en art. 5, lid 2 AVG (een wissing blijft gewist na het terugzetten van een "
+            "back-up); langer dan back-ups bewaard worden (30 dagen)"
+        ),
+        "name": t("Register van wissingen", "Registre des effacements", "Erasure ledger"),
+        "statement_text": t(
+            "Wanneer we gegevens wissen of u geen marketing meer wil, noteren we dat zonder naam "
+            "of adres (een nummer of een sleutel-hash), zodat het terugzetten van een back-up "
+            "het niet ongedaan maakt; die notitie wordt na 60 dagen verwijderd.",
+            "Lorsque nous effaçons des données ou que vous ne voulez plus de marketing, nous le "
+            "notons sans nom ni adresse (un numéro ou une empreinte à clé), afin que la "
+            "restauration d'une sauvegarde ne l'annule pas ; cette note est supprimée après "
+            "60 jours.",
+            "When we erase data or you want no more marketing, we note it without name or "
+            "address (a number or a keyed hash), so that restoring a backup does not undo it; "
+            "that note is deleted after 60 days.",
+        ),
+    },
 ]
 
 # Categories of processing C-DOT carries out for clients (Art. 30(2)(b)), from purpose D.

@@ -490,6 +490,18 @@ NOT_PERSONAL: dict[str, str] = {
 }
 
 
+# Personal data kept in files outside the database and outside any model (the files of models
+# go with their rows): what they hold, the rule that ends them and the beat task applying it.
+FILE_STORES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    # records/ledger.py: row ids and keyed e-mail hashes of erasures, withdrawals, objections.
+    "file:erasure-ledger": (
+        ("model and id of erased rows", "keyed hash of suppressed addresses"),
+        "erasure-ledger",
+        "records.erasure_ledger_prune",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class PersonalStore:
     """One model holding personal data: its fields and what ends them."""
@@ -522,7 +534,9 @@ def _historical_of(model: type[models.Model]) -> type[models.Model] | None:
 def personal_data_stores() -> tuple[list[PersonalStore], list[str]]:
     """Every installed model holding personal data, with its fields and the rule(s) ending it;
     and the labels of models that are not classified at all (must be empty)."""
-    stores: list[PersonalStore] = []
+    stores = [
+        PersonalStore(label, fields, (code,)) for label, (fields, code, _) in FILE_STORES.items()
+    ]
     unclassified: list[str] = []
     for model in apps.get_models():
         label = model._meta.label

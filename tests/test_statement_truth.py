@@ -11,7 +11,7 @@ from django.utils import translation
 from registry.automation import rule_is_automated
 from registry.hints import register_findings
 from registry.models import ProcessingActivity, Recipient, RetentionRule, Transfer
-from retention.targets import TARGETS, Action, ReviewTarget
+from retention.targets import FILE_STORES, TARGETS, Action, ReviewTarget
 from statement.services import statement_render
 from tests.statement_support import LANGUAGES, TEST_SOURCE, page_text
 
@@ -78,10 +78,12 @@ def section(body: str, section_id: str) -> str:
 
 
 def test_the_automated_flag_follows_the_purge_targets(seeded):
-    """A rule is automatic exactly when retention/targets.py deletes or anonymises its rows."""
+    """A rule is automatic exactly when retention/targets.py deletes or anonymises its rows,
+    or a beat task ends the file store it governs (FILE_STORES: the erasure ledger)."""
+    by_task = {code for _fields, code, _task in FILE_STORES.values()}
     for rule in RetentionRule.objects.active():
         target = TARGETS.get(rule.code)
-        engine_applies = (
+        engine_applies = rule.code in by_task or (
             target is not None
             and not isinstance(target, ReviewTarget)
             and target.action not in (Action.REVIEW, Action.DELETION_TASK)
