@@ -54,11 +54,13 @@ def subject_email_compose(*, dsr: DataSubjectRequest, kind: str) -> Composed:
             context["verify_url"] = absolute_url(
                 reverse("requests:verify", args=[verification_token(dsr)])
             )
-        if kind == "completion":
+        if kind == "completion" and dsr.email:
             context["downloads"] = [
                 (package, absolute_url(package_download_path(package)))
                 for package in dsr.packages.live(timezone.now())
             ]
+        elif kind == "completion":  # no address: answered by post, the printed files enclosed
+            context["enclosed"] = list(dsr.packages.live(timezone.now()))
         subject = str(SUBJECT_LINES[kind]) % {"reference": dsr.reference}
         body = render_to_string(f"requests_app/email/{kind}.txt", context)
     return Composed(to=dsr.email, subject=subject, body=body)

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from registry.models import RetentionRule
 from requests_app.models import AnswerTemplate, DataSubjectRequest
@@ -125,3 +126,38 @@ def test_a_template_with_an_unknown_placeholder_is_refused_in_the_admin(client, 
     assert response.status_code == 200  # the form again, with the error
     assert "{naam}" in response.content.decode()
     assert not AnswerTemplate.objects.filter(body__contains="{naam}").exists()
+
+
+def test_a_request_received_by_post_is_answered_by_letter_with_the_documents_enclosed(
+    client, officer, register
+):
+    from django.utils import timezone
+
+    from requests_app import services
+    from requests_app.models import AccessPackage
+    from requests_app.packages import access_package_create
+
+    dsr = services.request_enter(
+        actor=officer,
+        channel=DataSubjectRequest.Channel.POST,
+        received_at=timezone.now(),
+        type=DataSubjectRequest.Type.ACCESS,
+        name="Maria Wouters",
+        postal_address="Kerkstraat 12, 3190 Boortmeerbeek",
+        language="en",
+    )
+    dsr = services.request_start(dsr=dsr, actor=officer)
+    access_package_create(dsr=dsr, actor=officer, kind=AccessPackage.Kind.ACCESS_REPORT)
+    letter = services.request_completion_preview(dsr=dsr, decision="granted", answer="Done.")
+    # No e-mail address: no download link and no "not attached to this e-mail"; the printed
+    # report goes with the letter.
+    assert "/download/" not in letter and "e-mail" not in letter
+    assert "Enclosed with this letter:" in letter and "Access report (PDF)" in letter
+    client.force_login(officer)
+    page = client.post(
+        f"{ADMIN}{dsr.pk}/step/complete/", {"decision": "granted", "answer": "Done.", "preview": 1}
+    )
+    assert "Enclosed with this letter:" in page.content.decode()
+    with translation.override("nl"):
+        heading = translation.gettext("The letter to post to the subject (no e-mail address)")
+    assert heading in page.content.decode()
