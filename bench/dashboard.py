@@ -4,16 +4,24 @@ Target: each answers in <= 0.5 s at 300 k contacts. The script resets its own Po
 database (default cdot_bench_dashboard), migrates, loads C-DOT's register, and bulk-inserts
 ``--contacts`` contacts (prospects, loose contacts and customers, first contact spread over
 three years), one invoice per customer, web inquiries and newsletter
-subscriptions for a third of them. Then, alternating rounds so drift hits all alike, it times:
+subscriptions for a third of them. It counts every rule's backlog once (the hourly beat task),
+then, alternating rounds so drift hits all alike, it times:
 
 - baseline: ``Contact.objects.get(pk=…)`` (one indexed primary-key fetch, same connection);
-- ``purge_preview`` for every rule (what /admin/retention/purgerun/preview/ computes);
-- the dashboard (``GET /admin/`` as a privacy officer, through Django's test client).
+- the dashboard (``GET /admin/`` as a privacy officer, through Django's test client): it reads
+  the per-rule counts the purge and the beat task keep (retention.RuleBacklog);
+- the rules page (``GET /admin/retention/purgerun/preview/``), which reads the same counts;
+- the purge preview of one rule (``GET …/purgerun/rows/<rule>/``, page 1 and page 40): that
+  rule's expiry query, one page of 25 rows and a count capped at 1 000; the slowest rule of
+  each round is reported, and each rule's own median below;
+- the confirmation page of one rule (``GET …/purgerun/run/<rule>/``), slowest rule;
+- not a page: the beat task recounting every rule (``rule_backlogs_refresh``), for scale.
 
 It prints medians and the ratio to the primary-key fetch.
 
-    .venv/bin/python bench/dashboard.py                   # ~3 min
+    .venv/bin/python bench/dashboard.py                   # ~5 min
     .venv/bin/python bench/dashboard.py --contacts 50000 --rounds 3
+    .venv/bin/python bench/dashboard.py --database cdot_dash_bench --keep --rounds 3
 """
 
 import argparse
@@ -149,11 +157,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.test import Client
-    from django.utils import timezone
+    from django.urls import reverse
 
     from cdot_privacy.roles import PRIVACY_OFFICER, roles_setup
     from records.models import Contact
-    from retention.services import purge_preview
+    from retention.services import rule_backlogs_refresh
     from retention.targets import rule_codes
 
     settings.STAFF_2FA = False
@@ -173,34 +181,65 @@ def main() -> None:
 
     from registry.models import RetentionRule
 
-    codes = [c for c in rule_codes() if RetentionRule.objects.filter(code=c).exists()]
+    active = set(RetentionRule.objects.filter(is_active=True).values_list("code", flat=True))
+    codes = [c for c in rule_codes() if c in active]
 
-    def preview_all():
-        now = timezone.now()
-        for code in codes:
-            purge_preview(rule_code=code, now=now)
+    def get(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
 
-    def dashboard():
-        response = client.get("/admin/")
-        assert response.status_code == 200, response.status_code
+    def rows_url(code: str, page: int) -> str:
+        return reverse("admin:retention_purgerun_rows", args=[code]) + f"?p={page}"
 
-    pk_times, preview_times, dashboard_times = [], [], []
-    dashboard()  # warm caches and imports
+    def slowest(urls: dict[str, str], per_url: dict[str, list[float]]) -> float:
+        times = {key: timed(lambda url=url: get(url)) for key, url in urls.items()}
+        for key, value in times.items():
+            per_url.setdefault(key, []).append(value)
+        return max(times.values())
+
+    rows_first = {code: rows_url(code, 1) for code in codes}
+    rows_later = {code: rows_url(code, 40) for code in codes}
+    confirm = {code: reverse("admin:retention_purgerun_run", args=[code]) for code in codes}
+    per_rule: dict[str, list[float]] = {}
+    ignored: dict[str, list[float]] = {}
+    series: dict[str, list[float]] = {
+        "pk": [],
+        "dashboard": [],
+        "rules": [],
+        "rows1": [],
+        "rows40": [],
+        "confirm": [],
+        "refresh": [],
+    }
+    refresh_first = timed(rule_backlogs_refresh)  # the dashboard shows counts from here on
+    get("/admin/")  # warm caches and imports
     for round_ in range(args.rounds):
         pk = pks[round_ % len(pks)]
-        pk_times.append(timed(lambda pk=pk: Contact.objects.get(pk=pk), 200))
-        preview_times.append(timed(preview_all))
-        dashboard_times.append(timed(dashboard))
-    base = statistics.median(pk_times)
+        series["pk"].append(timed(lambda pk=pk: Contact.objects.get(pk=pk), 200))
+        series["dashboard"].append(timed(lambda: get("/admin/")))
+        series["rules"].append(timed(lambda: get(reverse("admin:retention_purgerun_preview"))))
+        series["rows1"].append(slowest(rows_first, per_rule))
+        series["rows40"].append(slowest(rows_later, ignored))
+        series["confirm"].append(slowest(confirm, ignored))
+        series["refresh"].append(timed(rule_backlogs_refresh))
+    base = statistics.median(series["pk"])
     print(f"{args.contacts} contacts, {len(codes)} rules, {args.rounds} rounds (medians)")
-    print(f"{'what':42} {'time':>10} {'ratio to pk fetch':>18}")
-    for name, values in (
-        ("primary-key fetch (baseline)", pk_times),
-        ("purge preview, every rule", preview_times),
-        ("dashboard GET /admin/ (officer)", dashboard_times),
+    print(f"first backlog count (beat task, every rule): {refresh_first * 1000:.0f} ms")
+    print(f"{'what':52} {'time':>10} {'ratio to pk fetch':>18}")
+    for name, key in (
+        ("primary-key fetch (baseline)", "pk"),
+        ("dashboard GET /admin/ (officer)", "dashboard"),
+        ("rules page GET purgerun/preview/", "rules"),
+        ("purge preview of one rule, page 1 (slowest rule)", "rows1"),
+        ("purge preview of one rule, page 40 (slowest rule)", "rows40"),
+        ("run confirmation page (slowest rule)", "confirm"),
+        ("beat task: recount every rule (not a page)", "refresh"),
     ):
-        median = statistics.median(values)
-        print(f"{name:42} {median * 1000:8.1f}ms {median / base:17.0f}x")
+        median = statistics.median(series[key])
+        print(f"{name:52} {median * 1000:8.1f}ms {median / base:17.0f}x")
+    ranked = sorted(per_rule, key=lambda code: -statistics.median(per_rule[code]))
+    print("purge preview page 1 per rule (median ms):")
+    print(", ".join(f"{code} {statistics.median(per_rule[code]) * 1000:.0f}" for code in ranked))
 
 
 if __name__ == "__main__":

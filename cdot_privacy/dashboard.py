@@ -269,6 +269,9 @@ JOB_LABELS = {
     "statement.publish": gettext_lazy("Publish the privacy statement when the register changed"),
     "statement.draft": gettext_lazy("Draft the privacy statement when the register changed"),
     "statement.publish_due": gettext_lazy("Publish statement drafts whose review period ended"),
+    "retention.rule_backlogs_refresh": gettext_lazy(
+        "Count per retention rule what has expired and what expires soon"
+    ),
 }
 
 
@@ -327,39 +330,50 @@ def _next_run(task, now: datetime) -> datetime | None:
 
 
 def expiry_section(now: datetime) -> Section:
-    """Per rule: rows expired and waiting for the purge, and rows expiring in the next 30 days."""
+    """Per rule: rows expired and waiting for the purge, held, and expiring in the next 7 and
+    30 days, as the last count found them (retention.RuleBacklog), with the time of that count.
+
+    Counting here would take seconds at 300 000 contacts (issue 19): the purge of each rule and
+    an hourly beat task recount; this section reads two small tables, whatever the data size.
+    """
     title = _("Records expiring in the next 30 days")
-    if _model("retention", "PurgeRun") is None or _model("records", "Contact") is None:
+    if _model("retention", "RuleBacklog") is None or _model("records", "Contact") is None:
         return _unavailable("expiry", title, _("the records and the retention engine"))
     from registry.models import RetentionRule
-    from retention.services import purge_preview
+    from retention.models import RuleBacklog
     from retention.targets import rule_codes
 
-    rows = []
     present = {rule.code: rule for rule in RetentionRule.objects.filter(is_active=True)}
-    for code in rule_codes():
-        if code not in present:
-            continue
-        preview = purge_preview(rule_code=code, now=now)
-        rows.append(
-            {
-                "code": code,
-                "name": _rule_name(present[code], code),
-                "expired_now": preview.expired_now,
-                "held_now": preview.held_now,
-                "within_7_days": preview.within_7_days,
-                "within_30_days": preview.within_30_days,
-            }
-        )
+    backlogs = RuleBacklog.objects.filter(rule_code__in=list(present)).by_rule()
+    rows = [
+        _expiry_row(code, present[code], backlogs.get(code))
+        for code in rule_codes()
+        if code in present
+    ]
+    counted = [r for r in rows if r["counted"]]
     return Section(
         "expiry",
         title,
         rows=rows,
         data={
-            "expired_now": sum(r["expired_now"] for r in rows),
-            "within_30_days": sum(r["within_30_days"] for r in rows),
+            "expired_now": sum(r["expired_now"] for r in counted),
+            "within_30_days": sum(r["within_30_days"] for r in counted),
         },
     )
+
+
+def _expiry_row(code: str, rule, backlog) -> dict:
+    row = {"code": code, "name": _rule_name(rule, code), "counted": backlog is not None}
+    if backlog is None:  # never counted yet (a new rule before the next hourly count)
+        return row
+    return {
+        **row,
+        "expired_now": backlog.expired_now,
+        "held_now": backlog.held_now,
+        "within_7_days": backlog.within_7_days,
+        "within_30_days": backlog.within_30_days,
+        "computed_at": timezone.localtime(backlog.computed_at, BRUSSELS),
+    }
 
 
 def statement_section(now: datetime) -> Section:

@@ -133,6 +133,43 @@ class PurgeRun(models.Model):
         return self.finished_at - self.started_at
 
 
+class RuleBacklogQuerySet(models.QuerySet):
+    def by_rule(self) -> dict[str, "RuleBacklog"]:
+        return {backlog.rule_code: backlog for backlog in self}
+
+
+class RuleBacklog(models.Model):
+    """What one retention rule has waiting, as last counted: expired now, held, and expiring
+    within 7 and 30 days of ``counted_for``. Counts only, never personal data.
+
+    The dashboard and the rules page read these rows instead of counting 300 000 contacts per
+    request (issue 19); the purge of a rule recounts its row when it ends, a beat task recounts
+    every rule (retention/schedule.py). What staff see is what the last count found, shown with
+    the time it was taken (``computed_at``).
+    """
+
+    rule_code = models.SlugField(_("rule code"), max_length=64, unique=True)
+    expired_now = models.PositiveIntegerField(_("expired now"), default=0)
+    held_now = models.PositiveIntegerField(_("held or restricted"), default=0)
+    within_7_days = models.PositiveIntegerField(_("expiring within 7 days"), default=0)
+    within_30_days = models.PositiveIntegerField(_("expiring within 30 days"), default=0)
+    counted_for = models.DateTimeField(
+        _("reference time"), help_text=_("The instant expiry was computed against.")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    duration_ms = models.PositiveIntegerField(_("counting time (ms)"), default=0)
+
+    objects = RuleBacklogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rule_code"]
+        verbose_name = _("rule backlog")
+        verbose_name_plural = _("rule backlogs")
+
+    def __str__(self) -> str:
+        return self.rule_code
+
+
 class ReviewDecisionQuerySet(models.QuerySet):
     def kept_until(self, today) -> "ReviewDecisionQuerySet":
         """ "Keep" decisions whose next review date has not come yet."""

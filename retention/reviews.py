@@ -63,6 +63,12 @@ def preview_rows(*, rule: RetentionRule, now: datetime, start: int, stop: int) -
     ]
 
 
+def preview_count(*, rule: RetentionRule, now: datetime, cap: int) -> int:
+    """How many rows the purge of ``rule`` would select at ``now``, counted up to ``cap + 1``
+    only (``COUNT(*)`` over ``LIMIT cap + 1``): more than ``cap`` is all the rows page says."""
+    return _rows(target_for(rule.code), rule, now).order_by()[: cap + 1].count()
+
+
 def review_queue(*, rule: RetentionRule, now: datetime) -> models.QuerySet:
     """Rows of a review rule that are due and not kept until a later review date."""
     target = target_for(rule.code)

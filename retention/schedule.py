@@ -4,6 +4,9 @@ Each rule is purged once a day at a fixed time, a few minutes apart so they neve
 the two-core host; invoices run before the customer contacts they keep. Camera footage is
 purged every hour (14 days must not become 15). The footage scan (every 10 minutes) belongs to
 the records app's schedule.
+
+Every hour the backlog of every rule is recounted (retention.services.rule_backlogs_refresh):
+the dashboard and the rules page show those counts with the time they were taken.
 """
 
 from cdot_privacy.periodic import Cron
@@ -11,6 +14,7 @@ from cdot_privacy.periodic import Cron
 from .targets import rule_codes
 
 CAMERA_RULE = "camera-footage"
+BACKLOG_MINUTE = "43"  # off the purges' five-minute grid and the footage purge's :07
 DAILY_HOUR_UTC = "2"
 
 PERIODIC_TASKS = [
@@ -34,5 +38,13 @@ PERIODIC_TASKS = [
         hour="*",
         kwargs={"rule_code": CAMERA_RULE},
         description="Delete camera footage older than its retention period (hourly, UTC).",
-    )
+    ),
+    Cron(
+        name="count what each rule has waiting",
+        task="retention.rule_backlogs_refresh",
+        minute=BACKLOG_MINUTE,
+        hour="*",
+        description="Recount, per retention rule, the rows expired, held and expiring within "
+        "7 and 30 days; the dashboard shows these counts (hourly, UTC).",
+    ),
 ]

@@ -457,6 +457,7 @@ NOT_PERSONAL: dict[str, str] = {
     "django_celery_beat.PeriodicTask": "schedules",
     "cdot_privacy.Heartbeat": "beat liveness",
     "retention.PurgeRun": "counts and timings only",
+    "retention.RuleBacklog": "counts per rule only",
     # Staff decisions on review rules: the record's number, keep/delete, a reason. To confirm
     # by the review queue's owner (issue 17): a reason naming the person would make it personal.
     "retention.ReviewDecision": "a staff decision about a row by its number",

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .models import PurgeRun
-from .services import PurgeFailed, purge_run_execute
+from .services import PurgeFailed, purge_run_execute, rule_backlogs_refresh
 
 
 @shared_task(name="retention.purge_rule")
@@ -17,3 +17,12 @@ def purge_rule(rule_code: str) -> int:
     if run.status == PurgeRun.Status.FAILED:
         raise PurgeFailed(f"purge of {rule_code} failed (PurgeRun {run.pk}): {run.error}")
     return run.pk
+
+
+@shared_task(name="retention.rule_backlogs_refresh")
+def rule_backlogs_refresh_task() -> int:
+    """Recount what every rule has waiting (the dashboard's figures); returns how many rules.
+
+    Idempotent: a second delivery counts again and overwrites the rows with the same figures.
+    """
+    return rule_backlogs_refresh()
