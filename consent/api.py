@@ -3,37 +3,41 @@
 `POST /api/v1/consent` takes a small fixed JSON body (at most 256 bytes, unknown fields
 rejected) from a website listed in the register's banner settings (CORS: the browser's Origin
 header must be one of them, or this app itself), at most CONSENT_RATE_PER_MINUTE per client
-and minute. The client's address is used only for that count, as a keyed hash in the cache
-that expires within two minutes; it is never stored with the record.
+and minute, counted by django-ratelimit as the public request form is (the client address from
+cdot_privacy.client_ip, which honours TRUSTED_PROXIES). The address is used only for that
+count, hashed into a cache key that expires within 65 seconds; it is never stored with the
+record.
+
+What the endpoint checks against the register (the listed websites, the banner versions
+served) is read at most once per REGISTER_SECONDS per process, so a choice costs the rate-limit
+count and one durable INSERT (bench/consent.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
+import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field, StrictBool, ValidationError
 
-from cdot_privacy.client_ip import client_ip
 from registry.models import ConsentSettings
 
-from .models import BannerVersion
+from .models import BannerVersion, ConsentRecord
 from .services import consent_record_create
 
 router = Router(tags=["consent"])
 
 MAX_BODY_BYTES = 256
 RATE_WINDOW_SECONDS = 60
-DEFAULT_RATE_PER_MINUTE = 20
+REGISTER_SECONDS = 10  # how old this process's copy of the register may be
 
 
 class ConsentIn(Schema):
@@ -64,12 +68,44 @@ def _problem(status: int, detail: str, field: str | None = None) -> JsonResponse
     return JsonResponse({"detail": detail, "errors": errors}, status=status)
 
 
+@dataclass(frozen=True)
+class RegisterCopy:
+    """What a POST checks against the register, as this process last read it."""
+
+    read_at: float
+    origins: frozenset[str]
+    versions: dict[str, int]  # banner version -> its row's id (stored versions never change)
+
+
+_register: RegisterCopy | None = None
+
+
+def register_copy() -> RegisterCopy:
+    """The listed websites and the versions seen, read again after REGISTER_SECONDS.
+
+    A website added or removed in the banner settings is allowed or refused within that time.
+    """
+    global _register
+    now = time.time()
+    copy = _register
+    if copy is None or not 0 <= now - copy.read_at < REGISTER_SECONDS:
+        copy = RegisterCopy(now, frozenset(ConsentSettings.objects.current().origins), {})
+        _register = copy
+    return copy
+
+
+def forget_register() -> None:
+    """Read the register again on the next POST (tests; a restored database)."""
+    global _register
+    _register = None
+
+
 def _allowed_origin(request: HttpRequest) -> str | None:
     origin = (request.headers.get("Origin") or "").rstrip("/").lower()
     if not origin:
         return None
     own = f"{request.scheme}://{request.get_host()}".lower()
-    if origin == own or origin in ConsentSettings.objects.current().origins:
+    if origin == own or origin in register_copy().origins:
         return origin
     return None
 
@@ -81,35 +117,21 @@ def _cors(response: HttpResponse, origin: str) -> HttpResponse:
 
 
 def _rate_exceeded(request: HttpRequest) -> bool:
-    """Fixed one-minute windows per client, counted under a keyed hash of its address."""
-    address = client_ip(request)
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256)
-    window = int(timezone.now().timestamp()) // RATE_WINDOW_SECONDS
-    calls = _count(f"consent-rate:{digest.hexdigest()[:24]}:{window}")
-    return calls > settings.CONSENT_RATE_PER_MINUTE
-
-
-def _count(key: str) -> int:
-    """Add one to a counter that expires; one round trip on Redis (INCR + EXPIRE NX)."""
-    timeout = RATE_WINDOW_SECONDS * 2
-    if isinstance(cache, RedisCache):
-        name = cache.make_and_validate_key(key)
-        pipe = cache._cache.get_client(name, write=True).pipeline(transaction=False)
-        pipe.incr(name)
-        pipe.expire(name, timeout, nx=True)
-        return int(pipe.execute()[0])
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
+    """The request form's limiter (django-ratelimit), per client address, per minute."""
+    rate = f"{settings.CONSENT_RATE_PER_MINUTE}/m"
+    return is_ratelimited(request, group="consent:post", key="ip", rate=rate, increment=True)
 
 
 def _banner_version(version: str) -> BannerVersion | None:
     """A banner version this app served (and so stored), or None."""
-    pk = BannerVersion.objects.filter(version=version).values_list("pk", flat=True).first()
-    return None if pk is None else BannerVersion(pk=pk, version=version)
+    versions = register_copy().versions
+    pk = versions.get(version)
+    if pk is None:
+        pk = BannerVersion.objects.filter(version=version).values_list("pk", flat=True).first()
+        if pk is None:
+            return None
+        versions[version] = pk
+    return BannerVersion(pk=pk, version=version)
 
 
 def _errors(exc: ValidationError) -> list[dict[str, str]]:
@@ -124,6 +146,29 @@ def _errors(exc: ValidationError) -> list[dict[str, str]]:
             message = str(error.get("msg", "Invalid value."))
         found.append({"field": field, "message": message})
     return found
+
+
+def _record(payload: ConsentIn, origin: str) -> ConsentRecord | None:
+    """Store the choice; None if the banner version is not one this app served."""
+    version = _banner_version(payload.version)
+    if version is None:
+        return None
+    try:
+        return _create(payload, version, origin)
+    except IntegrityError:  # the version's row is gone (a restored database): look again
+        forget_register()
+        version = _banner_version(payload.version)
+        return None if version is None else _create(payload, version, origin)
+
+
+def _create(payload: ConsentIn, version: BannerVersion, origin: str) -> ConsentRecord:
+    return consent_record_create(
+        consent_id=payload.consent_id,
+        banner_version=version,
+        language=payload.language,
+        choices=payload.model_dump(include={"preferences", "statistics", "marketing"}),
+        origin=origin,
+    )
 
 
 @router.api_operation(["OPTIONS"], "/consent", include_in_schema=False, auth=None)
@@ -183,16 +228,9 @@ def consent_post(request: HttpRequest) -> HttpResponse:
             status=422,
         )
         return _cors(response, origin)
-    version = _banner_version(payload.version)
-    if version is None:
+    record = _record(payload, origin)
+    if record is None:
         return _cors(_problem(422, "Unknown banner version.", "version"), origin)
-    record = consent_record_create(
-        consent_id=payload.consent_id,
-        banner_version=version,
-        language=payload.language,
-        choices=payload.model_dump(include={"preferences", "statistics", "marketing"}),
-        origin=origin,
-    )
     body = ConsentOut(
         consent_id=record.consent_id, kind=record.kind, recorded_at=record.recorded_at
     )

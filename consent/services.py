@@ -37,17 +37,19 @@ def consent_record_create(
 ) -> ConsentRecord:
     """Record a choice made in the banner (Art. 7(1)); no IP address or other request data.
 
-    Without a consent ID the visitor is new and gets a random one. A choice that refuses a
-    category the same ID had granted is recorded as a withdrawal (Art. 7(3)).
+    Consent IDs are made here, never taken from the client: without an ID, or with one no
+    record holds (never issued here, or its records already purged), the choice is a new
+    consent under a new random ID, which the banner keeps. A choice that refuses a category
+    the same ID had granted is recorded as a withdrawal (Art. 7(3)).
     """
     wanted = {c.value: bool(choices.get(c.value)) for c in CookieCategory.optional()}
     previous = ConsentRecord.objects.for_consent_id(consent_id).last() if consent_id else None
-    consent_id = consent_id or secrets.token_urlsafe(CONSENT_ID_BYTES)
+    kept_id = previous.consent_id if previous else secrets.token_urlsafe(CONSENT_ID_BYTES)
     withdrawn = previous is not None and any(
         given and not wanted[key] for key, given in previous.choices().items()
     )
     return ConsentRecord.objects.create(
-        consent_id=consent_id,
+        consent_id=kept_id,
         kind=ConsentRecord.Kind.WITHDRAWAL if withdrawn else ConsentRecord.Kind.CHOICE,
         recorded_at=timezone.now(),
         banner_version=banner_version,

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
-from consent.api import MAX_BODY_BYTES
+from consent.api import MAX_BODY_BYTES, REGISTER_SECONDS, forget_register
 from consent.models import BannerVersion, ConsentRecord
 from registry.models import ConsentSettings, Cookie, RetentionRule
 
@@ -23,6 +23,7 @@ SITE = "https://www.c-dot.be"
 @pytest.fixture
 def seeded():
     call_command("seed_cdot", stdout=io.StringIO())
+    forget_register()  # this process's copy of the register belongs to an earlier test's rows
 
 
 @pytest.fixture
@@ -122,16 +123,55 @@ def test_a_choice_from_a_listed_website_is_recorded_with_a_random_consent_id(
     assert record.banner_version.version == version
 
 
-def test_no_ip_address_or_request_detail_is_stored(version, client):
+def test_a_choice_is_one_query_the_insert_once_the_register_is_read(
+    version, client, address, django_assert_num_queries
+):
+    post(client, choice(version), address=address)  # reads the register's websites and version
+    with django_assert_num_queries(1) as queries:
+        response = post(client, choice(version, marketing=True), address=address)
+    assert response.status_code == 201
+    assert queries.captured_queries[0]["sql"].startswith("INSERT")
+    assert ConsentRecord.objects.count() == 2
+
+
+def test_an_unknown_consent_id_is_not_taken_over_the_server_gives_a_new_one(
+    version, client, address
+):
+    chosen = "A" * 22  # well formed, but never given by this app
+    response = post(client, choice(version, consent_id=chosen, statistics=True), address=address)
+    assert response.status_code == 201
+    answer = response.json()
+    assert answer["consent_id"] != chosen and len(answer["consent_id"]) == 22
+    assert answer["kind"] == "choice"
+    assert not ConsentRecord.objects.filter(consent_id=chosen).exists()
+    assert ConsentRecord.objects.get().consent_id == answer["consent_id"]
+    # the new ID is the visitor's from now on: a change with it is linked to the first choice
+    again = post(client, choice(version, consent_id=answer["consent_id"]), address=address)
+    assert again.json()["consent_id"] == answer["consent_id"]
+    assert again.json()["kind"] == "withdrawal"
+
+
+def test_no_ip_address_or_request_detail_is_stored(version, client, settings):
     address = "203.0.113.77"
     response = post(client, choice(version, marketing=True), address=address)
     assert response.status_code == 201
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]  # behind the proxy: the forwarded address either
+    behind = client.post(
+        "/api/v1/consent",
+        json.dumps(choice(version, statistics=True)),
+        content_type="application/json",
+        HTTP_ORIGIN=SITE,
+        REMOTE_ADDR="10.1.2.3",
+        HTTP_X_FORWARDED_FOR="203.0.113.78",
+    )
+    assert behind.status_code == 201
+    assert ConsentRecord.objects.count() == 2
     with connection.cursor() as cursor:
         for model in (ConsentRecord, BannerVersion):
             cursor.execute(f"SELECT * FROM {model._meta.db_table}")  # noqa: S608 - model name
             dump = json.dumps(cursor.fetchall(), default=str)
             assert address not in dump
-            assert "203.0.113" not in dump
+            assert "203.0.113" not in dump and "10.1.2.3" not in dump
     fields = {f.name for f in ConsentRecord._meta.get_fields()}
     assert not fields & {"ip", "ip_address", "user_agent", "address"}
 
@@ -168,8 +208,12 @@ def test_the_preflight_answers_listed_origins_only(version, client):
     assert "Access-Control-Allow-Origin" not in denied
 
 
-def test_an_origin_added_in_the_register_may_record(version, client, address):
+def test_an_origin_added_in_the_register_may_record_within_seconds(
+    version, client, address, time_machine
+):
+    assert post(client, choice(version), address=address).status_code == 201
     ConsentSettings.objects.update(allowed_origins="https://shop.c-dot.be")
+    time_machine.move_to(datetime.now(UTC) + timedelta(seconds=REGISTER_SECONDS), tick=False)
     assert post(client, choice(version), address=address).status_code == 403
     ok = post(client, choice(version), origin="https://shop.c-dot.be", address=address)
     assert ok.status_code == 201
@@ -212,9 +256,38 @@ def test_choices_beyond_the_rate_limit_are_refused_per_client(version, client, s
     codes = [post(client, choice(version), address=address).status_code for _ in range(5)]
     assert codes[:3] == [201, 201, 201]
     assert codes[3:] == [429, 429]
+    refused = post(client, choice(version), address=address)
+    assert refused.json()["detail"].startswith("Too many choices")
+    assert refused["Retry-After"] == "60"
+    assert refused["Access-Control-Allow-Origin"] == SITE  # the banner can read why
     assert ConsentRecord.objects.count() == 3
-    other = f"{address}1" if address.count(".") == 3 and len(address) < 15 else "198.51.100.9"
+    other = f"198.51.100.{random.randrange(1, 255)}"
     assert post(client, choice(version), address=other).status_code == 201
+
+
+def test_the_consent_limit_is_the_forms_limiter_per_client_behind_the_proxy(
+    version, client, settings
+):
+    """One mechanism (django-ratelimit, through cdot_privacy.client_ip): one switch turns every
+    limit off, and behind a trusted proxy each visitor is counted on their own."""
+    settings.CONSENT_RATE_PER_MINUTE = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    proxy = "10.9.8.7"
+    visitor = f"198.51.100.{random.randrange(1, 255)}"
+    headers = {"HTTP_X_FORWARDED_FOR": visitor, "REMOTE_ADDR": proxy, "HTTP_ORIGIN": SITE}
+
+    def send(**extra):
+        return client.post(
+            "/api/v1/consent",
+            json.dumps(choice(version)),
+            content_type="application/json",
+            **{**headers, **extra},
+        ).status_code
+
+    assert [send(), send()] == [201, 429]
+    assert send(HTTP_X_FORWARDED_FOR=f"203.0.113.{random.randrange(1, 255)}") == 201
+    settings.RATELIMIT_ENABLE = False
+    assert send() == 201
 
 
 # --- proof for staff, retention, dashboard -----------------------------------------------------

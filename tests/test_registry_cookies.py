@@ -209,3 +209,31 @@ def test_staff_keep_the_inventory_and_the_banner_settings_in_the_admin_in_dutch(
     )
     assert bad.status_code == 200 and "Geen origin" in bad.content.decode()
     assert ConsentSettings.objects.get().origins == ["https://www.c-dot.be", "https://c-dot.be"]
+
+
+def test_purpose_f_cookies_keep_no_lifetime_the_seed_does_not_give(client):
+    """The source statement names no statistics or marketing tool and no cookie lifetime, so
+    the seed gives none: the hint asks for it, and neither the statement nor the banner states
+    one (#15 point 4)."""
+    import re
+
+    from statement.services import statement_publish
+    from tests.statement_support import register_seed_cdot
+
+    register_seed_cdot()
+    placeholders = {"_stats_*", "_followup_*"}
+    for cookie in Cookie.objects.filter(name__in=placeholders):
+        assert (cookie.lifetime_value, cookie.lifetime_unit) == (None, "")
+    assert {f.obj.name for f in findings("cookie.no_lifetime")} == placeholders
+    statement_publish()
+    html = client.get("/en/privacy/cookies/").content.decode()
+    for name in placeholders:
+        row = re.search(rf"<tr><th scope=\"row\"><code>{re.escape(name)}</code>.*?</tr>", html)
+        assert row, name
+        assert row.group(0).endswith("<td></td></tr>"), row.group(0)  # lifetime cell empty
+    script = client.get(client.get("/consent/banner.js")["Location"]).content.decode()
+    shown = re.findall(
+        r'"name":"_(?:stats|followup)_\*","purpose":"[^"]*","lifetime":"([^"]*)"', script
+    )
+    assert len(shown) == 2 * 3  # two cookies, three languages
+    assert set(shown) == {"nog niet gekend", "pas encore connue", "not yet known"}

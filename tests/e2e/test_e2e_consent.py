@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from consent.api import forget_register
 from consent.models import ConsentRecord
 from registry.models import ConsentSettings
 
@@ -80,6 +81,7 @@ def demo(live_server, transactional_db, tmp_path):
         (root / name).write_text(html, encoding="utf-8")
     (root / "marketing.js").write_text(MARKETING_JS, encoding="utf-8")
     ConsentSettings.objects.update(allowed_origins=origin)
+    forget_register()  # the live server reads the register again (it shares this process)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield origin
@@ -232,6 +234,32 @@ def test_without_an_answer_from_the_app_nothing_optional_runs(demo, page, live_s
     page.goto(f"{demo}/index.html")
     banner(page).wait_for()  # asked again
     assert ran(page) == {"statistics": 0, "marketing": 0}
+
+
+def test_a_change_the_app_could_not_record_stops_everything_and_asks_again(demo, page):
+    """Reopened settings, consent endpoint down: fail closed (nothing optional runs, the earlier
+    consent is not used any more) and the visitor is asked again on the next page, so the
+    withdrawal gets recorded under the same consent ID once the app answers (Art. 7(1), 7(3))."""
+    page.goto(f"{demo}/index.html")
+    banner(page).get_by_role("button", name="Alles aanvaarden").click()
+    page.wait_for_function("() => window.statsRan === 1 && window.marketingRan === 1")
+    first = wait_for_records(1)[0]
+    page.route("**/api/v1/consent", lambda route: route.abort())
+    page.get_by_role("button", name="Cookie-instellingen").click()
+    dialog = banner(page)
+    dialog.get_by_role("checkbox", name="Statistieken").uncheck()
+    dialog.get_by_role("button", name="Mijn keuze bewaren").click()
+    page.get_by_role("status").filter(has_text="kon niet worden vastgelegd").wait_for()
+    assert page.evaluate("() => window.cdotConsent.granted()") == []
+    page.wait_for_function("() => !document.cookie.includes('_followup_demo')")
+    page.unroute("**/api/v1/consent")
+    page.goto(f"{demo}/next.html")
+    banner(page).wait_for()  # asked again
+    assert ran(page) == {"statistics": 0, "marketing": 0}
+    banner(page).get_by_role("button", name="Alles weigeren").click()
+    records = wait_for_records(2)
+    assert records[1].consent_id == first.consent_id
+    assert records[1].kind == ConsentRecord.Kind.WITHDRAWAL and records[1].granted() == []
 
 
 def test_the_banner_is_keyboard_operable_traps_focus_and_closing_refuses(demo, page):

@@ -111,7 +111,9 @@
       if (ok) {
         state = { id: id, v: C.v, c: wanted };
       } else if (state) {
-        state = { id: state.id, v: C.v, c: [] }; // fail closed; a withdrawal still holds here
+        // not recorded: fail closed (the earlier consent is not used any more) and ask again
+        // on the next page, under the same ID, so that the change is recorded once we answer
+        state = { id: state.id, v: "-", c: [] };
         purge(C.categories);
       }
       if (state) write(state);
