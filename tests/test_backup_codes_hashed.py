@@ -16,6 +16,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cdot_privacy.two_factor import backup_code_digest, backup_code_verify
 from tests.test_staff_2fa_hardening import _user
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,16 @@ def test_no_admin_page_shows_backup_codes(client, two_factor):
     ):
         page = client.get(url).content.decode()
         assert not any(form in page for code in codes for form in _forms(code)), url
+
+
+def test_a_code_hashed_under_a_rotated_key_works_while_that_key_is_a_fallback(settings):
+    user = _user("officer", device=False)
+    settings.SECRET_KEY = "old-" + "k" * 50
+    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    device.token_set.create(token=backup_code_digest("abcdefghjk"))
+    device.token_set.create(token=backup_code_digest("bcdefghjkm"))
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "new-" + "k" * 50, [settings.SECRET_KEY]
+    assert backup_code_verify(device=device, code="ABCDE-FGHJK")
+    settings.SECRET_KEY_FALLBACKS = []
+    with time_machine.travel(timezone.now() + timedelta(seconds=5)):
+        assert not backup_code_verify(device=device, code="bcdefghjkm")
