@@ -222,10 +222,10 @@ def backup_code_verify(*, device: StaticDevice, code: str) -> bool:
     secrets_in_use = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     digests = [backup_code_digest(code, secret) for secret in secrets_in_use]
     match = device.token_set.filter(token__in=digests).first()
-    if match is None:
+    # Used once: the DELETE decides, so of two logins racing with one code only one wins.
+    if match is None or not device.token_set.filter(pk=match.pk).delete()[0]:
         device.throttle_increment()
         return False
-    match.delete()
     device.throttle_reset(commit=False)
     device.set_last_used_timestamp(commit=False)
     device.save()
