@@ -9,8 +9,9 @@ count, hashed into a cache key that expires within 65 seconds; it is never store
 record.
 
 What the endpoint checks against the register (the listed websites, the banner versions
-served) is read at most once per REGISTER_SECONDS per process, so a choice costs the rate-limit
-count and one durable INSERT (bench/consent.py).
+served) is read at most once per REGISTER_SECONDS per process, so a first choice costs the
+rate-limit count and one durable INSERT (bench/consent.py); a change sent with a consent ID
+also reads that ID's last record, to tell a withdrawal.
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ class ConsentIn(Schema):
     consent_id: str | None = Field(
         None,
         pattern=r"^[A-Za-z0-9_-]{22}$",
-        description="The ID from the visitor's consent cookie; absent on a first choice.",
+        description=(
+            "The ID from the visitor's consent cookie; absent on a first choice. An ID no "
+            "record holds is not taken over: the answer carries a new one."
+        ),
     )
     version: str = Field(pattern=r"^[0-9a-f]{12}$", description="The banner version shown.")
     language: Literal["nl", "fr", "en"]
