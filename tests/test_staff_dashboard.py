@@ -209,6 +209,7 @@ def test_seed_demo_fills_every_section_and_refuses_production(client, officer, s
     assert sections["requests"].data["overdue"] >= 1
     assert sections["breaches"].data["clock_running"] == 1
     assert sections["purges"].data["failed"] == 1
+    assert all(row["counted"] for row in sections["expiry"].rows)  # counted as beat would
     window_start = datetime(2025, 6, 30, 22, 0, tzinfo=UTC)  # 1 July 2025, Brussels
     assert (
         sections["purge_chart"].data["total"]

@@ -73,6 +73,7 @@ class Command(BaseCommand):
                 "contacts": self._contacts(rng, now, contacts),
                 "camera recordings": self._footage(rng, now),
             }
+        made["rules counted"] = self._backlogs()
         summary = ", ".join(f"{count} {what}" for what, count in made.items())
         self.stdout.write(self.style.SUCCESS(f"demo activity: {summary}"))
 
@@ -123,6 +124,13 @@ class Command(BaseCommand):
         return created
 
     # --- purge runs ---------------------------------------------------------------------------
+
+    def _backlogs(self) -> int:
+        """What each rule has waiting, counted as the hourly beat task would (the dashboard
+        shows the last count, not a live one)."""
+        from retention.services import rule_backlogs_refresh
+
+        return rule_backlogs_refresh()
 
     def _purge_runs(self, rng: random.Random, now: datetime) -> int:
         from retention.models import PurgeRun
