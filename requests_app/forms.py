@@ -1,9 +1,10 @@
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -170,7 +171,9 @@ class SearchForm(forms.Form):
 def rectify_form_class(model: type[Model], fields: tuple[str, ...]) -> type[forms.Form]:
     """Rectification (Art. 16) of a confirmed record: one optional field per field staff may
     correct (labels and limits from the model); only the fields staff fill in change."""
-    form_fields = {name: model._meta.get_field(name).formfield(required=False) for name in fields}
+    form_fields = {
+        name: cast(Field, model._meta.get_field(name)).formfield(required=False) for name in fields
+    }
     return type(f"Rectify{model.__name__}Form", (forms.Form,), form_fields)
 
 

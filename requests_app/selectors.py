@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q
+from django.utils.translation import gettext as _
 
 from records.models import Contact, Invoice, NewsletterSubscription, WebInquiry
 from records.normalise import (
@@ -59,12 +60,12 @@ def search_keys(*, email: str = "", phone: str = "", name: str = "", vat_or_kbo:
     if phone.strip():
         keys.phone = normalise_phone(phone) or ""
         if not keys.phone:
-            keys.problems.append("phone is not a valid number")
+            keys.problems.append(_("The phone number is not valid."))
     if vat_or_kbo.strip():
         try:
             keys.kbo = normalise_kbo(vat_or_kbo)
         except ValidationError:
-            keys.problems.append("VAT/KBO number is not valid")
+            keys.problems.append(_("The VAT or KBO number is not valid."))
     return keys
 
 

@@ -11,10 +11,12 @@ from datetime import date
 
 import pytest
 from django.core import mail
-from django.utils import translation
+from django.utils import timezone, translation
 
 from registry.models import RetentionRule
-from requests_app.models import AnswerTemplate, DataSubjectRequest
+from requests_app import services
+from requests_app.models import AccessPackage, AnswerTemplate, DataSubjectRequest
+from requests_app.packages import access_package_create
 from tests.requests_support import *  # noqa: F403 - the fixtures
 from tests.requests_support import step, submit_and_verify
 
@@ -131,12 +133,6 @@ def test_a_template_with_an_unknown_placeholder_is_refused_in_the_admin(client, 
 def test_a_request_received_by_post_is_answered_by_letter_with_the_documents_enclosed(
     client, officer, register
 ):
-    from django.utils import timezone
-
-    from requests_app import services
-    from requests_app.models import AccessPackage
-    from requests_app.packages import access_package_create
-
     dsr = services.request_enter(
         actor=officer,
         channel=DataSubjectRequest.Channel.POST,

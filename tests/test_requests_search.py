@@ -1,6 +1,7 @@
 """Subject search: every key is normalised the way the records store it, in a few queries."""
 
 import pytest
+from django.utils import translation
 
 from records.models import Contact, NewsletterSubscription, WebInquiry
 from requests_app.selectors import search_keys, subject_search
@@ -114,3 +115,20 @@ def test_a_changed_address_saved_with_update_fields_moves_its_key():
     contact.refresh_from_db()
     assert (contact.email_normalised, contact.name_key) == ("new@x.be", "peeters|els")
     assert not subject_search(search_keys(email="old@x.be"))
+
+
+@pytest.mark.parametrize(
+    ("language", "phone", "number"),
+    [
+        ("nl", "Het telefoonnummer is niet geldig.", "Het btw- of KBO-nummer is niet geldig."),
+        (
+            "fr",
+            "Le numéro de téléphone n'est pas valide.",
+            "Le numéro de TVA ou BCE n'est pas valide.",
+        ),
+    ],
+)
+def test_a_key_that_cannot_be_normalised_is_reported_in_the_staff_language(language, phone, number):
+    with translation.override(language):
+        keys = search_keys(phone="12", vat_or_kbo="BE12")
+    assert keys.problems == [phone, number] and keys.empty

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from records.models import NewsletterSubscription
 from requests_app.models import DataSubjectRequest, ProcessorWebhook, SubjectMatch, WebhookDelivery
+from requests_app.services_records import consent_withdraw
 from requests_app.services_webhooks import MAX_ATTEMPTS, webhook_deliver
 from tests.requests_support import *  # noqa: F403 - the fixtures
 from tests.requests_support import step
@@ -108,8 +109,6 @@ def test_a_withdrawal_is_sent_signed_to_each_processor_logged_without_the_addres
 def test_a_failing_processor_is_retried_with_backoff_and_the_failure_kept(
     officer, failing_receiver, django_capture_on_commit_callbacks
 ):
-    from requests_app.services_records import consent_withdraw
-
     ProcessorWebhook.objects.create(name="Webshop", url=failing_receiver.url, secret=SECRET)
     dsr = _withdrawal(officer)
     with django_capture_on_commit_callbacks(execute=False):
@@ -130,8 +129,6 @@ def test_a_failing_processor_is_retried_with_backoff_and_the_failure_kept(
 def test_deliveries_given_up_show_on_the_dashboard_with_a_link_to_the_delivery_list(
     client, officer, failing_receiver, django_capture_on_commit_callbacks
 ):
-    from requests_app.services_records import consent_withdraw
-
     ProcessorWebhook.objects.create(name="Webshop", url=failing_receiver.url, secret=SECRET)
     dsr = _withdrawal(officer)
     with django_capture_on_commit_callbacks(execute=False):
