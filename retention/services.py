@@ -11,9 +11,12 @@ How one purge of one rule goes (GDPR Art. 5(1)(e), storage limitation; Art. 17(1
    run's counters, commit. Files go after the commit (records.services.records_delete).
 3. Post-condition: count the rows that are still expired and not held at the run's reference
    time. Non-zero means the run failed, whatever the counters say.
+4. Recount what the rule has waiting (RuleBacklog: expired, held, expiring within 7 and 30
+   days) for the dashboard and the rules page, which read it instead of counting.
 
 Rows under a legal hold or restricted (Art. 18(1)) are excluded by the target's query and
-counted as ``skipped_held``. A dry run counts and changes nothing.
+counted as ``skipped_held``. A dry run changes no record: it writes its PurgeRun and the rule's
+RuleBacklog counts.
 """
 
 import logging
