@@ -181,8 +181,15 @@ def visible_text(html: str) -> list[str]:
     return parser.parts
 
 
+# English words of the list that are French words too ("Action", "Date", "page", "due").
+ALSO_FRENCH = {"Action", "Date", "Description", "Active", "page", "due"}
+
+
 def english_and_codes(
-    html: str, extra_codes: set[str] = frozenset(), data: set[str] = frozenset()
+    html: str,
+    extra_codes: set[str] = frozenset(),
+    data: set[str] = frozenset(),
+    language: str = "nl",
 ) -> list[str]:
     """Each piece of visible text that holds an English word or a raw code, with the reason.
 
@@ -194,6 +201,8 @@ def english_and_codes(
         for value in data:
             cleaned = cleaned.replace(value, "")
         for match in ENGLISH_RE.finditer(cleaned):
+            if language == "fr" and match.group(0) in ALSO_FRENCH:
+                continue
             found.append(f"English {match.group(0)!r} in {text[:90]!r}")
         for what, pattern in RAW.items():
             for match in pattern.finditer(cleaned):
@@ -219,8 +228,13 @@ def test_the_page_check_finds_english_and_raw_codes():
     assert english_and_codes("<h1>Wijzig contact</h1><p>E-mailadres genormaliseerd</p>") == []
 
 
+@pytest.fixture(params=["nl", "fr"])
+def officer_language(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def dutch_officer(db, client, settings):
+def dutch_officer(db, client, settings, officer_language):
     settings.STAFF_2FA = False
     call_command("seed_cdot", stdout=io.StringIO())
     call_command("sync_periodic_tasks", stdout=io.StringIO())
@@ -231,7 +245,7 @@ def dutch_officer(db, client, settings):
     )
     user.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
     client.force_login(user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = officer_language
     return user
 
 
@@ -270,26 +284,58 @@ def _admin_pages(user) -> list[str]:
 EXTRA_PAGES = ["admin:retention_purgerun_preview"]
 
 
-def test_every_admin_page_speaks_dutch_to_a_privacy_officer(client, dutch_officer):
+def _request_workflow_pages() -> list[str]:
+    """Each step page of the request workflow once per (status, step), and the subject search
+    with its results: the pages staff work in, outside the model pages."""
+    from requests_app.admin import steps_for
+    from requests_app.models import DataSubjectRequest
+
+    pages, seen = [], set()
+    for dsr in DataSubjectRequest.objects.order_by("pk"):
+        for step, _label in steps_for(dsr):
+            if (dsr.status, step) not in seen:
+                seen.add((dsr.status, step))
+                pages.append(reverse("admin:requests_app_step", args=[dsr.pk, step]))
+    dsr = DataSubjectRequest.objects.filter(status__in=DataSubjectRequest.OPEN_STATUSES).first()
+    search = reverse("admin:requests_app_search", args=[dsr.pk])
+    pages.append(f"{search}?email={dsr.email}&name={dsr.name}&phone=&vat_or_kbo=")
+    pages.append(f"{search}?email=&name=&phone=12&vat_or_kbo=BE12")  # keys it cannot read
+    return pages
+
+
+def test_every_admin_page_speaks_the_officers_language(client, dutch_officer, officer_language):
+    """Every admin page, and the request workflow's step, search and refusal pages, as a
+    privacy officer reading Dutch, then French."""
     from registry.models import Cookie
+    from requests_app.models import DataSubjectRequest
     from retention.targets import rule_codes
 
     codes = {code for code in rule_codes() if "-" in code}
     cookie_names = set(Cookie.objects.values_list("name", flat=True))
-    pages = _admin_pages(dutch_officer)
+    workflow = _request_workflow_pages()
+    pages = _admin_pages(dutch_officer) + workflow
     assert len(pages) > 40, pages
+    assert len(workflow) > 10, workflow
     problems = {}
     client.raise_request_exception = False  # a page that fails is reported with the others
-    for url in pages:
-        response = client.get(url, follow=True)  # a one-row list opens its row
-        if response.status_code != 200:
+    responses = [(url, client.get(url, follow=True)) for url in pages]  # one-row lists open
+    # A refused step: the complete form posted without its answer comes back with the error.
+    dsr = DataSubjectRequest.objects.filter(status=DataSubjectRequest.Status.IN_PROGRESS).first()
+    refused = reverse("admin:requests_app_step", args=[dsr.pk, "complete"])
+    responses.append((f"POST {refused}", client.post(refused, {"decision": "granted"})))
+    for url, response in responses:
+        if response.status_code not in {200, 400}:
             problems[url] = [f"HTTP {response.status_code}"]
             continue
-        found = english_and_codes(response.content.decode(), codes, cookie_names)
+        html = response.content.decode()
+        found = english_and_codes(html, codes, cookie_names, language=officer_language)
         if found:
             problems[url] = sorted(set(found))
+    assert responses[-1][1].status_code == 400, "the refused step answers 400 with its form"
     report = "\n".join(f"{url}\n  " + "\n  ".join(found) for url, found in problems.items())
-    assert not problems, f"{len(problems)} of {len(pages)} pages not in Dutch:\n{report}"
+    assert not problems, (
+        f"{len(problems)} of {len(responses)} pages not in {officer_language}:\n{report}"
+    )
 
 
 def test_technical_apps_are_for_superusers_only(client, dutch_officer):
