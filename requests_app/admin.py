@@ -729,7 +729,7 @@ class AnswerTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(ProcessorWebhook)
 class ProcessorWebhookAdmin(admin.ModelAdmin):
-    """Processors told of withdrawals and objections; failing deliveries counted per processor."""
+    """Processors told of withdrawals, objections and erasures; failing deliveries counted."""
 
     list_display = ("name", "url", "active", "failing_column")
 

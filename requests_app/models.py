@@ -689,7 +689,7 @@ def _invoice_retention() -> str:
 
 
 class ProcessorWebhook(models.Model):
-    """A newsletter or e-commerce processor told of withdrawals and marketing objections
+    """A newsletter or e-commerce processor told of withdrawals, marketing objections and erasures
     (Art. 19: the recipients of the data are told), by a signed POST to its endpoint."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -723,6 +723,7 @@ class WebhookDelivery(models.Model):
     class Event(models.TextChoices):
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
         MARKETING_OBJECTION = "marketing_objection", _("Objection to marketing")
+        ERASURE = "erasure", _("Erasure")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

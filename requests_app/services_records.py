@@ -215,6 +215,9 @@ def erasure_execute(*, dsr: DataSubjectRequest, actor) -> ErasureResult:
         },
     )
     answer_append(dsr=dsr, text=_answer_for_erasure(result, dsr.language))
+    if dsr.email and (result.erased or result.kept_for_invoices):
+        # Art. 17 and 19: the processors hold the address for us (mailings, webshop).
+        _pass_on(dsr, WebhookDelivery.Event.ERASURE)
     return result
 
 

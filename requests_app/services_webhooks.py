@@ -1,11 +1,12 @@
 """Signed outbound webhooks to the newsletter / e-commerce processors (issue #14 point 7).
 
-A withdrawal or a marketing objection creates one WebhookDelivery per active processor in the
-step's transaction; a Celery task posts it after the commit. The body is JSON, signed with
-HMAC-SHA256 of the body in the `X-CDOT-Signature: sha256=<hex>` header. A failure (HTTP status
-other than 2xx, network error) is retried with a doubling back-off up to MAX_ATTEMPTS; the
-deliveries that failed show on the request page and in the admin list. Logs and delivery rows
-hold ids, statuses and counts, never the address.
+A withdrawal, a marketing objection or an erasure creates one WebhookDelivery per active
+processor in the step's transaction; a Celery task posts it after the commit. The body is JSON,
+signed with HMAC-SHA256 of the body in the `X-CDOT-Signature: sha256=<hex>` header. A failure
+(HTTP status other than 2xx, network error) is retried with a doubling back-off up to
+MAX_ATTEMPTS; failing deliveries are counted per processor in the admin list, and those given
+up show on the staff dashboard. Logs and delivery rows hold ids, statuses and counts, never the
+address.
 """
 
 import hashlib

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from records.models import NewsletterSubscription
 from requests_app.models import DataSubjectRequest, ProcessorWebhook, SubjectMatch, WebhookDelivery
-from requests_app.services_records import consent_withdraw
+from requests_app.services_records import consent_withdraw, erasure_execute
 from requests_app.services_webhooks import MAX_ATTEMPTS, webhook_deliver
 from tests.requests_support import *  # noqa: F403 - the fixtures
 from tests.requests_support import step
@@ -162,3 +162,37 @@ def test_the_dashboard_has_no_webhook_block_while_nothing_failed_for_good(client
     response = client.get("/admin/")
     assert "webhooks" not in {tile["key"] for tile in response.context["today_tiles"]}
     assert 'id="dash-webhooks"' not in response.content.decode()
+
+
+def test_an_erased_newsletter_subscription_is_passed_on_to_each_processor(
+    officer, receiver, django_capture_on_commit_callbacks
+):
+    """Art. 17 and 19: the platform that sends the mailings holds the address for C-DOT; an
+    erasure that only deleted the local row would leave it mailing."""
+    ProcessorWebhook.objects.create(name="Mailing platform", url=receiver.url, secret=SECRET)
+    dsr = _withdrawal(officer)
+    DataSubjectRequest.objects.filter(pk=dsr.pk).update(type=DataSubjectRequest.Type.ERASURE)
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure_execute(dsr=dsr, actor=officer)
+    assert not NewsletterSubscription.objects.exists()
+    ((_headers, body),) = receiver.requests
+    payload = json.loads(body)
+    assert payload["event"] == "erasure" and payload["emails"] == ["jan.peeters@example.be"]
+    dsr.refresh_from_db()
+    assert "Mailing platform" in dsr.answer
+
+
+def test_an_erasure_with_nothing_for_the_processors_sends_nothing(
+    officer, receiver, django_capture_on_commit_callbacks
+):
+    ProcessorWebhook.objects.create(name="Mailing platform", url=receiver.url, secret=SECRET)
+    dsr = DataSubjectRequest.objects.create(
+        type=DataSubjectRequest.Type.ERASURE,
+        name="Els Maes",
+        email="els@maes.be",
+        language="nl",
+        status=DataSubjectRequest.Status.IN_PROGRESS,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure_execute(dsr=dsr, actor=officer)
+    assert receiver.requests == [] and not WebhookDelivery.objects.exists()
