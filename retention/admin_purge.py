@@ -109,6 +109,8 @@ def rows_view(admin, request: HttpRequest, code: str) -> HttpResponse:
     start = (number - 1) * PAGE_SIZE
     # One row more than the page: whether a next page exists, without counting them all.
     rows = preview_rows(rule=rule, now=now, start=start, stop=start + PAGE_SIZE + 1)
+    if number > 1 and not rows:  # past the last page (rows purged meanwhile): the first page
+        return HttpResponseRedirect(request.path)
     total = preview_count(rule=rule, now=now, cap=COUNT_CAP)
     context = _context(
         admin,

@@ -212,3 +212,10 @@ def test_the_preview_counts_exactly_below_the_cap_and_every_query_is_limited(
     assert second.context["page"]["count"] == 2 and len(second.context["rows"]) == 5
     contact_queries = [q["sql"] for q in queries if 'FROM "records_contact"' in q["sql"]]
     assert contact_queries and all("LIMIT" in sql for sql in contact_queries)
+
+
+def test_a_page_past_the_last_one_leads_back_to_the_first(admin_client, prospect_rule, at_now):
+    prospects(expired=3)
+    url = reverse("admin:retention_purgerun_rows", args=["prospect"])
+    response = admin_client.get(url + "?p=9")
+    assert response.status_code == 302 and response["Location"] == url
