@@ -132,9 +132,12 @@ def rows_view(admin, request: HttpRequest, code: str) -> HttpResponse:
     return TemplateResponse(request, "admin/retention/purgerun/rows.html", context)
 
 
+MAX_PAGE = 100_000  # a larger ?p= is read as this page: an OFFSET the database accepts
+
+
 def _page_number(value: str | None) -> int:
     try:
-        return max(int(value or 1), 1)
+        return min(max(int(value or 1), 1), MAX_PAGE)
     except ValueError:
         return 1
 
