@@ -35,6 +35,7 @@ from .reviews import (
     review_row_keep,
     rule_target,
 )
+from .targets import file_store_rule_codes
 
 PAGE_SIZE = 25
 # The rows page counts exactly up to this many rows and says "more than" beyond: a full count
@@ -67,6 +68,7 @@ def overview_rows() -> list[dict]:
                 "how_long": rule_how_long(rule),
                 "review": rule.action == RetentionRule.Action.REVIEW,
                 "here": rule_target(rule) is not None,
+                "file_store": rule.code in file_store_rule_codes(),
                 "backlog": backlogs.get(rule.code),
                 "last_run": last_runs.get(rule.code),
             }

@@ -503,6 +503,11 @@ FILE_STORES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+def file_store_rule_codes() -> set[str]:
+    """Rules whose store is a file pruned by its own beat task (FILE_STORES), not a target."""
+    return {code for _fields, code, _task in FILE_STORES.values()}
+
+
 @dataclass(frozen=True)
 class PersonalStore:
     """One model holding personal data: its fields and what ends them."""

@@ -164,3 +164,13 @@ def test_an_auditor_cannot_decide_on_the_review_queue(client, people):
     url = reverse("admin:retention_purgerun_review", args=["suppression"])
     assert client.post(url, {"pk": entry.pk, "decision": "delete"}).status_code == 403
     assert SuppressionEntry.objects.count() == 1 and not ReviewDecision.objects.exists()
+
+
+def test_the_erasure_ledger_rule_is_not_called_kept_outside_this_system(officer_client):
+    """The ledger is a file this system prunes daily (records.erasure_ledger_prune), not data
+    kept elsewhere: its row says so (issue 13)."""
+    page = officer_client.get(reverse("admin:retention_purgerun_preview")).content.decode()
+    row = page[page.index("Register van wissingen") :]
+    row = row[: row.index("</tr>")]
+    assert "Buiten dit systeem bewaard" not in row
+    assert "dagelijks" in row
