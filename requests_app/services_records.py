@@ -111,16 +111,17 @@ class ErasureResult:
 def _answer_for_erasure(result: ErasureResult, language: str) -> str:
     """The paragraph the subject receives: what was erased, what was kept and why (Art. 17(3))."""
     with override(language):
-        lines = [_("Erased:")]
         labels = {
             "contact": _("contact details"),
             "webinquiry": _("messages sent through our website or webshop"),
             "newsletter": _("newsletter subscriptions"),
         }
+        lines = []
         if result.erased:
+            lines.append(_("Erased:"))
             lines += [f"- {labels[key]}: {count}" for key, count in result.erased.items()]
-        else:
-            lines.append("- " + _("nothing"))
+        elif not result.kept_for_invoices:  # a minimised contact says itself what went at once
+            lines += [_("Erased:"), "- " + _("nothing")]
         if result.suppressed:
             lines.append(
                 _(

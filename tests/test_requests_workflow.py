@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
@@ -20,6 +21,7 @@ from requests_app.models import (
     PackageDownload,
     SubjectMatch,
 )
+from requests_app.services_records import erasure_execute
 from tests.requests_support import *  # noqa: F403 - the fixtures
 from tests.requests_support import link_path, pdf_bytes, png_bytes, step, submit_and_verify
 
@@ -390,3 +392,29 @@ def test_steps_out_of_order_are_refused_and_change_nothing(
     assert _actions(dsr) == [Action.RECEIVED, Action.CONFIRMED]
     # A bogus step name is no crash either.
     assert step(client, dsr, "drop-table").status_code == 302
+
+
+def test_an_erasure_that_only_minimises_a_customer_does_not_answer_erased_nothing(
+    officer, register
+):
+    """The kept customer's e-mail, phones and website are deleted at once: the answer must not
+    open with "Erased: - nothing" and then say they were deleted."""
+    customer = _contact()
+    _invoice(customer, date.today().replace(day=1), "2026-100")
+    dsr = DataSubjectRequest.objects.create(
+        type=DataSubjectRequest.Type.ERASURE,
+        name="Jan Peeters",
+        email="jan.peeters@example.be",
+        language="nl",
+        status=DataSubjectRequest.Status.IN_PROGRESS,
+    )
+    SubjectMatch.objects.create(
+        request=dsr,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id=customer.pk,
+        confirmed_by=officer,
+    )
+    erasure_execute(dsr=dsr, actor=officer)
+    dsr.refresh_from_db()
+    assert "Bewaard: 1 factuur" in dsr.answer and "meteen gewist" in dsr.answer
+    assert "Gewist:" not in dsr.answer and "- niets" not in dsr.answer

@@ -257,6 +257,7 @@ def test_erasure_keeps_invoices_minimises_the_contact_and_states_the_rule_s_end_
     page.get_by_role("button", name=t("nl", "Show the e-mail")).click()
     preview = page.locator(".dsr-preview").inner_text()
     assert nl_date(deleted_on) in preview, preview  # the erase step's paragraph
+    assert "- niets" not in preview  # no "erased: nothing" before what was deleted at once
     assert f"boekhoudwetgeving {period} moeten bewaren" in preview  # the officer's template
     shot(page, "answer states the end date")
     page.get_by_role("button", name=t("nl", "Complete and answer")).click()
