@@ -8,6 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.signals import post_save
+from simple_history.models import HistoricalRecords
 
 from . import models as m
 from . import seed_cookies as cookie_data
@@ -81,17 +83,48 @@ def _deleted_by_staff(item: SeedItem) -> bool:
     return item.model.history.filter(history_type="-", **item.lookup).exists()
 
 
+def _history_records(model: type) -> HistoricalRecords | None:
+    """The simple_history registration of `model` (its post_save receiver's owner), if any."""
+    if model not in _HISTORY:
+        sync, _async = post_save._live_receivers(model)
+        owners = (getattr(receiver, "__self__", None) for receiver in sync)
+        _HISTORY[model] = next((o for o in owners if isinstance(o, HistoricalRecords)), None)
+    return _HISTORY[model]
+
+
+_HISTORY: dict[type, HistoricalRecords | None] = {}
+
+
 def _write(obj: Any, item: SeedItem, names: list[str] | None = None) -> None:
+    """Save the row and its links with ONE history entry holding both.
+
+    Left to itself simple_history writes an entry (with a copy of every link) on the save and
+    again on each link field set: k+1 entries for a row with k link fields, most of the seed's
+    time. The entry written here is the one the last of those would have been (same fields,
+    same links, the seed's reason), typed '+' for a new row and '~' for a change.
+    """
     for key, value in item.fields.items():
         if names is None or key in names:
             setattr(obj, key, value)
     obj._change_reason = SEED_REASON
     obj.full_clean()
-    obj.save()
-    for name, wanted in item.m2m.items():
-        if names is None or name in names:
+    links = {n: wanted for n, wanted in item.m2m.items() if names is None or n in names}
+    history = _history_records(type(obj)) if links else None
+    if history is None:
+        obj.save()
+        for name, wanted in links.items():
             obj._change_reason = SEED_REASON
             getattr(obj, name).set(wanted)
+        return
+    created = obj._state.adding
+    obj.skip_history_when_saving = True
+    try:
+        obj.save()
+        for name, wanted in links.items():
+            getattr(obj, name).set(wanted)
+    finally:
+        del obj.skip_history_when_saving
+    history.create_historical_record(obj, "+" if created else "~")
 
 
 def _find(item: SeedItem) -> models.Model | None:

@@ -183,3 +183,25 @@ def test_dry_run_reports_but_writes_nothing():
     assert "would be created" in out.getvalue()
     assert not ProcessingActivity.objects.exists()
     assert history_count() == 0
+
+
+def _links(obj) -> dict[str, set[int]]:
+    """The targets of every link field of a row or of one of its history entries."""
+    out = {}
+    for f in ProcessingActivity._meta.many_to_many:
+        if hasattr(obj, "history_id"):
+            rows = getattr(obj, f.name).all()
+            out[f.name] = {getattr(r, f"{f.m2m_reverse_field_name()}_id") for r in rows}
+        else:
+            out[f.name] = set(getattr(obj, f.name).values_list("pk", flat=True))
+    return out
+
+
+def test_a_seeded_row_has_one_history_entry_holding_its_links():
+    """One entry per seed write, with the links as written (the ROPA 'as of' reads them)."""
+    seed()
+    for activity in ProcessingActivity.objects.all():
+        entries = list(activity.history.all())
+        assert [(e.history_type, e.history_change_reason) for e in entries] == [("+", "seed_cdot")]
+        assert _links(entries[0]) == _links(activity)
+        assert any(_links(activity).values())
