@@ -126,6 +126,7 @@ SLOW_MODULES = {
     "test_statement_versions.py",
     "test_statement_content.py",
     "test_statement_drafts.py",
+    "test_statement_cookies.py",  # publishes the statement (three PDFs) in every test
     "test_registry_ropa.py",
     "test_retention_concurrency.py",
 }
