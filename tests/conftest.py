@@ -157,6 +157,31 @@ def _no_language_left_active():
     translation.deactivate()
 
 
+@pytest.fixture(scope="module")
+def register_seeded_once(django_db_setup, django_db_blocker):
+    """C-DOT's register as `seed_cdot` loads it, seeded once for a whole module inside a
+    transaction rolled back at the module's end (as Django's TestCase.setUpTestData).
+
+    Each test still runs in its own savepoint (pytest-django's django_db), so what a test
+    changes in the register is gone for the next one. Only for modules whose every test starts
+    from the seeded register (the seed itself is tested per test in test_registry_seed.py).
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_cdot", stdout=io.StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def require_postgres():
     if connection.vendor != "postgresql":

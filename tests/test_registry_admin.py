@@ -1,12 +1,10 @@
 """The register's staff screens: every page opens, hints and history show, exports download,
 bad input changes nothing, and the public footer shows the controller from the register."""
 
-import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.template import Context, Template
 from django.urls import reverse
 
@@ -29,9 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(client, settings):
+def officer(register_seeded_once, client, settings):
     settings.STAFF_2FA = False
-    call_command("seed_cdot", stdout=io.StringIO())
     user = get_user_model().objects.create_superuser("officer", "o@example.be", "x" * 16)
     client.force_login(user)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # assertions read the English texts
