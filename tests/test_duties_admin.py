@@ -1,12 +1,10 @@
 """The staff pages of issue 16 open for a privacy officer and refuse bad input with a message
 (no 500): processor duties, DPIA screenings, cameras, the breach with its client rows."""
 
-import io
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from processor.models import SubProcessorChange
 from records.models import ProcessorDataset
@@ -17,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(client):
-    call_command("seed_cdot", stdout=io.StringIO())
+def officer(register_seeded_once, client):
     user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
     client.force_login(user)
     return user
