@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 from registry.admin import RetentionRuleForm
 from registry.models import (
@@ -139,9 +140,10 @@ def test_the_rule_form_used_inline_refuses_a_new_code_and_changes_nothing(office
         "action": "delete",
         "is_active": "on",
     }
-    form = RetentionRuleForm(data=data, instance=rule)
-    assert not form.is_valid()
-    assert "The code of a saved rule cannot change" in form.errors["code"][0]
+    with translation.override("en"):  # the message as the English catalogue words it
+        form = RetentionRuleForm(data=data, instance=rule)
+        assert not form.is_valid()
+        assert "The code of a saved rule cannot change" in form.errors["code"][0]
     rule.refresh_from_db()
     assert (rule.code, rule.period_value) == ("prospect", 1)
 
