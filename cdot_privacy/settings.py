@@ -105,7 +105,7 @@ INSTALLED_APPS = [
 ]
 # django-ratelimit warns (W001) about any backend outside its short list. Both of ours have
 # atomic add/incr that keep the expiry (Redis INCR; requests_app.cache's flock), which its
-# E003 check is about; tests/test_requests_hostile.py proves exact counts across processes.
+# E003 check is about; tests/requests/test_requests_hostile.py proves exact counts across processes.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 MIDDLEWARE = [

@@ -5,7 +5,7 @@ Django's FileBasedCache implements `incr` as get + set: two processes (runserver
 gunicorn workers) can lose increments, and `set` resets the expiry to the default timeout,
 so a "3 per day" window would restart every 5 minutes. Here both run under an exclusive
 `flock` on one lock file in the cache folder, and `incr` keeps the entry's expiry.
-tests/test_requests_hostile.py proves the count is exact with several processes.
+tests/requests/test_requests_hostile.py proves the count is exact with several processes.
 """
 
 import fcntl

@@ -1,70 +1,15 @@
-"""Fixtures and helpers shared by the tests/test_requests_*.py modules."""
+"""Helpers shared by the data-subject request tests (tests/requests/); their fixtures are in
+tests/requests/conftest.py."""
 
 import io
 import re
-import uuid
-from pathlib import Path
 
-import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from PIL import Image
 
-from cdot_privacy.celery import app as celery_app
 from requests_app.models import DataSubjectRequest
 
 STAFF_PASSWORD = "a long staff password 123"
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path) -> Path:
-    """ID copies and packages go to a fresh folder per test: leftovers are visible."""
-    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
-    return settings.PRIVATE_STORAGE_DIR
-
-
-@pytest.fixture(autouse=True)
-def rate_limit_cache(settings, tmp_path):
-    """Rate-limit counters start at zero: this run's Redis db under a key prefix of its own
-    (parallel tests never see each other's counters), or a fresh file cache."""
-    if settings.REDIS_URL:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": settings.REDIS_URL,
-                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-                "TIMEOUT": 600,
-            }
-        }
-    else:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "requests_app.cache.AtomicFileBasedCache",
-                "LOCATION": str(tmp_path / "cache"),
-            }
-        }
-
-
-@pytest.fixture
-def tasks_run_in_process():
-    """Tasks enqueued on commit run in this process, so their e-mails land in mail.outbox."""
-    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
-
-
-@pytest.fixture
-def register(db):
-    """C-DOT's register (activities A-G, rules, GBA/APD) as the seed command loads it."""
-    call_command("seed_cdot", stdout=io.StringIO())
-
-
-@pytest.fixture
-def officer(db):
-    return get_user_model().objects.create_superuser("officer", "officer@c-dot.be", STAFF_PASSWORD)
 
 
 def form_data(**overrides) -> dict:
