@@ -235,7 +235,7 @@ def consent_post(request: HttpRequest) -> HttpResponse:
     record = _record(payload, origin)
     if record is None:
         return _cors(_problem(422, "Unknown banner version.", "version"), origin)
-    body = ConsentOut(
-        consent_id=record.consent_id, kind=record.kind, recorded_at=record.recorded_at
+    body = ConsentOut.model_validate(  # validated: kind must be one the schema names
+        {"consent_id": record.consent_id, "kind": record.kind, "recorded_at": record.recorded_at}
     )
     return _cors(JsonResponse(body.model_dump(mode="json"), status=201), origin)
