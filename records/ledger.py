@@ -73,15 +73,20 @@ def _ledger_locked() -> Iterator[Path]:
         os.close(fd)  # releases the lock
 
 
+def _write_synced(path: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` (``mode``: os.O_APPEND or os.O_TRUNC) owner-only, flushed to disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | mode, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _append(lines: list[dict]) -> None:
     data = "".join(json.dumps(line, sort_keys=True) + "\n" for line in lines).encode()
     with _ledger_locked() as path:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_synced(path, data, os.O_APPEND)
 
 
 def _after_commit(lines: list[dict]) -> None:
@@ -156,12 +161,7 @@ def ledger_kept():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             current = path.read_bytes() if path.exists() else b""
             if current != saved:
-                fd = os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_CREAT, 0o600)
-                try:
-                    os.write(fd, saved)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                _write_synced(path, saved, os.O_TRUNC)
 
 
 # A fact stamped this long before the backup's start may still be missing from it: the stamp is
@@ -258,12 +258,7 @@ def ledger_prune(*, now: datetime | None = None) -> int:
 
 def _replace(path: Path, data: bytes) -> None:
     temporary = path.with_name(path.name + ".new")
-    fd = os.open(temporary, os.O_WRONLY | os.O_TRUNC | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _write_synced(temporary, data, os.O_TRUNC)
     os.replace(temporary, path)
     folder = os.open(path.parent, os.O_RDONLY)
     try:
