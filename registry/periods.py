@@ -39,6 +39,11 @@ def period_delta(value: int, unit: str) -> relativedelta:
 
 def cutoff(now: datetime, value: int, unit: str) -> datetime:
     """The latest anchor that has expired at `now`: anchor <= cutoff means expired."""
+    if value == 0:
+        # A period of nothing ends at once. Said outright: wall-clock arithmetic would drop
+        # the fold of the hour the clocks repeat (the second 02:30 on the last Sunday of
+        # October) and cut one hour before `now`.
+        return now
     local = now.astimezone(BRUSSELS).replace(tzinfo=None)
     delta = period_delta(value, unit)
     # relativedelta on a naive wall-clock time; re-localised afterwards for DST.
@@ -59,6 +64,8 @@ def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
     (29 Feb + 1 year): then expiry is 00:00 on the first day of the next month, because every
     instant of the clamped day (28 Feb) minus the period still falls before the anchor.
     """
+    if value == 0:
+        return anchor  # expired at once (see `cutoff`)
     local = anchor.astimezone(BRUSSELS).replace(tzinfo=None)
     delta = period_delta(value, unit)
     candidate = local + delta

@@ -84,3 +84,13 @@ def test_cutoff_and_expires_at_agree_on_every_instant(anchor, value, unit, offse
     expired_by_cutoff = anchor <= cutoff(now, value, unit)
     expired_by_expiry = now >= expires_at(anchor, value, unit)
     assert expired_by_cutoff == expired_by_expiry
+
+
+def test_a_period_of_nothing_ends_at_once_also_in_the_repeated_hour():
+    """The second 02:30 of 27 October 2024 (CET, after the clocks went back): wall-clock
+    arithmetic dropped the fold and cut at the first 02:30, one hour before now (found by the
+    purge property test)."""
+    second_0230 = datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+    for unit in ("days", "months", "years"):
+        assert cutoff(second_0230, 0, unit) == second_0230
+        assert expires_at(second_0230, 0, unit) == second_0230

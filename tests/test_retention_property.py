@@ -33,6 +33,8 @@ RULE_OF_KIND = {"prospect": "prospect", "loose": "loose-contact"}
 
 def oracle_cutoff(now: datetime, value: int, unit: str) -> datetime:
     """`now` minus the period on the Brussels wall clock; a missing day clamps to month end."""
+    if value == 0:
+        return now  # nothing to go back: the cutoff is now itself, in the repeated hour too
     wall = now.astimezone(BRUSSELS).replace(tzinfo=None)
     if unit == "days":
         back = wall - timedelta(days=value)
