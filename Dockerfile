@@ -15,8 +15,10 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir --disable-pip-version-check -r requirements.lock
 COPY . .
-RUN SECRET_KEY=build-only SUPPRESSION_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --no-input --verbosity 0 \
- && SECRET_KEY=build-only SUPPRESSION_KEY=build-only ALLOWED_HOSTS=build python manage.py compilemessages --verbosity 0 \
+# Production settings require these; the build's own values are never used at run time.
+RUN export SECRET_KEY=build-only SUPPRESSION_KEY=build-only ALLOWED_HOSTS=build SITE_URL=http://build \
+ && python manage.py collectstatic --no-input --verbosity 0 \
+ && python manage.py compilemessages --verbosity 0 \
  && useradd --system --home /app cdot \
  && mkdir -p /app/var /data/private /data/footage \
  && chown -R cdot /app/var /data \
