@@ -346,8 +346,9 @@ REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 
 # --- Limits and delays the apps read (every setting the code reads is declared here) ---------
 # The public request form: per client IP and per e-mail address (django-ratelimit rates).
-REQUESTS_RATE_PER_IP = env.str("REQUESTS_RATE_PER_IP", default="10/h")
-REQUESTS_RATE_PER_EMAIL = env.str("REQUESTS_RATE_PER_EMAIL", default="3/d")
+# Empty (as docker-compose.yml passes an unset variable) means the default.
+REQUESTS_RATE_PER_IP = env.str("REQUESTS_RATE_PER_IP", default="") or "10/h"
+REQUESTS_RATE_PER_EMAIL = env.str("REQUESTS_RATE_PER_EMAIL", default="") or "3/d"
 # Consent records the banner may post per client and minute.
 CONSENT_RATE_PER_MINUTE = env.int("CONSENT_RATE_PER_MINUTE", default=20)
 # A burst of register changes publishes the statement once, this long after the last one.

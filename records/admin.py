@@ -18,6 +18,7 @@ from .models import (
     ApiKey,
     CameraRecording,
     Contact,
+    ErasureReplay,
     Invoice,
     LegalHold,
     NewsletterSubscription,
@@ -414,11 +415,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return False  # revoke instead: the audit trail points at keys
 
 
-@admin.register(ApiAuditEntry)
-class ApiAuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "api_key", "endpoint", "record_type", "record_id")
-    list_filter = ("endpoint", "api_key")
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: written by the code that acts, read by staff, never added, changed or deleted."""
 
     def has_add_permission(self, request):
         return False
@@ -428,3 +426,41 @@ class ApiAuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiAuditEntry)
+class ApiAuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "api_key", "endpoint", "record_type", "record_id")
+    list_filter = ("endpoint", "api_key")
+    date_hierarchy = "created_at"
+
+
+def _replay_count(key: str, label):
+    """One column of ErasureReplay.counts (records/replay.py), 0 when that kind was not counted."""
+
+    def column(obj: ErasureReplay) -> int:
+        return int(obj.counts.get(key, 0))
+
+    column.short_description = label  # type: ignore[attr-defined]
+    return column
+
+
+@admin.register(ErasureReplay)
+class ErasureReplayAdmin(ReadOnlyAdmin):
+    """What `manage.py replay_erasures` did after a restore (docs/OPERATIONS.md, "Restore")."""
+
+    facts = _replay_count("facts", _("ledger lines read"))
+    skipped = _replay_count("skipped", _("older than the backup (skipped)"))
+    erased = _replay_count("erased", _("rows erased again"))
+    minimised = _replay_count("minimised", _("contacts minimised again"))
+    withdrawn = _replay_count("withdrawn", _("subscriptions withdrawn again"))
+    opted_out = _replay_count("opted_out", _("contacts opted out again"))
+    suppressed = _replay_count("suppressed", _("suppression entries put back"))
+    refused = _replay_count("refused", _("refused (legal hold)"))
+    list_display = (
+        "at", "facts", "skipped", "erased", "minimised", "withdrawn", "opted_out", "suppressed",
+        "refused",
+    )  # fmt: skip
+    fields = list_display
+    readonly_fields = list_display
+    date_hierarchy = "at"

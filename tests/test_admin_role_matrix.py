@@ -67,6 +67,7 @@ ACCESS = {
     "records.apiauditentry": ("v", "v", "v", "v", ""),
     "records.apikey": ("vac", "vac", "v", "v", ""),  # revoked, never deleted (its audit)
     "records.camerarecording": ("vcd", "vcd", "v", "v", ""),
+    "records.erasurereplay": ("v", "v", "v", "v", ""),  # a log of replay_erasures
     "records.contact": ("vacd", "vacd", "v", "v", ""),
     "records.invoice": ("vacd", "vacd", "v", "v", ""),
     "records.legalhold": ("vac", "vac", "v", "v", ""),  # released, never deleted
