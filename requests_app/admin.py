@@ -321,9 +321,9 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Every request, unconfirmed ones too (their month runs): nothing disappears unseen.
+        # ModelAdmin.get_queryset orders before these annotations exist: built here instead.
         return (
-            super()
-            .get_queryset(request)
+            DataSubjectRequest._default_manager.get_queryset()
             .with_effective_due()
             .select_related("assignee")
             .annotate(
@@ -333,11 +333,13 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                     output_field=IntegerField(),
                 )
             )
-            .order_by("closed_last", F("due_effective").asc(nulls_last=True), "pk")
+            .order_by(*self.get_ordering(request))
         )
 
     def get_ordering(self, request):
-        return []  # the queryset's order: open first, by due date
+        # Open first, the nearest deadline on top (an empty answer here would fall back to the
+        # model's newest-first Meta.ordering). Uses get_queryset's annotations.
+        return ["closed_last", F("due_effective").asc(nulls_last=True), "pk"]
 
     @admin.display(description=_("due"), ordering="due_effective")
     def due_column(self, obj: DataSubjectRequest):

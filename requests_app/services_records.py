@@ -39,13 +39,6 @@ from .services_webhooks import processors_notify
 from .tasks import deliver_webhook
 
 Action = AuditEntry.Action
-Status = DataSubjectRequest.Status
-WORK_STATUSES = (Status.IN_PROGRESS, Status.EXTENDED)
-
-
-def _require_work(dsr: DataSubjectRequest) -> None:
-    if dsr.status not in WORK_STATUSES:
-        raise WorkflowError("confirm the identity or start the request first")
 
 
 def confirmed_pks(dsr: DataSubjectRequest, model: type[Model]) -> list[int]:
@@ -71,7 +64,7 @@ def matches_confirm(
     confirmed; any other id is refused and nothing is recorded (issue #19).
     """
     dsr = _locked(dsr)
-    _require_work(dsr)
+    dsr.require_step(DataSubjectRequest.Step.SEARCH)
     if not selected:
         raise WorkflowError(_("Tick at least one record the search showed."))
     if any((label, pk) not in shown for label, pks in selected.items() for pk in pks):
@@ -146,7 +139,7 @@ def _answer_for_erasure(result: ErasureResult, language: str) -> str:
 def erasure_execute(*, dsr: DataSubjectRequest, actor) -> ErasureResult:
     """Art. 17: erase the confirmed records, except what the law keeps, which is restricted."""
     dsr = _locked(dsr)
-    _require_work(dsr)
+    dsr.require_step(DataSubjectRequest.Step.ERASE)
     result = ErasureResult()
     now = timezone.now()
 
@@ -234,7 +227,7 @@ def restriction_apply(
     reason and until an end (records.services.contact_restrict); without an end given, the
     request's due date, after which the dashboard asks staff to decide."""
     dsr = _locked(dsr)
-    _require_work(dsr)
+    dsr.require_step(DataSubjectRequest.Step.RESTRICT)
     today = timezone.localdate()
     until = until or max(dsr.extended_until or dsr.due_on or today, today) + timedelta(days=1)
     count = contact_restrict(pks=confirmed_pks(dsr, Contact), reason=reason, until=until)
@@ -249,7 +242,7 @@ def objection_apply(*, dsr: DataSubjectRequest, actor) -> dict[str, int]:
     """Art. 21: no more marketing (21(3)); the address goes on the suppression list. The
     contacts are not exempted from their retention rule (Art. 5(1)(e))."""
     dsr = _locked(dsr)
-    _require_work(dsr)
+    dsr.require_step(DataSubjectRequest.Step.OBJECT)
     # Art. 21(3): marketing stops; the contacts still follow their retention rule (issue 13).
     details = contact_object(pks=confirmed_pks(dsr, Contact), emails=[dsr.email])
     audit_record(action=Action.OBJECTION_RECORDED, dsr=dsr, actor=actor, details=details)
@@ -274,7 +267,7 @@ def _pass_on(dsr: DataSubjectRequest, event: str) -> None:
 def consent_withdraw(*, dsr: DataSubjectRequest, actor) -> int:
     """Art. 7(3): end the confirmed newsletter subscriptions; the address is suppressed."""
     dsr = _locked(dsr)
-    _require_work(dsr)
+    dsr.require_step(DataSubjectRequest.Step.WITHDRAW_CONSENT)
     now = timezone.now()
     subscriptions = NewsletterSubscription.objects.filter(
         pk__in=confirmed_pks(dsr, NewsletterSubscription), withdrawn_at__isnull=True
@@ -316,7 +309,7 @@ def record_rectify(
     """Art. 16: correct a confirmed record (only the fields given and allowed for its type);
     the audit lists the fields changed, not the values. An invalid value changes nothing."""
     dsr = _locked(dsr)
-    _require_work(dsr)
+    dsr.require_step(DataSubjectRequest.Step.RECTIFY)
     allowed = RECTIFIABLE_FIELDS.get(model, ())
     if not allowed:
         raise WorkflowError(
