@@ -3,12 +3,14 @@ version; a privacy officer reads its side-by-side word diff per language and app
 it publishes itself after the review delay the register sets; every version records who
 approved it; only privacy officers may publish."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 from cdot_privacy.periodic import declared_periodic_tasks
 from cdot_privacy.roles import AUDITOR, PRIVACY_OFFICER, STAFF, roles_setup
@@ -222,3 +224,25 @@ def test_the_dashboard_warns_while_a_draft_awaits_review(client, published, user
     assert review_url(draft) in section
     assert str(draft.publish_after.astimezone().year) in page_text(section)
     assert 'href="#dash-statement"' in html  # a tile counts it at the top
+
+
+def test_a_restart_never_publishes_unreviewed_text(published):
+    """bootstrap runs publish_statement at every start: after the first version, a changed
+    register becomes a draft, not a public version; --now is the operator's explicit publish."""
+    camera_rule_set_to(30)
+    out = io.StringIO()
+    call_command("publish_statement", stdout=out, stderr=io.StringIO())
+
+    assert "waits for the privacy officer's review" in out.getvalue()
+    assert list(StatementVersion.objects.published().values_list("number", flat=True)) == [1]
+    draft = StatementVersion.objects.drafts().get()
+    assert draft.trigger == StatementVersion.Trigger.COMMAND
+    assert all(DAYS_30[lang] in page_text(draft.body(lang)) for lang in LANGUAGES)
+
+    out = io.StringIO()
+    call_command("publish_statement", "--now", stdout=out, stderr=io.StringIO())
+    assert "statement version 2 published" in out.getvalue()
+    assert not StatementVersion.objects.drafts().exists()
+    out = io.StringIO()
+    call_command("publish_statement", stdout=out, stderr=io.StringIO())
+    assert "statement unchanged: version 2" in out.getvalue()
