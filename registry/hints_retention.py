@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from .hints import Finding, _err
-from .models import ProcessingActivity
+from .models import ProcessingActivity, period_text
 from .periods import PeriodUnit
 
 UNIT_WORDS = {
@@ -43,7 +44,7 @@ def check_rule_texts(activities: list[ProcessingActivity]) -> list[Finding]:
     rules = [r for a in activities for r in a.retention_rules.all() if r.is_active]  # prefetched
     for rule in sorted(rules, key=lambda r: r.code):
         period = _in_days_or_months(rule.period_value, rule.period_unit)
-        for language, _name in settings.LANGUAGES:
+        for language, _endonym in settings.LANGUAGES:
             text = getattr(rule, f"statement_text_{language}", "") or ""
             said = [m for m in period_mentions(text) if _in_days_or_months(*m) != period]
             if not said:
@@ -57,8 +58,9 @@ def check_rule_texts(activities: list[ProcessingActivity]) -> list[Finding]:
                         "period is %(period)s: change the text or the period."
                     )
                     % {
-                        "language": language,
-                        "said": f"{value} {unit}",
+                        # In the reader's language: "Engels", "14 dagen" on a Dutch page.
+                        "language": get_language_info(language)["name_translated"],
+                        "said": period_text(value, unit),
                         "period": rule.period_display(),
                     },
                     rule,

@@ -60,3 +60,23 @@ def test_days_and_months_are_read_in_each_language():
         "Footage is deleted after 2 months.",
     )
     assert len(_mismatches(found)) == 2
+
+
+def test_the_hint_speaks_the_staff_language():
+    """A Dutch officer reads "Nederlands" and "30 dagen", not the code "nl" and "30 days"."""
+    from django.utils import translation
+
+    found = rule("camera-footage", 14, "days", "recorded_at")
+    _texts(
+        found,
+        "Camerabeelden worden na 30 dagen verwijderd.",
+        "Les images sont supprimées après 14 jours.",
+        "Footage is deleted after 14 days.",
+    )
+    with translation.override("nl"):
+        (finding,) = _mismatches(found)
+        message = str(finding.message)
+    assert "(Nederlands)" in message
+    assert "30 dagen" in message
+    assert "14 dagen" in message
+    assert "days" not in message
