@@ -19,7 +19,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from cdot_privacy.roles import PRIVACY_OFFICER, project_app_labels, roles_setup
 
@@ -272,16 +272,34 @@ def _admin_pages(user) -> list[str]:
             pages.append(reverse(f"{prefix}_history", args=[obj.pk]))
     for label in sorted(app_labels):
         pages.append(reverse("admin:app_list", args=[label]))
-    for name in EXTRA_PAGES:
-        try:
-            pages.append(reverse(name))
-        except NoReverseMatch:
-            continue
+    return pages + _extra_pages()
+
+
+def _extra_pages() -> list[str]:
+    """Staff pages outside the model pages: the purge preview and each rule's rows, run and
+    (review rules) review queue, the register hints, the contact import, and the review page
+    of a statement draft (one is made here: a register change)."""
+    from registry.models import RetentionRule
+    from retention.targets import rule_codes
+    from statement.services import statement_draft
+
+    pages = [
+        reverse("admin:retention_purgerun_preview"),
+        reverse("admin:registry_hints"),
+        reverse("admin:records_contact_import"),
+    ]
+    for rule in RetentionRule.objects.filter(code__in=rule_codes()).order_by("code"):
+        pages.append(reverse("admin:retention_purgerun_rows", args=[rule.code]))
+        pages.append(reverse("admin:retention_purgerun_run", args=[rule.code]))
+        if rule.action == RetentionRule.Action.REVIEW:
+            pages.append(reverse("admin:retention_purgerun_review", args=[rule.code]))
+    rule = RetentionRule.objects.get_by_code("camera-footage")
+    rule.period_value += 7
+    rule.save()
+    draft = statement_draft()
+    assert draft is not None
+    pages.append(reverse("admin:statement_statementversion_review", args=[draft.pk]))
     return pages
-
-
-# Staff pages outside the model pages (the purge preview, the rule pages of the purge UI).
-EXTRA_PAGES = ["admin:retention_purgerun_preview"]
 
 
 def _request_workflow_pages() -> list[str]:
