@@ -295,6 +295,13 @@ class Breach(models.Model):
                 "(Art. 33(1)). 'Not notified' is only possible for a breach that is unlikely "
                 "to result in a risk."
             )
+        elif self.authority_not_notified_reason and self.risk == self.Risk.UNASSESSED:
+            # Deciding not to notify is the outcome of the risk assessment (Art. 33(1)): without
+            # it the breach would leave the 72-hour clock unassessed.
+            errors["authority_not_notified_reason"] = _(
+                "Assess the risk first: 'not notified' is only possible for a breach that is "
+                "unlikely to result in a risk (Art. 33(1))."
+            )
         if self.subjects_informed_at:
             if not self.subjects_message.strip():
                 errors["subjects_message"] = _(

@@ -157,6 +157,8 @@ def _errors(instance, language: str = "en") -> dict[str, list[str]]:
     [
         (Breach.Risk.HIGH, "High risk: the GBA/APD must be notified (Art. 33(1))."),
         (Breach.Risk.RISK, "likely to result in a risk: the GBA/APD must be notified"),
+        # Not assessed: deciding not to notify would stop the 72-hour clock without a reason.
+        (Breach.Risk.UNASSESSED, "Assess the risk first: 'not notified' is only possible"),
     ],
 )
 def test_not_notifying_the_authority_is_refused_when_there_is_a_risk(time_machine, risk, message):
