@@ -8,15 +8,21 @@ django-ninja) by the test client, in one process, alternating rounds so drift on
 machine hits both alike. The baseline is a django-ninja POST mounted only for this script: it
 validates the same JSON body with a Schema and answers 201 without touching the database or
 the cache. The difference is what recording a consent costs: the rate-limit count in Redis
-(django-ratelimit: one SET NX for a new client address) and the durable INSERT; the websites
+(django-ratelimit: one SET NX for a new client address) and the INSERT; the websites
 and banner versions the endpoint checks are read from the register at most every 10 seconds
 per process (consent.api.REGISTER_SECONDS). Each consent POST comes from another client
 address (one visitor, one choice), so the rate limit counts but never refuses.
 
-By default one client posts after the other (--threads 1): each consent POST then waits for its
-own WAL flush. --threads N posts from N threads of this one process at once, as a gunicorn
-gthread worker serves its connections (docker-compose.yml: 8 threads), so PostgreSQL can flush
-several commits at once; both endpoints get the same threads.
+The consent POST is timed twice in each round: as configured (CONSENT_DURABLE_COMMIT false, the
+default: the INSERT commits without waiting for the WAL flush) and with CONSENT_DURABLE_COMMIT
+true (each answer waits for the disk), so the figure shows what that choice costs. Before each
+request, both URLs, the script does what Django does at the start of a real request
+(close_old_connections: with CONN_HEALTH_CHECKS the first query of a request checks the
+connection first; the test client leaves that out).
+
+By default one client posts after the other (--threads 1). --threads N posts from N threads of
+this one process at once, as a gunicorn gthread worker serves its connections
+(docker-compose.yml: 8 threads); both endpoints get the same threads.
 
 The script resets its own PostgreSQL database (--database, default cdot_consent) and uses Redis
 db 4 unless --redis says otherwise.
@@ -107,8 +113,11 @@ def timed_round(pool: ThreadPoolExecutor, url: str, body: str, count: int, offse
     threads = pool._max_workers
 
     def post_share(first: int) -> None:
+        from django.db import close_old_connections
+
         client = Client()
         for n in range(offset + first, offset + count, threads):
+            close_old_connections()  # Django's request_started handler (the client skips it)
             address = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
             response = client.post(
                 url, body, content_type="application/json", HTTP_ORIGIN=ORIGIN, REMOTE_ADDR=address
@@ -190,14 +199,17 @@ def main() -> None:
             client.post(
                 "/api/v1/consent", body, content_type="application/json", HTTP_ORIGIN=ORIGIN
             )
-        consent, trivial = [], []
+        consent, durable, trivial = [], [], []
         offset = 1000
         for _ in range(args.rounds):
             consent.append(timed_round(pool, "/api/v1/consent", body, args.requests, offset))
             offset += args.requests
             trivial.append(timed_round(pool, "/bench/trivial", body, args.requests, 0))
+            with override_settings(CONSENT_DURABLE_COMMIT=True):
+                durable.append(timed_round(pool, "/api/v1/consent", body, args.requests, offset))
+            offset += args.requests
         pool.shutdown()
-    c, t = statistics.median(consent), statistics.median(trivial)
+    c, t, d = statistics.median(consent), statistics.median(trivial), statistics.median(durable)
     pg, commit, redis = round_trips()
     load = os.getloadavg()[0]
     print(
@@ -206,6 +218,10 @@ def main() -> None:
     )
     print(f"trivial POST   : {t:8.0f} req/s")
     print(f"ratio          : {c / t:.2f}  (target >= 0.5)")
+    print(
+        f"durable commit : {d:8.0f} req/s, ratio {d / t:.2f} (CONSENT_DURABLE_COMMIT=true: "
+        "each answer waits for the WAL flush)"
+    )
     print(f"records stored : {ConsentRecord.objects.count()}")
     sql = ", ".join(q["sql"].split()[0] for q in queries.captured_queries)
     print(f"queries        : {len(queries.captured_queries)} per consent POST ({sql})")
