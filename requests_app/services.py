@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from records.deletion import records_delete, stored_files, stored_files_unlink
+
 from . import emails
 from .deadlines import due_on_for, extension_allowed_on, latest_extension, local_date
 from .errors import WorkflowError
@@ -212,11 +214,6 @@ def request_close_unconfirmed(*, dsr: DataSubjectRequest, actor) -> DataSubjectR
     return dsr
 
 
-def _unlink_all(paths: list) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
 # --- staff workflow --------------------------------------------------------------------------
 
 
@@ -305,20 +302,18 @@ def request_information_received(*, dsr: DataSubjectRequest, actor) -> DataSubje
 
 
 def id_copies_delete(*, dsr: DataSubjectRequest, actor=None, reason: str) -> int:
-    """Delete the request's ID copies (rows now, files after commit)."""
-    copies = list(dsr.id_copies.all())
-    if not copies:
+    """Delete the request's ID copies through records_delete (rows now, files after commit)."""
+    pks = list(dsr.id_copies.values_list("pk", flat=True))
+    if not pks:
         return 0
-    paths = [copy.path for copy in copies]
-    IdCopy.objects.filter(pk__in=[copy.pk for copy in copies]).delete()
+    deleted = records_delete(model=IdCopy, pks=pks)
     audit_record(
         action=Action.ID_COPY_DELETED,
         dsr=dsr,
         actor=actor,
-        details={"count": len(copies), "reason": reason},
+        details={"count": deleted, "reason": reason},
     )
-    transaction.on_commit(lambda: _unlink_all(paths))
-    return len(copies)
+    return deleted
 
 
 @transaction.atomic
@@ -521,10 +516,14 @@ def reminder_mark_sent(*, request_id: int, days: int) -> bool:
 
 
 def packages_expired_delete(*, now: datetime | None = None) -> int:
-    """Remove the files of access packages whose link expired (the rows stay for the log)."""
+    """Remove the files of access packages whose link expired (the rows stay for the log),
+    with the file helpers records_delete uses (only files inside the packages' folder)."""
     now = now or timezone.now()
-    expired = list(AccessPackage.objects.expired(now).filter(file_deleted_at__isnull=True))
-    for package in expired:
-        package.path.unlink(missing_ok=True)
-    AccessPackage.objects.filter(pk__in=[p.pk for p in expired]).update(file_deleted_at=now)
+    expired = list(
+        AccessPackage.objects.expired(now)
+        .filter(file_deleted_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    stored_files_unlink(paths=stored_files(AccessPackage, expired))
+    AccessPackage.objects.filter(pk__in=expired).update(file_deleted_at=now)
     return len(expired)
