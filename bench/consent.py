@@ -13,10 +13,7 @@ and banner versions the endpoint checks are read from the register at most every
 per process (consent.api.REGISTER_SECONDS). Each consent POST comes from another client
 address (one visitor, one choice), so the rate limit counts but never refuses.
 
-The consent POST is timed twice in each round: as configured (CONSENT_DURABLE_COMMIT false, the
-default: the INSERT commits without waiting for the WAL flush) and with CONSENT_DURABLE_COMMIT
-true (each answer waits for the disk), so the figure shows what that choice costs. Before each
-request, both URLs, the script does what Django does at the start of a real request
+Before each request, both URLs, the script does what Django does at the start of a real request
 (close_old_connections: with CONN_HEALTH_CHECKS the first query of a request checks the
 connection first; the test client leaves that out).
 
@@ -199,17 +196,14 @@ def main() -> None:
             client.post(
                 "/api/v1/consent", body, content_type="application/json", HTTP_ORIGIN=ORIGIN
             )
-        consent, durable, trivial = [], [], []
+        consent, trivial = [], []
         offset = 1000
         for _ in range(args.rounds):
             consent.append(timed_round(pool, "/api/v1/consent", body, args.requests, offset))
             offset += args.requests
             trivial.append(timed_round(pool, "/bench/trivial", body, args.requests, 0))
-            with override_settings(CONSENT_DURABLE_COMMIT=True):
-                durable.append(timed_round(pool, "/api/v1/consent", body, args.requests, offset))
-            offset += args.requests
         pool.shutdown()
-    c, t, d = statistics.median(consent), statistics.median(trivial), statistics.median(durable)
+    c, t = statistics.median(consent), statistics.median(trivial)
     pg, commit, redis = round_trips()
     load = os.getloadavg()[0]
     print(
@@ -218,10 +212,6 @@ def main() -> None:
     )
     print(f"trivial POST   : {t:8.0f} req/s")
     print(f"ratio          : {c / t:.2f}  (target >= 0.5)")
-    print(
-        f"durable commit : {d:8.0f} req/s, ratio {d / t:.2f} (CONSENT_DURABLE_COMMIT=true: "
-        "each answer waits for the WAL flush)"
-    )
     print(f"records stored : {ConsentRecord.objects.count()}")
     sql = ", ".join(q["sql"].split()[0] for q in queries.captured_queries)
     print(f"queries        : {len(queries.captured_queries)} per consent POST ({sql})")

@@ -351,9 +351,6 @@ REQUESTS_RATE_PER_IP = env.str("REQUESTS_RATE_PER_IP", default="") or "10/h"
 REQUESTS_RATE_PER_EMAIL = env.str("REQUESTS_RATE_PER_EMAIL", default="") or "3/d"
 # Consent records the banner may post per client and minute.
 CONSENT_RATE_PER_MINUTE = env.int("CONSENT_RATE_PER_MINUTE", default=20)
-# Consent records commit without waiting for the WAL flush (PostgreSQL; consent/services.py):
-# true makes each one wait for the disk (docs/COOKIES.md, "Proof of consent").
-CONSENT_DURABLE_COMMIT = env.bool("CONSENT_DURABLE_COMMIT", default=False)
 # A burst of register changes publishes the statement once, this long after the last one.
 STATEMENT_PUBLISH_DEBOUNCE_SECONDS = env.int("STATEMENT_PUBLISH_DEBOUNCE_SECONDS", default=30)
 # How long a rendered statement page is reused in a web process (0: every request renders).

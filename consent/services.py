@@ -5,8 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from registry.models import CookieCategory
@@ -49,7 +48,7 @@ def consent_record_create(
     withdrawn = previous is not None and any(
         given and not wanted[key] for key, given in previous.choices().items()
     )
-    record = ConsentRecord(
+    return ConsentRecord.objects.create(
         consent_id=kept_id,
         kind=ConsentRecord.Kind.WITHDRAWAL if withdrawn else ConsentRecord.Kind.CHOICE,
         recorded_at=timezone.now(),
@@ -58,16 +57,3 @@ def consent_record_create(
         origin=origin,
         **wanted,
     )
-    if settings.CONSENT_DURABLE_COMMIT or connection.vendor != "postgresql":
-        record.save(force_insert=True)
-        return record
-    # Asynchronous commit for this one transaction (docs/COOKIES.md, "Proof of consent"): the
-    # row is committed and visible when the banner hears back, but the answer does not wait for
-    # the disk's WAL flush (~4 ms here, more than the rest of the request). A PostgreSQL or host
-    # crash can lose the choices of the last moments (at most 3 x wal_writer_delay, 0.6 s by
-    # default); it never corrupts or half-writes one. CONSENT_DURABLE_COMMIT=true waits instead.
-    with transaction.atomic(savepoint=False):  # inside a caller's transaction: that one's
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        record.save(force_insert=True)
-    return record

@@ -123,39 +123,15 @@ def test_a_choice_from_a_listed_website_is_recorded_with_a_random_consent_id(
     assert record.banner_version.version == version
 
 
-ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
-
-
 def test_a_choice_is_one_query_the_insert_once_the_register_is_read(
     version, client, address, django_assert_num_queries
 ):
-    """One INSERT; on PostgreSQL it commits without waiting for the WAL flush (the SET LOCAL
-    before it, confined to its own transaction)."""
     post(client, choice(version), address=address)  # reads the register's websites and version
-    postgres = connection.vendor == "postgresql"
-    with django_assert_num_queries(2 if postgres else 1) as queries:
+    with django_assert_num_queries(1) as queries:
         response = post(client, choice(version, marketing=True), address=address)
     assert response.status_code == 201
-    sql = [q["sql"] for q in queries.captured_queries]
-    assert sql[-1].startswith("INSERT")
-    assert sql[:-1] == ([ASYNC_COMMIT] if postgres else [])
-    assert ConsentRecord.objects.count() == 2
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_the_asynchronous_commit_is_this_transactions_only_and_can_be_turned_off(
-    version, client, address, settings, django_assert_num_queries
-):
-    post(client, choice(version), address=address)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone()[0] == "on"  # the session itself still waits for the disk
-    settings.CONSENT_DURABLE_COMMIT = True
-    with django_assert_num_queries(1) as queries:
-        assert post(client, choice(version, statistics=True), address=address).status_code == 201
     assert queries.captured_queries[0]["sql"].startswith("INSERT")
-    assert ConsentRecord.objects.count() == 2  # both committed
+    assert ConsentRecord.objects.count() == 2
 
 
 def test_an_unknown_consent_id_is_not_taken_over_the_server_gives_a_new_one(
