@@ -189,20 +189,25 @@ def data_end_record(
 
 
 def data_end_certificate_html(*, end: DataEnd) -> str:
+    """The certificate in the client controller's language (the register's `language`), as
+    its notices are, whatever language the officer who produces it reads (Art. 28(3)(g))."""
     if not end.is_complete:
         raise ProcessorError(
             _("Not every dataset of this client is confirmed deleted yet: no certificate.")
         )
-    return render_to_string(
-        "processor/deletion_certificate.html",
-        {
-            "end": end,
-            "client": end.client,
-            "datasets": end.datasets(),
-            "organisation": Organisation.objects.current(),
-            "issued_on": timezone.localdate(),
-        },
-    )
+    language = end.client.language
+    with translation.override(language):
+        return render_to_string(
+            "processor/deletion_certificate.html",
+            {
+                "end": end,
+                "client": end.client,
+                "datasets": end.datasets(),
+                "organisation": Organisation.objects.current(),
+                "issued_on": timezone.localdate(),
+                "LANGUAGE_CODE": language,
+            },
+        )
 
 
 def data_end_certificate_pdf(*, end: DataEnd) -> bytes:

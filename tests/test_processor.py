@@ -171,7 +171,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_deletion_at_contract_end_ends_with_a_certificate(frozen):
-    bakery = client_("Bakkerij Peeters", contract_end=date(2026, 5, 31))
+    bakery = client_("Bakkerij Peeters", language="en", contract_end=date(2026, 5, 31))
     mail = ProcessorDataset.objects.create(client=bakery, service="mailhosting", location="mx1")
     backup = ProcessorDataset.objects.create(client=bakery, service="backup", location="nas2")
     end = services.data_end_record(
@@ -193,6 +193,27 @@ def test_deletion_at_contract_end_ends_with_a_certificate(frozen):
     assert "Bakkerij Peeters" in text
     assert "mail hosting" in text and "backup" in text
     assert "2 June 2026" in text and "end of the contract" in text
+
+
+def test_the_certificate_speaks_the_client_controllers_language_not_the_officers(frozen):
+    notary = client_("Notaire Dubois", language="fr", contract_end=date(2026, 5, 31))
+    dataset = ProcessorDataset.objects.create(client=notary, service="mailhosting")
+    with translation.override("nl"):  # a Dutch-speaking officer
+        end = services.data_end_record(
+            client=notary,
+            occasion=DataEnd.Occasion.CONTRACT_END,
+            choice=DataEnd.Choice.DELETE,
+            requested_on=TODAY,
+        )
+        dataset.refresh_from_db()
+        processor_deletion_confirm(dataset=dataset, confirmed_on=TODAY)
+        html = services.data_end_certificate_html(end=end)
+        text = _pdf_text(services.data_end_certificate_pdf(end=end))
+        assert translation.get_language() == "nl"  # the officer's page stays Dutch
+    assert '<html lang="fr">' in html
+    assert "Attestation d'effacement" in text and "Attest van wissing" not in text
+    assert "fin du contrat" in text and "hébergement de messagerie" in text
+    assert "1 juin 2026" in text and "juni" not in text
 
 
 def test_return_or_deletion_is_refused_without_data_or_without_a_contract_end(frozen):
