@@ -255,3 +255,103 @@ def test_returned_data_need_the_way_they_were_returned(frozen):
         with pytest.raises(ValidationError) as error:
             end.full_clean()
         assert error.value.message_dict["return_note"] == ["Say how the data were returned."]
+
+
+# --- refusals, each in the officer's language -------------------------------------------------
+
+
+def _refusal(call, language: str) -> str:
+    """The refusal's message as the officer reads it, in `language`."""
+    with translation.override(language):
+        with pytest.raises((services.ProcessorError, ValidationError, ValueError)) as error:
+            call()
+        value = error.value
+        if isinstance(value, ValidationError):
+            return " ".join(str(m) for m in value.messages)
+        return str(value)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Geen contact-e-mail voor: Notaire Dubois. Vul eerst het register aan."),
+        (
+            "fr",
+            "Pas d'e-mail de contact pour : Notaire Dubois. Complétez d'abord le registre.",
+        ),
+        ("en", "No contact e-mail for: Notaire Dubois. Complete the register first."),
+    ],
+)
+def test_a_sub_processor_change_is_refused_while_a_client_has_no_e_mail(
+    frozen, backup_host, language, message
+):
+    client_("Bakkerij Peeters", subs=[backup_host])
+    notary = client_("Notaire Dubois", language="fr", subs=[backup_host])
+    ProcessorClient.objects.filter(pk=notary.pk).update(contact_email="")
+    announce = lambda: services.sub_processor_change_announce(  # noqa: E731
+        recipient=backup_host,
+        kind=SubProcessorChange.Kind.REPLACED,
+        effective_on=date(2026, 8, 1),
+        description="Backups move to DataCenter Gent NV (Belgium).",
+    )
+    assert _refusal(announce, language) == message
+    # nobody is told: not even the client whose address is known (Art. 28(2))
+    assert not SubProcessorChange.objects.exists() and not SubProcessorNotice.objects.exists()
+    assert not OutboxEmail.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Een bezwaar kan niet vóór het bericht liggen."),
+        ("fr", "Une objection ne peut pas précéder l'avis."),
+        ("en", "An objection cannot predate the notice."),
+    ],
+)
+def test_an_objection_dated_before_the_notice_is_refused(frozen, backup_host, language, message):
+    client_("Bakkerij Peeters", subs=[backup_host])
+    change = services.sub_processor_change_announce(
+        recipient=backup_host,
+        kind=SubProcessorChange.Kind.REPLACED,
+        effective_on=date(2026, 8, 1),
+        description="Move.",
+    )
+    notice = change.notices.get()
+    record = lambda: services.sub_processor_objection_record(  # noqa: E731
+        notice=notice, objected_on=TODAY - timedelta(days=1), note="We object."
+    )
+    assert _refusal(record, language) == message
+    notice = SubProcessorNotice.objects.get()
+    assert (notice.objected_on, notice.objection_note) == (None, "")
+
+
+@pytest.mark.parametrize(
+    ("step", "language", "message"),
+    [
+        ("return", "nl", "De gegevens kunnen niet vóór de beslissing terugbezorgd zijn."),
+        ("return", "fr", "Les données ne peuvent pas être restituées avant la décision."),
+        # retention's service guard (ValueError): no staff form passes it a date, the admin
+        # action confirms today for datasets whose deletion was requested by today
+        ("deletion", "en", "the confirmation cannot predate the deletion request"),
+    ],
+)
+def test_data_returned_or_deleted_before_the_decision_are_refused(frozen, step, language, message):
+    bakery = client_("Bakkerij Peeters")
+    ProcessorDataset.objects.create(client=bakery, service="vps")
+    end = services.data_end_record(
+        client=bakery,
+        occasion=DataEnd.Occasion.CLIENT_REQUEST,
+        choice=DataEnd.Choice.RETURN,
+        requested_on=TODAY,
+    )
+    before = TODAY - timedelta(days=1)
+    if step == "return":
+        end.returned_on, end.return_note = before, "USB disk handed over."
+        refused = end.full_clean
+    else:
+        dataset = ProcessorDataset.objects.get()
+        refused = lambda: processor_deletion_confirm(dataset=dataset, confirmed_on=before)  # noqa: E731
+    assert _refusal(refused, language) == message
+    assert DataEnd.objects.get().returned_on is None
+    assert ProcessorDataset.objects.get().deletion_confirmed_on is None
+    assert not DataEnd.objects.get().is_complete
