@@ -43,10 +43,11 @@ class ChangeForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         recipient, kind = data.get("recipient"), data.get("kind")
-        if recipient and kind and not services.affected_clients(recipient=recipient, kind=kind):
-            raise ValidationError(
-                _("No running client is affected by this change: nothing to send.")
-            )
+        if recipient and kind:
+            try:
+                services.sub_processor_change_recipients(recipient=recipient, kind=kind)
+            except services.ProcessorError as refused:
+                raise ValidationError(str(refused)) from refused
         return data
 
 

@@ -29,6 +29,25 @@ def affected_clients(*, recipient: Recipient, kind: str) -> list[ProcessorClient
     return list(clients.order_by("name"))
 
 
+def sub_processor_change_recipients(
+    *, recipient: Recipient, kind: str, clients: Iterable[ProcessorClient] | None = None
+) -> list[ProcessorClient]:
+    """The clients a change must reach; refused (ProcessorError) when there is none, or when
+    one has no contact e-mail: every affected client is told, or none (Art. 28(2))."""
+    targets = (
+        list(clients) if clients is not None else affected_clients(recipient=recipient, kind=kind)
+    )
+    if not targets:
+        raise ProcessorError(_("No running client is affected by this change: nothing to send."))
+    without_address = [c.name for c in targets if not c.contact_email]
+    if without_address:
+        raise ProcessorError(
+            _("No contact e-mail for: %(names)s. Complete the register first.")
+            % {"names": ", ".join(without_address)}
+        )
+    return targets
+
+
 def sub_processor_change_announce(
     *,
     recipient: Recipient,
@@ -44,17 +63,7 @@ def sub_processor_change_announce(
     now = now or timezone.now()
     if not description.strip():
         raise ProcessorError(_("Describe the change: the clients receive this text."))
-    targets = (
-        list(clients) if clients is not None else affected_clients(recipient=recipient, kind=kind)
-    )
-    if not targets:
-        raise ProcessorError(_("No running client is affected by this change: nothing to send."))
-    without_address = [c.name for c in targets if not c.contact_email]
-    if without_address:
-        raise ProcessorError(
-            _("No contact e-mail for: %(names)s. Complete the register first.")
-            % {"names": ", ".join(without_address)}
-        )
+    targets = sub_processor_change_recipients(recipient=recipient, kind=kind, clients=clients)
     with transaction.atomic():
         change = SubProcessorChange.objects.create(
             recipient=recipient,

@@ -72,6 +72,24 @@ def test_a_change_nobody_receives_is_refused_on_the_form(client, officer):
     assert not SubProcessorChange.objects.exists() and not OutboxEmail.objects.exists()
 
 
+def test_a_change_for_a_client_without_e_mail_is_refused_on_the_form(client, officer):
+    host = Recipient.objects.create(code="dc", name="DC NV", kind=Recipient.Kind.SUB_PROCESSOR)
+    ProcessorClient.objects.create(name="Bakkerij", contact_email="b@bakkerij.example")
+    ProcessorClient.objects.create(name="Notaris Claes")  # no contact e-mail in the register
+    form = {
+        "recipient": host.pk,
+        "kind": "added",
+        "effective_on": "01-09-2026",
+        "description": "Off-site backups in Ghent.",
+    }
+    response = client.post("/admin/processor/subprocessorchange/add/", form)
+    assert response.status_code == 200
+    assert "Geen contact-e-mail voor: Notaris Claes. Vul eerst het register aan." in (
+        response.content.decode()
+    )
+    assert not SubProcessorChange.objects.exists() and not OutboxEmail.objects.exists()
+
+
 def test_return_or_deletion_without_data_is_refused_on_the_form(client, officer):
     bakery = ProcessorClient.objects.create(name="Bakkerij", contact_email="b@bakkerij.example")
     form = {
