@@ -151,12 +151,10 @@ class DpiaScreening(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        unknown = set(self.criteria) - {c for c, _l in WP248_CRITERIA}
-        unknown |= set(self.gba_items) - {c for c, _l in GBA_LIST}
-        if unknown:
-            errors["criteria"] = _("Unknown criteria: %(codes)s.") % {
-                "codes": ", ".join(sorted(unknown))
-            }
+        for name, known in (("criteria", WP248_CRITERIA), ("gba_items", GBA_LIST)):
+            problem = _codes_problem(getattr(self, name), known)
+            if problem:
+                errors[name] = problem
         if self.result:
             for name in ("screened_on", "review_on"):
                 if not getattr(self, name):
@@ -180,6 +178,17 @@ class DpiaScreening(models.Model):
             errors["review_on"] = _("The review date must come after the screening.")
         if errors:
             raise ValidationError(errors)
+
+
+def _codes_problem(value: object, known: list[tuple[str, str]]) -> str:
+    """Why a JSON list of criteria codes is refused ("" when it is fine): the admin offers
+    only known codes, an import or the shell may not (a string would be read letter by letter)."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        return str(_("Give the criteria as a list of codes."))
+    unknown = set(value) - {code for code, _label in known}
+    if unknown:
+        return str(_("Unknown criteria: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
+    return ""
 
 
 def dpia_state(activity_id: int) -> str:

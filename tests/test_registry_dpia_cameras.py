@@ -113,6 +113,36 @@ def test_a_decided_screening_has_its_dates_and_a_review_after_it(seeded, officer
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "language", "message"),
+    [
+        ("criteria", ["large_scale", "telepathy"], "nl", "Onbekende criteria: telepathy."),
+        (
+            "criteria",
+            ["telepathy", "clairvoyance"],
+            "en",
+            "Unknown criteria: clairvoyance, telepathy.",
+        ),
+        ("gba_items", ["gba_drones"], "fr", "Critères inconnus : gba_drones."),
+        # a WP248 code among the GBA/APD items is not one of its items either
+        ("gba_items", ["evaluation"], "en", "Unknown criteria: evaluation."),
+        # one code instead of a list: it was read letter by letter
+        ("criteria", "evaluation", "nl", "Geef de criteria als een lijst van codes."),
+        ("gba_items", {"gba_iot": True}, "en", "Give the criteria as a list of codes."),
+    ],
+)
+def test_unknown_dpia_criteria_are_refused_on_their_own_field(
+    seeded, officer, field, value, language, message
+):
+    screening = _screening(officer, **{field: value})
+    with translation.override(language):
+        with pytest.raises(ValidationError) as error:
+            screening.full_clean()
+        errors = {k: [str(m) for m in v] for k, v in error.value.message_dict.items()}
+    assert errors == {field: [message]}
+    assert not DpiaScreening.objects.filter(activity__code="A").exists()
+
+
 def test_a_required_dpia_without_document_is_a_register_error_and_shows_in_the_ropa(
     seeded, officer
 ):
