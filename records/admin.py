@@ -4,12 +4,14 @@ import io
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .importing import KINDS, records_import_csv
@@ -23,12 +25,17 @@ from .models import (
     LegalHold,
     NewsletterSubscription,
     ProcessorDataset,
+    RestrictionLiftReason,
+    RestrictionReason,
     SuppressionEntry,
     WebInquiry,
 )
 from .normalise import email_hash, normalise_email, normalise_phone
 from .services import (
+    ContactStateRefused,
     RecordsDeleteRefused,
+    contact_restrict,
+    contact_restriction_lift,
     legal_hold_release,
     legal_hold_set,
     records_delete,
@@ -164,15 +171,73 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file (UTF-8)"))
 
 
+class RestrictForm(forms.Form):
+    """Art. 18(1): restrict processing to storage, for a reason and until an end."""
+
+    reason = forms.ChoiceField(
+        label=_("reason for the restriction"),
+        choices=[c for c in RestrictionReason.choices if c[0] != RestrictionReason.NOT_RECORDED],
+        widget=forms.RadioSelect,
+    )
+    until = forms.DateField(
+        label=_("restricted until"),
+        help_text=_("When the reason is expected to end (verification done, claim decided)."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise forms.ValidationError(
+                _("The end must be after today: a restriction lasts while its reason does.")
+            )
+        return until
+
+
+class LiftRestrictionForm(forms.Form):
+    """Art. 18(3): the person is told before the restriction is lifted."""
+
+    reason = forms.ChoiceField(
+        label=_("why the restriction is lifted"),
+        choices=RestrictionLiftReason.choices,
+        widget=forms.RadioSelect,
+    )
+    informed = forms.BooleanField(
+        label=_("The person has been told that the restriction will be lifted (Art. 18(3) GDPR)."),
+    )
+
+
+def _field_labels(*names: str) -> list[str]:
+    """Untranslated field labels for the admin history (translated when it is read)."""
+    fields = [Contact._meta.get_field(name) for name in names]
+    with translation.override(None):
+        return [str(field.verbose_name) for field in fields]  # type: ignore[union-attr]
+
+
 @admin.register(Contact)
 class ContactAdmin(HoldsAdminMixin, SearchKeysMixin, admin.ModelAdmin):
     list_display = ("__str__", "company", "kind", "first_contact_at", "restricted")
     list_filter = ("kind", "restricted", "marketing_opt_out", "source")
     search_fields = ("last_name", "first_name", "company", "vat_number", "kbo_number")
     date_hierarchy = "first_contact_at"
-    readonly_fields = (normalised_email, normalised_phone, normalised_mobile, "created_at")
+    # A restriction (Art. 18) is set and lifted through its services only (the pages below):
+    # ticking a box would skip the reason, the end, the marketing stop and the record.
+    readonly_fields = (
+        normalised_email,
+        normalised_phone,
+        normalised_mobile,
+        "restricted",
+        "restriction_reason",
+        "restricted_at",
+        "restricted_until",
+        "restriction_lifted_at",
+        "restriction_lift_reason",
+        "created_at",
+    )
     change_list_template = "admin/records/contact/change_list.html"
+    change_form_template = "admin/records/contact/change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["restrict", "lift_restriction"]
 
     def get_urls(self):
         return [
@@ -181,8 +246,105 @@ class ContactAdmin(HoldsAdminMixin, SearchKeysMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="records_contact_import",
             ),
+            path(
+                "restrict/",
+                self.admin_site.admin_view(self.restrict_view),
+                name="records_contact_restrict",
+            ),
+            path(
+                "lift-restriction/",
+                self.admin_site.admin_view(self.lift_restriction_view),
+                name="records_contact_lift_restriction",
+            ),
             *super().get_urls(),
         ]
+
+    # --- Restriction (Art. 18) ----------------------------------------------------------------
+
+    @staticmethod
+    def _ids_url(name: str, pks) -> str:
+        return f"{reverse(name)}?ids={','.join(str(pk) for pk in pks)}"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        contact = self.get_object(request, unquote(object_id))
+        if contact is not None and self.has_change_permission(request, contact):
+            extra_context = {
+                **(extra_context or {}),
+                "restrict_url": self._ids_url("admin:records_contact_restrict", [contact.pk]),
+                "lift_url": self._ids_url("admin:records_contact_lift_restriction", [contact.pk]),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Restrict processing of the selected contacts (Art. 18)"))
+    def restrict(self, request, queryset):
+        pks = queryset.order_by("pk").values_list("pk", flat=True)
+        return HttpResponseRedirect(self._ids_url("admin:records_contact_restrict", pks))
+
+    @admin.action(description=_("Lift the restriction of the selected contacts"))
+    def lift_restriction(self, request, queryset):
+        pks = list(queryset.filter(restricted=True).order_by("pk").values_list("pk", flat=True))
+        if not pks:
+            messages.warning(request, _("None of the selected contacts is restricted."))
+            return None
+        return HttpResponseRedirect(self._ids_url("admin:records_contact_lift_restriction", pks))
+
+    def _selected(self, request):
+        ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()]
+        return list(self.get_queryset(request).filter(pk__in=ids).order_by("pk"))
+
+    def restrict_view(self, request):
+        """Restrict the selected contacts, or give a restricted one a new end or reason."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        contacts = self._selected(request)
+        form = RestrictForm(request.POST or None)
+        if request.method == "POST" and contacts and form.is_valid():
+            pks = [c.pk for c in contacts]
+            try:
+                contact_restrict(pks=pks, **form.cleaned_data)
+            except ContactStateRefused:
+                form.add_error("until", _("The end must be after today."))
+            else:
+                fields = _field_labels("restricted", "restriction_reason", "restricted_until")
+                return self._restriction_done(request, contacts, fields, _("Restricted: %(n)s."))
+        return self._restriction_page(request, contacts, form, _("Restrict processing"))
+
+    def lift_restriction_view(self, request):
+        """Lift the restriction of the selected restricted contacts through the service."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        contacts = [c for c in self._selected(request) if c.restricted]
+        form = LiftRestrictionForm(request.POST or None)
+        if request.method == "POST" and contacts and form.is_valid():
+            contact_restriction_lift(
+                pks=[c.pk for c in contacts], reason=form.cleaned_data["reason"]
+            )
+            fields = _field_labels("restricted", "restriction_lifted_at", "restriction_lift_reason")
+            return self._restriction_done(
+                request, contacts, fields, _("Restriction lifted: %(n)s.")
+            )
+        return self._restriction_page(request, contacts, form, _("Lift the restriction"))
+
+    def _restriction_done(self, request, contacts, fields, message):
+        for contact in contacts:  # who and when: the contact's history in the admin
+            self.log_change(request, contact, [{"changed": {"fields": fields}}])
+        messages.success(request, message % {"n": len(contacts)})
+        if len(contacts) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:records_contact_change", args=[contacts[0].pk])
+            )
+        return HttpResponseRedirect(reverse("admin:records_contact_changelist"))
+
+    def _restriction_page(self, request, contacts, form, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+            "contacts": contacts,
+            "changelist_url": reverse("admin:records_contact_changelist"),
+        }
+        return TemplateResponse(request, "admin/records/contact/restriction.html", context)
 
     def import_view(self, request):
         """Upload a CSV of contacts or invoices; all rows or none, with the report shown."""

@@ -251,6 +251,17 @@ class RestrictionReason(models.TextChoices):
     NOT_RECORDED = "not_recorded", _("reason not recorded: decide")
 
 
+class RestrictionLiftReason(models.TextChoices):
+    """Why staff lifted a restriction (Art. 18): a choice, never free text about the person."""
+
+    REASON_ENDED = (
+        "reason_ended",
+        _("its reason ended: accuracy verified, claim or objection decided"),
+    )
+    WITHDRAWN = "withdrawn", _("the person withdrew the request for restriction")
+    ERROR = "error", _("recorded in error")
+
+
 # A contact's search keys and the fields each is derived from (Contact.fill_search_keys).
 SEARCH_KEY_SOURCES: dict[str, tuple[str, ...]] = {
     "email": ("email_normalised",),
@@ -398,6 +409,18 @@ class Contact(models.Model):
         null=True,
         blank=True,
         help_text=_("When the reason is expected to end (verification done, claim decided)."),
+    )
+    # The last lift (records.services.contact_restriction_lift): when and why; who is in the
+    # contact's admin history. The person was told beforehand (Art. 18(3)).
+    restriction_lifted_at = models.DateTimeField(
+        _("restriction last lifted on"), null=True, blank=True, editable=False
+    )
+    restriction_lift_reason = models.CharField(
+        _("why the restriction was lifted"),
+        max_length=16,
+        choices=RestrictionLiftReason.choices,
+        blank=True,
+        editable=False,
     )
     # Art. 17(3)(b): erasure asked while invoices must still be kept. Every field the tax law
     # does not need was blanked at once; the row goes with the customer's last invoice.

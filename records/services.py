@@ -12,6 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, override
@@ -33,6 +35,7 @@ from .models import (
     Invoice,
     LegalHold,
     NewsletterSubscription,
+    RestrictionLiftReason,
     RestrictionReason,
     SuppressionEntry,
     WebInquiry,
@@ -106,6 +109,7 @@ def contact_restrict(
     """Art. 18(1): restrict processing of these contacts to storage, for `reason`, until
     `until` (the expected end: verification done, claim decided). No marketing meanwhile.
     The purge leaves them alone; past `until` they show on the dashboard for a decision.
+    A contact already restricted keeps the date its restriction began (a new end or reason).
     Raises ContactStateRefused (nothing changed) for an unknown reason or an end not after
     today."""
     now = now or timezone.now()
@@ -116,16 +120,28 @@ def contact_restrict(
     return Contact.objects.filter(pk__in=list(pks)).update(
         restricted=True,
         restriction_reason=reason,
-        restricted_at=now,
+        restricted_at=Coalesce("restricted_at", Value(now)),
         restricted_until=until,
         marketing_opt_out=True,
     )
 
 
-def contact_restriction_lift(*, pks: Iterable[int]) -> int:
-    """End a restriction (staff decided): the contact follows its retention rule again."""
+def contact_restriction_lift(
+    *, pks: Iterable[int], reason: str, now: datetime | None = None
+) -> int:
+    """End a restriction (Art. 18): staff decided, and told the person beforehand (Art.
+    18(3)). Records when and why (RestrictionLiftReason) on the contact, which then follows
+    its retention rule again. Returns the contacts lifted (those not restricted are left
+    alone). Raises ContactStateRefused (nothing changed) for an unknown reason."""
+    if reason not in RestrictionLiftReason.values:
+        raise ContactStateRefused(f"unknown reason for lifting a restriction {reason!r}")
     return Contact.objects.filter(pk__in=list(pks), restricted=True).update(
-        restricted=False, restriction_reason="", restricted_at=None, restricted_until=None
+        restricted=False,
+        restriction_reason="",
+        restricted_at=None,
+        restricted_until=None,
+        restriction_lifted_at=now or timezone.now(),
+        restriction_lift_reason=reason,
     )
 
 

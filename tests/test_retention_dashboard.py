@@ -38,6 +38,6 @@ def test_a_restriction_past_its_end_shows_on_the_dashboard_until_staff_decide(
     tile = next(t for t in response.context["today_tiles"] if t["key"] == "restrictions")
     assert (tile["count"], tile["severity"]) == (1, "warn")
 
-    contact_restriction_lift(pks=[ended.pk])
+    contact_restriction_lift(pks=[ended.pk], reason="reason_ended")
     section = client.get("/admin/").context["dashboard"]["restrictions"]
     assert section.rows == [] and section.data["total"] == 0

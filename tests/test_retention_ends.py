@@ -91,7 +91,7 @@ def test_a_restricted_prospect_is_kept_shows_for_a_decision_past_its_end_and_goe
     assert list(Contact.objects.restriction_ended(bxl(2026, 6, 1, 0, 1))) == [contact]
     assert exists(contact)  # past its end it waits for staff, it is not silently dropped
 
-    assert contact_restriction_lift(pks=[contact.pk]) == 1
+    assert contact_restriction_lift(pks=[contact.pk], reason="reason_ended") == 1
     purge("prospect", bxl(2026, 6, 2))
     assert not exists(contact)
 

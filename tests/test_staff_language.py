@@ -277,8 +277,9 @@ def _admin_pages(user) -> list[str]:
 
 def _extra_pages() -> list[str]:
     """Staff pages outside the model pages: the purge preview and each rule's rows, run and
-    (review rules) review queue, the register hints, the contact import, and the review page
-    of a statement draft (one is made here: a register change)."""
+    (review rules) review queue, the register hints, the contact import, a contact's restrict
+    and lift pages, and the review page of a statement draft (one is made here: a register
+    change)."""
     from registry.models import RetentionRule
     from retention.targets import rule_codes
     from statement.services import statement_draft
@@ -288,6 +289,12 @@ def _extra_pages() -> list[str]:
         reverse("admin:registry_hints"),
         reverse("admin:records_contact_import"),
     ]
+    from records.models import Contact
+
+    # Restrict and lift (Art. 18), through their services: a restricted contact if any.
+    contact = Contact.objects.order_by("-restricted", "pk").first()
+    pages.append(f"{reverse('admin:records_contact_restrict')}?ids={contact.pk}")
+    pages.append(f"{reverse('admin:records_contact_lift_restriction')}?ids={contact.pk}")
     for rule in RetentionRule.objects.filter(code__in=rule_codes()).order_by("code"):
         pages.append(reverse("admin:retention_purgerun_rows", args=[rule.code]))
         pages.append(reverse("admin:retention_purgerun_run", args=[rule.code]))
@@ -321,6 +328,7 @@ def _request_workflow_pages() -> list[str]:
     return pages
 
 
+@pytest.mark.slow  # A gate: ~200 pages per language
 def test_every_admin_page_speaks_the_officers_language(client, dutch_officer, officer_language):
     """Every admin page, and the request workflow's step, search and refusal pages, as a
     privacy officer reading Dutch, then French."""
