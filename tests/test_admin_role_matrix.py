@@ -3,30 +3,40 @@
 The URLs are not listed by hand: the test walks the staff site's URL patterns (the site's own
 and every registered model admin's), fills each parameter with a real object of the demo data
 (or an id that does not exist), and requests it as a superuser, a privacy officer, a request
-handler (staff), an auditor and a staff account without a role. For every response:
+handler (staff), an auditor and a staff account without a role, each signed in the production
+way (password and a verified second factor, STAFF_2FA on). For every response:
 
 - never a server error;
 - Django's own model views answer what ACCESS, a table written here from the roles' rules
   (cdot_privacy/roles.py), says each role may do with each model: list, change page and history
   200 with view (v), add page with add (a), delete page with delete (d), else 403; a 200 page is
   the page of that model, and a change page without change (c) has no save button;
-- a custom view (preview, publish, ID copy, PDF …) answers 200 only to a role that may at least
-  view the model it belongs to (by ACCESS); the views whose rule is stricter have their row in
-  EXPECTED;
+- a custom view (preview, publish, ID copy, PDF …) answers 200 (404 for an object that does not
+  exist) to a role that may view the model it belongs to (by ACCESS), or holds the letter
+  CUSTOM names for it; to other roles anything but the page. The views whose rule is not a
+  letter of their model have their row in EXPECTED;
+- the site's own views (dashboard, 2FA pages, password change, autocomplete, JavaScript
+  catalogue, "view on site", login, logout, the catch-all) answer what their row in EXPECTED
+  says; the dashboard shows each role exactly the sections of the models it may view;
 - a 403 shows nothing of the object.
 
 The expectations never come from the admins' own has_*_permission methods: a wrong permission
-there is a failure here. A new model admin fails the test until it has its row in ACCESS.
+there is a failure here. A new model admin fails the test until it has its row in ACCESS, a new
+view of the staff site until it has its row in EXPECTED.
 """
 
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import URLPattern
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cdot_privacy.roles import AUDITOR, PRIVACY_OFFICER, STAFF, roles_setup
 
@@ -107,8 +117,22 @@ def _may(model, role: str, letter: str) -> bool:
     return letter in ACCESS[model._meta.label_lower][ROLES.index(role)]
 
 
-# Custom views whose rule is not "whoever may view the model": (superuser, officer, staff,
-# auditor, no role). Filled from the issue's findings.
+# Custom views that need more than viewing their model: the letter of ACCESS they need.
+CUSTOM = {
+    "auth_user_password_change": "c",  # setting a colleague's password changes the account
+    "records_contact_import": "a",  # an import adds contacts
+    # Handling a request (its steps, the search of the records, a rectification) changes it;
+    # the auditor reads, changes nothing.
+    "requests_app_step": "c",
+    "requests_app_search": "c",
+    "requests_app_rectify": "c",
+    # Restricting processing (Art. 18) and lifting it change the contact.
+    "records_contact_restrict": "c",
+    "records_contact_lift_restriction": "c",
+}
+
+# Custom views whose rule is not a letter of their model, and the staff site's own views:
+# (superuser, officer, staff, auditor, no role). Filled from the issue's findings and the roles.
 EXPECTED = {
     # The purge preview: the purge-run permission (the list's), not any staff member.
     "retention_purgerun_preview": (200, 200, 403, 200, 403),
@@ -121,6 +145,59 @@ EXPECTED = {
     # TOTP secrets are shown to nobody (OTP_ADMIN_HIDE_SENSITIVE_DATA and no pages).
     "otp_totp_totpdevice_config": (404, 404, 404, 404, 404),
     "otp_totp_totpdevice_qrcode": (404, 404, 404, 404, 404),
+    # Running a purge deletes rows: the officer's (and a superuser's), never read-only roles.
+    "retention_purgerun_run": (200, 200, 403, 403, 403),  # GET: the confirmation page
+    # ID copies: the officer and request handlers; never the auditor (roles.py, Art. 5(1)(c)).
+    "requests_app_id_copy": (200, 200, 200, 403, 403),
+    # POST-only actions: a GET (a link, a prefetch) does nothing, for anyone.
+    "statement_statementversion_draft": (405, 405, 405, 405, 405),
+    "statement_staffnoticeversion_publish": (405, 405, 405, 405, 405),
+    # --- the staff site's own views -------------------------------------------------------
+    # The dashboard: every staff member has one; what it shows is checked per role below.
+    "index": (200, 200, 200, 200, 200),
+    # Signing in, out and the second factor are every staff member's own business.
+    "login": (302, 302, 302, 302, 302),  # already signed in: to the dashboard
+    "logout": (405, 405, 405, 405, 405),  # POST only: a link or an image cannot sign out
+    "otp_verify": (200, 200, 200, 200, 200),
+    "otp_setup": (200, 200, 200, 200, 200),  # verified: may enrol a new phone
+    "password_change": (200, 200, 200, 200, 200),
+    "password_change_done": (200, 200, 200, 200, 200),
+    "jsi18n": (200, 200, 200, 200, 200),
+    # Without naming a field nothing is looked up; with one, the target model's view (ACCESS).
+    "autocomplete": (403, 403, 403, 403, 403),
+    # No model of the staff site has a public page: "view on site" redirects nobody anywhere.
+    "view_on_site": (404, 404, 404, 404, 404),
+    "catch_all": (404, 404, 404, 404, 404),  # an unknown staff URL
+}
+
+# The dashboard's sections and the model each one reports on: a role sees a section exactly
+# when it may view that model (ACCESS); "register" is the whole register (any registry model).
+DASHBOARD = {
+    "requests": "requests_app.datasubjectrequest",
+    "requests_chart": "requests_app.datasubjectrequest",
+    "webhooks": "requests_app.webhookdelivery",
+    "breaches": "breaches.breach",
+    "purges": "retention.purgerun",
+    "expiry": "retention.purgerun",
+    "schedule": "retention.purgerun",
+    "purge_chart": "retention.purgerun",
+    "restrictions": "records.contact",
+    "consent_chart": "consent.consentrecord",
+    "statement": "statement.statementversion",
+    "screenings": "registry.dpiascreening",
+    "cameras": "registry.camera",
+    "register": "registry.processingactivity",
+}
+# Client notices of a breach (an inline of the breach, no admin of its own): the officer and
+# the auditor; staff only register breaches (roles.py).
+DASHBOARD_ROLES = {"client_notices": (True, True, False, True, False)}
+# Templates of the site's own 200 pages: the page is the one meant, not a fallback.
+TEMPLATES = {
+    "index": "admin/index.html",
+    "otp_verify": "cdot_privacy/otp_verify.html",
+    "otp_setup": "cdot_privacy/otp_setup.html",
+    "password_change": "registration/password_change_form.html",
+    "password_change_done": "registration/password_change_done.html",
 }
 
 
@@ -152,9 +229,9 @@ def _first(model):
     return model._default_manager.order_by("pk").first()
 
 
-def _param_value(name: str, model, obj, people) -> str:
+def _param_value(name: str, model, obj, people, view: str) -> str:
     """A value for one URL parameter: the object itself, a related object, or a missing id."""
-    if name in {"object_id", "pk", "0"}:
+    if name in {"object_id", "pk", "0", "id"}:
         return str(obj.pk) if obj is not None else MISSING
     if name == "user_id":
         return str(people[STAFF].pk)
@@ -165,6 +242,17 @@ def _param_value(name: str, model, obj, people) -> str:
         from requests_app.admin import STEPS
 
         return next(iter(STEPS))
+    if name == "code":  # a retention rule: a review rule for the review queue
+        from registry.models import RetentionRule
+
+        rules = RetentionRule.objects.order_by("pk")
+        review = RetentionRule.Action.REVIEW
+        rule = (rules.filter(action=review) if view.endswith("_review") else rules).first()
+        return rule.code if rule is not None else MISSING
+    if name == "model_name":  # a searched model whose records a request may rectify
+        return "contact"
+    if name == "language":
+        return settings.LANGUAGE_CODE
     related = name.removesuffix("_id")
     for field in model._meta.get_fields():
         target = getattr(field, "related_model", None)
@@ -196,6 +284,18 @@ def _params(pattern: URLPattern) -> list[str]:
     return re.findall(r"<(?:\w+:)?(\w+)>", route)
 
 
+def _entry(url: str, name: str, kind: str = "custom", **more) -> dict:
+    return {
+        "url": url,
+        "name": name,
+        "kind": kind,
+        "model_admin": None,
+        "obj": None,
+        "missing": False,
+        **more,
+    }
+
+
 def admin_urls(people) -> list[dict]:
     """Every concrete admin URL with what it belongs to."""
     urls = []
@@ -206,7 +306,10 @@ def admin_urls(people) -> list[dict]:
         for pattern in model_admin.get_urls():
             if not isinstance(pattern, URLPattern) or pattern.name is None:
                 continue  # the legacy <object_id>/ redirect
-            values = {name: _param_value(name, model, obj, people) for name in _params(pattern)}
+            values = {
+                name: _param_value(name, model, obj, people, pattern.name)
+                for name in _params(pattern)
+            }
             kind = pattern.name.rsplit("_", 1)[-1]
             standard = (
                 pattern.name == f"{model._meta.app_label}_{model._meta.model_name}_{kind}"
@@ -222,38 +325,61 @@ def admin_urls(people) -> list[dict]:
                     "missing": MISSING in values.values(),
                 }
             )
-    for pattern in admin.site.get_urls():
-        if isinstance(pattern, URLPattern) and pattern.name in EXPECTED:
-            values = {name: str(people[STAFF].pk) for name in _params(pattern)}
-            urls.append(
-                {
-                    "url": prefix + _fill(pattern, values),
-                    "name": pattern.name,
-                    "kind": "custom",
-                    "model_admin": None,
-                    "obj": None,
-                    "missing": False,
-                }
-            )
+    urls += site_urls(people)
     for app_label in sorted({m._meta.app_label for m in admin.site._registry}):
-        urls.append(
-            {
-                "url": f"{prefix}{app_label}/",
-                "name": "app_list",
-                "kind": "app_list",
-                "app_label": app_label,
-                "model_admin": None,
-                "obj": None,
-                "missing": False,
-            }
-        )
+        urls.append(_entry(f"{prefix}{app_label}/", "app_list", "app_list", app_label=app_label))
     return urls
 
 
-def _expected(entry: dict, role: str) -> set[int] | None:
-    """The statuses allowed for this role, or None: only 'no server error, no leak'."""
+def site_urls(people) -> list[dict]:
+    """The staff site's own views (every pattern that is not a model admin's)."""
+    prefix = "/admin/"
+    urls = []
+    for pattern in admin.site.get_urls():
+        if not isinstance(pattern, URLPattern) or pattern.name == "app_list":
+            continue  # a model admin's URLs (walked above), the app index (walked below)
+        name = pattern.name or "catch_all"
+        assert name in EXPECTED, f"the staff site's {pattern.pattern} has its row in EXPECTED"
+        if name == "catch_all":
+            urls.append(_entry(f"{prefix}no-such-page/", name))
+        elif name == "view_on_site":
+            # Every model with a row: none has a public page to send anyone to.
+            for model in admin.site._registry:
+                obj = _first(model)
+                if obj is not None:
+                    ct = ContentType.objects.get_for_model(model)
+                    urls.append(_entry(f"{prefix}r/{ct.pk}/{obj.pk}/", name))
+        elif name == "autocomplete":
+            urls.append(_entry(f"{prefix}autocomplete/", name))
+            urls += _autocomplete_urls(prefix)
+        else:
+            values = {param: str(people[STAFF].pk) for param in _params(pattern)}
+            urls.append(_entry(prefix + _fill(pattern, values), name))
+    return urls
+
+
+def _autocomplete_urls(prefix: str) -> list[dict]:
+    """One search per autocomplete field of the site: answered to whoever may view the target."""
+    urls = []
+    for model, model_admin in admin.site._registry.items():
+        for field_name in model_admin.autocomplete_fields:
+            target = model._meta.get_field(field_name).related_model
+            query = (
+                f"app_label={model._meta.app_label}&model_name={model._meta.model_name}"
+                f"&field_name={field_name}&term="
+            )
+            urls.append(_entry(f"{prefix}autocomplete/?{query}", "autocomplete", target=target))
+    assert urls, "the site has an autocomplete field to search"
+    return urls
+
+
+def _expected(entry: dict, role: str) -> set[int]:
+    """The statuses allowed for this role."""
+    if "target" in entry:  # an autocomplete search: the target model's view (ACCESS)
+        return {200} if _may(entry["target"], role, "v") else {403}
     if entry["name"] in EXPECTED:
-        return {EXPECTED[entry["name"]][ROLES.index(role)]}
+        status = EXPECTED[entry["name"]][ROLES.index(role)]
+        return {404} if status == 200 and entry["missing"] else {status}
     kind = entry["kind"]
     if kind == "app_list":
         may = any(
@@ -264,9 +390,9 @@ def _expected(entry: dict, role: str) -> set[int] | None:
         return {200} if may else {404}
     model = entry["model_admin"].model
     if kind == "custom":
-        if not _may(model, role, "v"):
+        if not _may(model, role, CUSTOM.get(entry["name"], "v")):
             return {302, 403, 404, 405}  # anything but the page
-        return None
+        return {404} if entry["missing"] else {200}
     if entry["missing"] and kind == "history":
         # Django looks the object up before the permission ("does not exist": back to the
         # index); django-simple-history answers 404. Neither shows anything.
@@ -278,22 +404,73 @@ def _expected(entry: dict, role: str) -> set[int] | None:
     return {200}
 
 
-@pytest.mark.slow  # ~1 300 requests: minutes on a shared machine; in every full run
-def test_every_admin_url_as_every_role(client, people, settings):
-    settings.STAFF_2FA = False
+def _sign_in(client, user) -> None:
+    """Password and the authenticator app's code, as staff sign in (STAFF_2FA on)."""
+    client.force_login(user)
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    response = client.post("/admin/2fa/", {"token": f"{code:06d}", "next": "/admin/"})
+    assert response.status_code == 302, f"{user}: second factor verified"
+
+
+def _id_copy_for(dsr) -> None:
+    """An ID copy on a request in the workflow, so its download is requested too."""
+    from requests_app.models import DataSubjectRequest, IdCopy
+
+    assert DataSubjectRequest.objects.verified().filter(pk=dsr.pk).exists()
+    copy = IdCopy.objects.create(
+        request=dsr, stored_name="matrix-id.png", content_type="image/png", size_bytes=4
+    )
+    copy.path.parent.mkdir(parents=True, exist_ok=True)
+    copy.path.write_bytes(b"ID-1")
+
+
+def _site_page_problems(entry: dict, role: str, response) -> list[str]:
+    """A 200 of the site's own views is the page meant, showing what the role may see."""
+    name = entry["name"]
+    problems = []
+    if name in TEMPLATES and TEMPLATES[name] not in [t.name for t in response.templates]:
+        problems.append(f"not the page {TEMPLATES[name]}")
+    if name == "index":
+        index = ROLES.index(role)
+        shown = set(response.context["dashboard"])
+        may = {key for key, label in DASHBOARD.items() if ACCESS[label][index].count("v")}
+        may |= {key for key, roles in DASHBOARD_ROLES.items() if roles[index]}
+        if shown != may:
+            problems.append(f"dashboard sections {sorted(shown)}, expected {sorted(may)}")
+        apps = {app["app_label"] for app in response.context["app_list"]}
+        listed = {label.split(".")[0] for label, letters in ACCESS.items() if letters[index]}
+        if apps != listed:
+            problems.append(f"dashboard apps {sorted(apps)}, expected {sorted(listed)}")
+    if name == "autocomplete" and "results" not in response.json():
+        problems.append("not an autocomplete answer")
+    if name == "jsi18n" and "javascript" not in response["Content-Type"]:
+        problems.append("not the JavaScript catalogue")
+    return problems
+
+
+@pytest.mark.slow  # ~1 600 requests: minutes on a shared machine; in every full run
+def test_every_admin_url_as_every_role(client, people, settings, tmp_path):
+    settings.STAFF_2FA = True  # production: every role signs in with its second factor
+    settings.PRIVATE_STORAGE_DIR = tmp_path
     call_command("seed_cdot", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("seed_demo", requests=8, contacts=12, stdout=open("/dev/null", "w"))  # noqa: SIM115
     _ensure_draft()
+    from requests_app.models import DataSubjectRequest
+
+    _id_copy_for(_first(DataSubjectRequest))
+    for user in people.values():
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     registered = {model._meta.label_lower for model in admin.site._registry}
     assert registered == set(ACCESS), "every model admin has its row in ACCESS, no more"
     urls = admin_urls(people)
     assert len(urls) > 150, "the walk found the model admins"
     assert any(e["name"] == "statement_statementversion_review" and e["obj"] for e in urls)
+    assert any(e["name"] == "requests_app_id_copy" and e["obj"] for e in urls)
     client.raise_request_exception = False
     problems = []
     for role in ROLES:
-        user = people[role]
-        client.force_login(user)
+        _sign_in(client, people[role])
         for entry in urls:
             response = client.get(entry["url"])
             status = response.status_code
@@ -312,7 +489,7 @@ def test_every_admin_url_as_every_role(client, people, settings):
                 response = client.get(response["Location"])
                 status = response.status_code
                 where += f" -> {status}"
-            if allowed is not None and status not in allowed:
+            if status not in allowed:
                 problems.append(f"{where}: expected {sorted(allowed)}")
                 continue
             html = "text/html" in response.get("Content-Type", "")
@@ -324,6 +501,8 @@ def test_every_admin_url_as_every_role(client, people, settings):
                 if entry["kind"] == "change" and not _may(model, role, "c"):
                     if 'name="_save"' in content:
                         problems.append(f"{where}: a save button without change permission")
+            if status == 200 and entry["model_admin"] is None:
+                problems += [f"{where}: {p}" for p in _site_page_problems(entry, role, response)]
             if status == 403 and entry["obj"] is not None:
                 shown = str(entry["obj"])
                 if len(shown) > 3 and shown in response.content.decode():
