@@ -170,3 +170,85 @@ def test_a_dump_that_cannot_be_restored_changes_nothing(transactional_db, privat
         call_command("restore", str(tmp_path / "backup"), yes=True, verbosity=0)
     assert Contact.objects.filter(pk=contact.pk).exists()
     assert (private_dir / "kept.pdf").read_bytes() == b"today"
+
+
+def _api_post(client, key: str, path: str, body: dict):
+    return client.post(
+        f"/api/v1/{path}",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+
+def test_restore_drill_an_erasure_request_and_an_api_withdrawal_stay_done(
+    transactional_db, private_dir, tmp_path, client
+):
+    """The issue's own case (#19, finding 7): back up; erase a contact through a data-subject
+    request and withdraw a subscription through the API; restore. The restored database had
+    both back (the contact, the active subscription); the ledger replay removes them again."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from records.models_api import ApiKey
+    from requests_app.models import DataSubjectRequest, SubjectMatch
+    from requests_app.services_records import erasure_execute
+
+    rule("newsletter", 0, "days", "consent_withdrawn")
+    key, prefix, digest = ApiKey.generate()
+    ApiKey.objects.create(
+        name="website",
+        prefix=prefix,
+        key_hash=digest,
+        scopes=[ApiKey.Scope.NEWSLETTER_WRITE.value],
+        rate_limit_per_minute=60,
+    )
+    erased = ContactFactory(email="erik@example.be", email_normalised="erik@example.be")
+    kept = ContactFactory()
+    subscribed = _api_post(
+        client,
+        key,
+        "newsletter/subscriptions",
+        {
+            "email": "lies@example.be",
+            "consent_given_at": timezone.now().isoformat(),
+            "consent_text": "Ja, stuur mij de nieuwsbrief van C-DOT.",
+            "source": "website-footer",
+        },
+    )
+    assert subscribed.status_code == 201, subscribed.content
+    call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+
+    # After the backup: the erasure request is carried out on its confirmed match ...
+    officer = get_user_model().objects.create_user("officer", "o@c-dot.be", "x" * 20)
+    dsr = DataSubjectRequest.objects.create(
+        type="erasure",
+        name="Erik Erased",
+        email="erik@example.be",
+        language="nl",
+        status=DataSubjectRequest.Status.IN_PROGRESS,
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+    SubjectMatch.objects.create(
+        request=dsr,
+        content_type=ContentType.objects.get_for_model(Contact),
+        object_id=erased.pk,
+        confirmed_by=officer,
+    )
+    erasure_execute(dsr=dsr, actor=officer)
+    assert not Contact.objects.filter(pk=erased.pk).exists()
+    # ... and the reader withdraws through the API.
+    withdrawn = _api_post(client, key, "newsletter/withdrawals", {"email": "lies@example.be"})
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert not NewsletterSubscription.objects.active().filter(email_normalised="lies@example.be")
+
+    call_command("restore", str(tmp_path / "backup"), yes=True, verbosity=0)
+
+    assert not Contact.objects.filter(pk=erased.pk).exists()
+    assert not Contact.objects.filter(email_normalised="erik@example.be").exists()
+    assert Contact.objects.filter(pk=kept.pk).exists()
+    assert not NewsletterSubscription.objects.filter(email_normalised="lies@example.be").exists()
+    assert SuppressionEntry.objects.matching("lies@example.be").exists()
+    # The replay is on record: the contact erased again, the subscription withdrawn again.
+    replay = ErasureReplay.objects.get()
+    assert replay.counts["erased"] == 1 and replay.counts["withdrawn"] == 1, replay.counts
