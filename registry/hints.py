@@ -72,10 +72,16 @@ class Finding:
     article: str = ""
     # for a finding about something absent: the model whose admin page adds it
     add_model: type[models.Model] | None = None
+    # for a finding fixed elsewhere (e.g. a page that publishes a document): where, and the
+    # link's text on the hints page
+    url: str = ""
+    link_text: str = ""
 
     @property
     def admin_url(self) -> str:
         """Where staff fix it: the object's change page, or the page that adds what is missing."""
+        if self.url:
+            return self.url
         try:
             if self.obj is not None and self.obj.pk is not None:
                 meta = self.obj._meta
@@ -556,3 +562,10 @@ CHECKS.append(check_rule_texts)
 from .hints_statement import check_statement_truth  # noqa: E402
 
 CHECKS.append(check_statement_truth)
+
+
+def check_add(check: Callable[[list[ProcessingActivity]], list[Finding]]) -> None:
+    """Add a check from an app that reads the register (registry imports no other app): the
+    statement app adds the staff notice's check in its ``ready()``. Adding twice is harmless."""
+    if check not in CHECKS:
+        CHECKS.append(check)

@@ -11,6 +11,11 @@ class StatementConfig(AppConfig):
     def ready(self) -> None:
         # A register change asks for a new statement soon after commit; the receivers only
         # enqueue (see statement.signals). The register itself knows nothing of this app.
+        from registry.hints import check_add
+
         from . import signals
+        from .hints import check_staff_notice
 
         signals.connect()
+        # The register hints ask for the staff notice when the register outgrew it.
+        check_add(check_staff_notice)

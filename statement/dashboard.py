@@ -1,4 +1,5 @@
-"""The statement's part of the staff dashboard: a draft awaiting review, with its date."""
+"""The statement's part of the staff dashboard: a draft awaiting review, with its date, and the
+staff privacy notice when the register changed what it says (or it was never published)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .hints import staff_notice_findings
 from .models import StatementVersion
 
 
@@ -30,8 +32,13 @@ def statement_dashboard(now) -> dict[str, Any]:
                 "url": reverse("admin:statement_statementversion_review", args=[draft.pk]),
             }
         )
+    drafts = len(rows)
+    # The staff notice is published by an officer only: say when the register outgrew it.
+    rows.extend(
+        {"text": f.message, "level": "warning", "url": f.url} for f in staff_notice_findings()
+    )
     return {
         "title": _("Privacy statement"),
         "rows": rows,
-        "data": {"drafts": len(rows), "tile_label": _("statement drafts awaiting review")},
+        "data": {"drafts": drafts, "tile_label": _("statement drafts awaiting review")},
     }

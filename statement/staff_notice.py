@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -44,10 +44,29 @@ class StaffNoticeIncomplete(Exception):
     """The register lacks what the notice must name (controller, authority, a staff activity)."""
 
 
-def staff_notice_facts(*, language: str) -> dict:
-    """What the staff notice says, read from the register in one language (JSON-ready)."""
-    with translation.override(language):
-        activities = list(
+@dataclass(frozen=True)
+class StaffNoticeSources:
+    """What the notice is made of, read from the register once for the three languages."""
+
+    organisation: Organisation | None
+    authority: SupervisoryAuthority | None
+    activities: list[ProcessingActivity]
+    cameras: list[Camera]
+
+
+def _is_about_staff(activity: ProcessingActivity) -> bool:
+    return activity.role == ProcessingActivity.Role.CONTROLLER and any(
+        c.code == EMPLOYEES for c in activity.data_subject_categories.all()
+    )
+
+
+def staff_notice_sources(
+    *, active_activities: list[ProcessingActivity] | None = None
+) -> StaffNoticeSources:
+    """Read the register for the notice. ``active_activities``: the active activities already
+    loaded with their categories, recipients and rules (the register hints have them)."""
+    if active_activities is None:
+        active_activities = list(
             ProcessingActivity.objects.active()
             .filter(
                 role=ProcessingActivity.Role.CONTROLLER,
@@ -60,17 +79,36 @@ def staff_notice_facts(*, language: str) -> dict:
                 "recipients",
                 "retention_rules__data_category",
             )
-            .order_by("position", "code")
         )
-        cameras = list(
-            Camera.objects.filter(films_staff=True)
-            .select_related("retention_rule")
-            .order_by("location")
-        )
+    activities = sorted(
+        (a for a in active_activities if _is_about_staff(a)), key=lambda a: (a.position, a.code)
+    )
+    cameras = list(
+        Camera.objects.filter(films_staff=True)
+        .select_related("retention_rule")
+        .order_by("location")
+    )
+    return StaffNoticeSources(
+        Organisation.objects.current(), SupervisoryAuthority.objects.current(), activities, cameras
+    )
+
+
+def _staff_activity_facts(activity: ProcessingActivity) -> dict:
+    # Recipients in the language's order, sorted here: the same whoever loaded them and in
+    # which language (the database orders by the active language's name).
+    recipients = sorted(activity.recipients.all(), key=lambda r: (r.kind, r.name.casefold()))
+    return {**_activity_facts(activity), "recipients": [r.name for r in recipients]}
+
+
+def staff_notice_facts(*, language: str, sources: StaffNoticeSources | None = None) -> dict:
+    """What the staff notice says, read from the register in one language (JSON-ready)."""
+    sources = sources or staff_notice_sources()
+    activities = sources.activities
+    with translation.override(language):
         return {
-            "controller": _controller_facts(Organisation.objects.current()),
-            "authority": _authority_facts(SupervisoryAuthority.objects.current()),
-            "activities": [_activity_facts(a) for a in activities],
+            "controller": _controller_facts(sources.organisation),
+            "authority": _authority_facts(sources.authority),
+            "activities": [_staff_activity_facts(a) for a in activities],
             "recipients": _recipient_facts(activities),
             "retention": _retention_facts(activities),
             "monitoring": [
@@ -84,7 +122,7 @@ def staff_notice_facts(*, language: str) -> dict:
                     "period": c.retention_rule.period_display(),
                     "purpose": c.purpose,
                 }
-                for c in cameras
+                for c in sources.cameras
             ],
         }
 
@@ -102,6 +140,50 @@ def _require_complete(facts: dict) -> None:
 
 
 @dataclass(frozen=True)
+class StaffNoticeRender:
+    """The notice as the register says it now, in every language, with its content hash."""
+
+    facts: dict[str, dict]
+    bodies: dict[str, str]
+    content_hash: str
+
+
+def staff_notice_render(*, sources: StaffNoticeSources | None = None) -> StaffNoticeRender:
+    """Render the notice from the register without storing it (``StaffNoticeIncomplete``
+    when the register lacks the controller, the authority or an activity about employees)."""
+    sources = sources or staff_notice_sources()
+    facts = {lang: staff_notice_facts(language=lang, sources=sources) for lang in LANGUAGE_CODES}
+    for lang in LANGUAGE_CODES:
+        _require_complete(facts[lang])
+    bodies = {lang: staff_notice_body(facts=facts[lang], language=lang) for lang in LANGUAGE_CODES}
+    return StaffNoticeRender(facts, bodies, content_hash(bodies))
+
+
+class StaffNoticeState(models.TextChoices):
+    CURRENT = "current"  # the latest version says what the register says
+    STALE = "stale"  # the register changed what the notice says
+    UNPUBLISHED = "unpublished"
+    INCOMPLETE = "incomplete"  # the register cannot make a notice (publishing refuses)
+
+
+def staff_notice_state(*, sources: StaffNoticeSources | None = None) -> StaffNoticeState:
+    """Whether the latest published version still says what a fresh render says.
+
+    A register change never publishes the notice by itself (an officer publishes it and gives
+    it to the staff, Art. 13), so the register hints and the dashboard ask for it.
+    """
+    try:
+        digest = staff_notice_render(sources=sources).content_hash
+    except StaffNoticeIncomplete:
+        return StaffNoticeState.INCOMPLETE
+    latest = StaffNoticeVersion.objects.newest_first().values_list("content_hash", flat=True)
+    published = latest.first()
+    if published is None:
+        return StaffNoticeState.UNPUBLISHED
+    return StaffNoticeState.CURRENT if published == digest else StaffNoticeState.STALE
+
+
+@dataclass(frozen=True)
 class StaffNoticeResult:
     version: StaffNoticeVersion
     created: bool
@@ -115,11 +197,8 @@ def staff_notice_publish(*, published_by=None) -> StaffNoticeResult:
     the supervisory authority or an active activity about employees.
     """
     started = time.perf_counter()
-    facts = {lang: staff_notice_facts(language=lang) for lang in LANGUAGE_CODES}
-    for lang in LANGUAGE_CODES:
-        _require_complete(facts[lang])
-    bodies = {lang: staff_notice_body(facts=facts[lang], language=lang) for lang in LANGUAGE_CODES}
-    digest = content_hash(bodies)
+    rendered = staff_notice_render()
+    facts, bodies, digest = rendered.facts, rendered.bodies, rendered.content_hash
     latest = StaffNoticeVersion.objects.newest_first().only("number", "content_hash").first()
     if latest is not None and latest.content_hash == digest:
         return StaffNoticeResult(latest, False, time.perf_counter() - started)

@@ -37,6 +37,8 @@ SEED_SHORTFALLS = {
     # the source names no country for the recipients: the statement says none (issue 13)
     "recipient.country",
     "retention.invoice_tax_period",
+    # seed_cdot alone publishes no staff privacy notice (bootstrap does, issue 16)
+    "staff_notice.unpublished",
 }
 
 
@@ -66,7 +68,7 @@ def test_the_seed_triggers_only_its_real_shortfalls_and_no_error(seeded):
     no_country = [f for f in findings if f.code == "recipient.country"]
     recipients = {r for a in active_activities() for r in a.recipients.all()}
     assert {f.obj for f in no_country} == recipients
-    warnings = 10 + len(unscreened) + len(no_country)
+    warnings = 11 + len(unscreened) + len(no_country)
     assert f"0 error(s), {warnings} warning(s)" in out.getvalue()
 
 
@@ -279,5 +281,6 @@ def test_the_hints_cost_the_same_number_of_queries_for_a_bigger_register(seeded)
         extra.data_categories.set(template.data_categories.all())
     with CaptureQueriesContext(connection) as big:
         register_findings()
-    # no N+1; 3 of them are the DPIA screenings and the camera register (issue 16)
-    assert len(big.captured_queries) == len(small.captured_queries) <= 21
+    # no N+1; 3 of them are the DPIA screenings and the camera register, 4 the staff notice's
+    # cameras, controller, authority and latest version (issue 16)
+    assert len(big.captured_queries) == len(small.captured_queries) <= 25

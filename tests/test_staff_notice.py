@@ -223,6 +223,7 @@ def test_incomplete_register_is_refused_with_a_message(seeded, users, client):
     assert not StaffNoticeVersion.objects.exists()
 
 
+@pytest.mark.slow  # Publishes the statement with its PDFs in three languages
 def test_never_on_the_public_site(seeded, client):
     from statement.services import statement_publish
 
@@ -244,6 +245,7 @@ def test_never_on_the_public_site(seeded, client):
             assert client.get(f"/{lang}/privacy/{path}").status_code == 404
 
 
+@pytest.mark.slow  # Two whole bootstraps (statement and notice PDFs)
 def test_the_run_command_publishes_the_staff_notice_once(transactional_db):
     """Purpose G says the staff arrangements are in a separate document: from the first run
     on, it exists; a second run adds no version (bootstrap calls publish_staff_notice)."""
@@ -256,3 +258,94 @@ def test_the_run_command_publishes_the_staff_notice_once(transactional_db):
     call_command("bootstrap", stdout=out, stderr=io.StringIO())
     assert StaffNoticeVersion.objects.count() == 1
     assert "staff notice unchanged" in out.getvalue()
+
+
+# --- the register hint: the published notice must say what the register says ----------------
+
+UNPUBLISHED = {
+    "nl": "De privacyverklaring voor het personeel is nog nooit gepubliceerd: publiceer ze "
+    "vanuit het register en bezorg ze aan het personeel.",
+    "fr": "La déclaration de confidentialité pour le personnel n'a jamais été publiée : "
+    "publiez-la à partir du registre et remettez-la au personnel.",
+    "en": "The staff privacy notice has never been published: publish it from the register "
+    "and give it to the staff.",
+}
+STALE = {
+    "nl": "Het register wijzigde wat de privacyverklaring voor het personeel zegt: publiceer "
+    "een nieuwe versie en bezorg ze aan het personeel.",
+    "fr": "Le registre a modifié ce que dit la déclaration de confidentialité pour le "
+    "personnel : publiez une nouvelle version et remettez-la au personnel.",
+    "en": "The register changed what the staff privacy notice says: publish a new version "
+    "and give it to the staff.",
+}
+
+LINK = {
+    "nl": "Privacyverklaring voor het personeel",
+    "fr": "Déclaration de confidentialité pour le personnel",
+    "en": "Staff privacy notice",
+}
+
+
+def staff_notice_hints(lang: str = "en") -> list:
+    from registry.hints import register_findings
+
+    with translation.override(lang):
+        return [f for f in register_findings() if f.code.startswith("staff_notice.")]
+
+
+def test_the_register_hint_asks_for_the_notice_until_it_says_what_the_register_says(seeded):
+    [hint] = staff_notice_hints()
+    assert (hint.code, hint.level, hint.article) == ("staff_notice.unpublished", "warning", "13")
+    assert hint.message == UNPUBLISHED["en"]
+    assert hint.admin_url == reverse(CHANGELIST)  # where the officer publishes it
+    staff_notice_publish()
+    assert staff_notice_hints() == []
+    # a change the notice does not show (an activity about customers only) keeps it current
+    ProcessingActivity.objects.filter(code="A").update(purpose_nl="Klanten bedienen.")
+    assert staff_notice_hints() == []
+    # a change it shows makes the published version stale
+    ProcessingActivity.objects.filter(code="I").update(monitors_staff_communications=True)
+    [hint] = staff_notice_hints()
+    assert (hint.code, hint.message) == ("staff_notice.stale", STALE["en"])
+    assert hint.admin_url == reverse(CHANGELIST)
+    assert staff_notice_publish().version.number == 2
+    assert staff_notice_hints() == []
+
+
+def test_no_hint_while_the_register_cannot_make_a_notice(seeded):
+    """Without an activity about employees there is nothing to publish (publishing refuses)."""
+    for activity in staff_activities():
+        activity.data_subject_categories.remove(
+            *activity.data_subject_categories.filter(code=EMPLOYEES)
+        )
+    assert staff_notice_hints() == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_hint_shows_in_the_officers_language_on_the_hints_page_and_dashboard(
+    seeded, users, client, lang
+):
+    client.force_login(users[PRIVACY_OFFICER])
+    headers = {"accept-language": lang}
+    changelist = reverse(CHANGELIST)
+    hints_page = reverse("admin:registry_hints")
+
+    def shown(url: str) -> str:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        return page_text(response.content.decode())
+
+    link = f'<a href="{changelist}">{LINK[lang]}</a>'  # the hint's, not the sidebar's
+    html = client.get(hints_page, headers=headers).content.decode()
+    assert link in html
+    assert UNPUBLISHED[lang] in shown(hints_page)
+    dashboard = client.get(reverse("admin:index"), headers=headers)
+    rows = dashboard.context["dashboard"]["statement"].rows
+    assert {"text": UNPUBLISHED[lang], "level": "warning", "url": changelist} in rows
+    staff_notice_publish()
+    assert UNPUBLISHED[lang] not in shown(hints_page)
+    assert link not in client.get(hints_page, headers=headers).content.decode()
+    assert UNPUBLISHED[lang] not in shown(reverse("admin:index"))
+    ProcessingActivity.objects.filter(code="I").update(monitors_staff_communications=True)
+    assert STALE[lang] in shown(hints_page)
+    assert STALE[lang] in shown(reverse("admin:index"))
