@@ -30,14 +30,23 @@ def _suppressed_by(address: str, hashes) -> bool:
     return any(digest in hashes for digest in email_hashes(address))
 
 
+EFFECTS = ("erased", "minimised", "withdrawn", "opted_out", "suppressed", "refused")
+
+
 def erasures_replay(
-    *, since: datetime | None = None, now: datetime | None = None, progress=None
+    *,
+    since: datetime | None = None,
+    now: datetime | None = None,
+    progress=None,
+    record_unchanged: bool = True,
 ) -> dict[str, int]:
     """Apply the ledger's facts again to the database; returns counts per effect.
 
     ``since``: when the restored backup was taken (its manifest's ``taken_at``). Facts about row
     ids are applied only when written after it (see ``_after_backup``); facts about addresses
     (keyed hashes) always. Idempotent: on a database that forgot nothing it changes nothing.
+    Recorded as an ErasureReplay; with ``record_unchanged`` False (bootstrap at every start)
+    only when it changed something.
     """
     now = now or timezone.now()
     tick = progress or (lambda: None)
@@ -111,6 +120,9 @@ def erasures_replay(
             counts["opted_out"] += Contact.objects.filter(pk__in=opted).update(
                 marketing_opt_out=True
             )
+        changed = any(counts[effect] for effect in EFFECTS)
+        if not (changed or record_unchanged):
+            return counts
         ErasureReplay.objects.create(at=now, counts=counts)
     logger.info(
         "event=erasures_replayed %s", " ".join(f"{key}={value}" for key, value in counts.items())

@@ -175,3 +175,52 @@ def test_replay_refuses_a_since_without_a_utc_offset():
         call_command("replay_erasures", since="2026-03-01T00:00:00")
     with pytest.raises(CommandError, match="not an ISO 8601"):
         call_command("replay_erasures", since="yesterday")
+
+
+@pytest.fixture
+def bootstrap_steps_only_replay(monkeypatch):
+    """bootstrap without its register, statement and notice steps (seconds of PDFs): what is
+    tested here is its ledger replay."""
+    from cdot_privacy.management.commands import bootstrap
+
+    monkeypatch.setattr(bootstrap, "OPTIONAL_STEPS", [])
+
+
+def _bootstrap() -> str:
+    out = io.StringIO()
+    call_command("bootstrap", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_bootstrap_withdraws_again_what_a_restore_brought_back(bootstrap_steps_only_replay):
+    """A restore done another way than manage.py restore (pg_restore by hand, a provider's
+    snapshot): the migrate job's bootstrap, run at every start, replays the ledger's address
+    facts, so a withdrawn subscription (Art. 7(3)) is withdrawn again; a second start changes
+    nothing and says nothing about the ledger."""
+    subscription = _subscribe("wim@example.be")
+    dump = _backup()
+    newsletter_withdraw(email="wim@example.be")
+    _restore(dump)
+    assert NewsletterSubscription.objects.active().filter(pk=subscription.pk).exists()
+    assert not SuppressionEntry.objects.matching("wim@example.be").exists()
+
+    first = _bootstrap()
+
+    assert not NewsletterSubscription.objects.active().filter(pk=subscription.pk).exists()
+    assert SuppressionEntry.objects.matching("wim@example.be").exists()
+    assert "withdrawn again" in first
+    replay = ErasureReplay.objects.get()
+    assert replay.counts["withdrawn"] == 1 and replay.counts["suppressed"] == 1
+
+    withdrawn_at = NewsletterSubscription.objects.get(pk=subscription.pk).withdrawn_at
+    second = _bootstrap()
+
+    assert "ledger" not in second, second
+    assert ErasureReplay.objects.count() == 1
+    assert NewsletterSubscription.objects.get(pk=subscription.pk).withdrawn_at == withdrawn_at
+    assert SuppressionEntry.objects.count() == 1
+
+
+def test_bootstrap_without_a_ledger_file_says_nothing_of_it(bootstrap_steps_only_replay):
+    assert "ledger" not in _bootstrap()
+    assert not ErasureReplay.objects.exists()

@@ -1,4 +1,6 @@
-"""What the run command does after migrate: make a fresh install usable in one go.
+"""What the run command (and compose's migrate job, at every start) does after migrate: make a
+fresh install usable in one go, and a restored database forget again what the erasure ledger
+says was erased or withdrawn.
 
 Idempotent: a second run keeps the data and the staff login, and is fast.
 """
@@ -25,6 +27,7 @@ class Command(BaseCommand):
     help = "Sync periodic tasks, load C-DOT's data, publish the statement, create a staff login."
 
     def handle(self, *args, **options):
+        self._replay_erasures()
         counts = periodic_tasks_sync()
         self.stdout.write(f"» periodic tasks: {counts}")
         available = get_commands()
@@ -33,6 +36,33 @@ class Command(BaseCommand):
                 self.stdout.write(f"» {what} ({name})")
                 call_command(name, stdout=self.stdout, stderr=self.stderr)
         self._ensure_staff_login()
+
+    def _replay_erasures(self) -> None:
+        """A database restored another way than manage.py restore (pg_restore by hand, a
+        provider's snapshot) may hold again what was erased or withdrawn after its backup: the
+        ledger's address facts (withdrawals, objections, erasures by keyed e-mail hash) are
+        applied again, as `manage.py replay_erasures` without --since does (Art. 17, 7(3),
+        21(3)). Row-id facts need the backup's time: manage.py restore passes it. Silent and
+        unrecorded when nothing was brought back, which is every ordinary start."""
+        from records.ledger import ledger_path
+        from records.replay import EFFECTS, erasures_replay
+
+        if not ledger_path().exists():
+            return
+        counts = erasures_replay(record_unchanged=False)
+        if not any(counts[effect] for effect in EFFECTS):
+            return
+        self.stdout.write(
+            self.style.WARNING(
+                "» erasure ledger replayed (this database had forgotten erasures): "
+                "{erased} rows erased again, {minimised} contacts minimised again, "
+                "{withdrawn} subscriptions withdrawn again, {opted_out} contacts opted out "
+                "again, {suppressed} suppression entries restored, {refused} refused (legal "
+                "hold); row-id facts need: manage.py replay_erasures --since <backup time>".format(
+                    **counts
+                )
+            )
+        )
 
     def _ensure_staff_login(self) -> None:
         User = get_user_model()
