@@ -4,10 +4,13 @@ The purge (retention/), the erasure (requests_app/) and the admin all call it; t
 targets only select rows. What a delete must also do happens here and nowhere else:
 
 - refuse rows under an active legal hold, and contacts with an invoice that must still be
-  kept (Art. 17(3)(b), (e)) — nothing is deleted then;
-- rows of any app that point at the deleted rows go with them (recursively), except models
-  that declare ``PSEUDONYMISE_WITH_PARENT``: those lose their ``PERSONAL_FIELDS`` and keep the
-  rest (the request audit trail keeps action, time and reference; Art. 5(2));
+  kept (Art. 17(3)(b), (e)), and rows another app keeps by a PROTECT link (a staff account
+  that handled a data-subject request) — nothing is deleted then;
+- rows of any app that point at the deleted rows go with them (recursively; links declared
+  with ``related_name="+"`` count too); a nullable link is unlinked instead (the row is not
+  the deleted row's data: a register change a deleted staff account made); models that
+  declare ``PSEUDONYMISE_WITH_PARENT`` lose their ``PERSONAL_FIELDS`` and keep the rest (the
+  request audit trail keeps action, time and reference; Art. 5(2));
 - a newsletter subscription leaves its pseudonymous consent proof and a keyed suppression
   entry (Art. 7(1), 21(3));
 - an invoice takes along the contact that asked for erasure once no invoice keeps it;
@@ -29,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -50,6 +54,12 @@ logger = logging.getLogger(__name__)
 
 class RecordsDeleteRefused(Exception):
     """A delete that would break a legal hold or a legal obligation to keep (Art. 17(3))."""
+
+
+class RecordsStillLinked(RecordsDeleteRefused):
+    """A row of another app keeps this one by a PROTECT link (Django's own meaning: not while
+    it points here) — e.g. a staff account that handled a data-subject request stays until that
+    request goes by its own rule. Within one app records_delete takes such rows along."""
 
 
 def qn(name: str) -> str:
@@ -121,6 +131,7 @@ def _delete_rows(
         _refuse_kept_invoice_rows(pks, now)
     if special_pks:
         _refuse_held(model, special_pks, now)
+        _refuse_protected(model, special_pks)
         if model is Contact:
             _refuse_kept_invoices(special_pks, now)
     before = _BEFORE_DELETE.get(model)
@@ -176,6 +187,20 @@ def holdable(model: type[models.Model]) -> bool:
         "PositiveIntegerField",
         "PositiveBigIntegerField",
     }
+
+
+def _refuse_protected(model: type[models.Model], pks: list) -> None:
+    for fk in foreign_keys_to(model):
+        if fk.remote_field.on_delete is not models.PROTECT:
+            continue
+        if fk.model._meta.app_label == model._meta.app_label:
+            continue  # the app's own rows: taken along (a request's identity checks)
+        linked = fk.model._base_manager.filter(**{f"{fk.attname}__in": pks})
+        if linked.exists():
+            raise RecordsStillLinked(
+                f"{linked.count()} {fk.model._meta.label} row(s) keep {model._meta.label} "
+                f"by {fk.name}"
+            )
 
 
 def _refuse_held(model: type[models.Model], pks: list, now: datetime) -> None:
@@ -331,27 +356,29 @@ def stored_files_unlink(*, paths: Iterable[Path]) -> int:
 
 
 def foreign_keys_to(model: type[models.Model]) -> list[models.ForeignKey]:
-    """Every concrete foreign key (from any app) that points at ``model``, including those of
-    the many-to-many tables of its own and of other models' many-to-many fields."""
-    found: dict[tuple[type[models.Model], str], models.ForeignKey] = {}
-    for rel in model._meta.related_objects:
-        if rel.many_to_many:
-            continue
-        if isinstance(rel.field, models.ForeignKey) and rel.field.concrete:
-            found[(rel.field.model, rel.field.name)] = rel.field
-    throughs = [f.remote_field.through for f in model._meta.many_to_many]
-    throughs += [
-        rel.through  # type: ignore[attr-defined]  # a ManyToManyRel: django-stubs types it as its base
-        for rel in model._meta.related_objects
-        if rel.many_to_many
+    """Every concrete foreign key (from any app, hidden ones too) that points at ``model``,
+    including those of the many-to-many tables of its own and of other models' many-to-many
+    fields.
+
+    Read from the forward side, every installed model's own columns: the reverse relations
+    (``_meta.get_fields``) leave out links declared with ``related_name="+"`` unless asked, and
+    miss models registered after the first look (django-simple-history's register tables and
+    their ``history_user``), so a deleted staff account left its id behind (issue 13)."""
+    cached = _FOREIGN_KEYS.get(model)
+    if cached is not None:
+        return cached
+    found = [
+        field
+        for other in apps.get_models(include_auto_created=True)
+        for field in other._meta.local_fields
+        if isinstance(field, models.ForeignKey) and field.related_model is model
     ]
-    for through in throughs:
-        if through is None:
-            continue
-        for field in through._meta.fields:
-            if isinstance(field, models.ForeignKey) and field.related_model is model:
-                found[(through, field.name)] = field
-    return list(found.values())
+    if apps.ready:  # every model is registered: the answer no longer changes
+        _FOREIGN_KEYS[model] = found
+    return found
+
+
+_FOREIGN_KEYS: dict[type[models.Model], list[models.ForeignKey]] = {}
 
 
 def rows_with_dependants(model: type[models.Model], pks: list) -> set:

@@ -815,6 +815,8 @@ class RetentionRule(TrackedModel):
         CLOSED = "closed_at", _("closure of the file")
         LOGGED = "logged_at", _("the time it was logged")
         SESSION_END = "session_end", _("the end of the session")
+        # A published version (statement, staff notice) replaced by a newer one.
+        SUPERSEDED = "superseded", _("replacement by a newer version")
 
     class Action(models.TextChoices):
         DELETE = "delete", _("delete")

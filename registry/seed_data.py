@@ -1284,6 +1284,94 @@ RETENTION_RULES: list[dict[str, Any]] = [
             "that note is deleted after 60 days.",
         ),
     },
+    # Staff names the system keeps as accountability evidence (Art. 5(2)), not for ever.
+    {
+        "code": "statement-approver",
+        "activity": "I",
+        "data_category": None,
+        "period": (5, "years"),
+        "anchor": "superseded",
+        "action": "anonymise",
+        "legal_reference": (
+            "Art. 5, lid 2 AVG (aantonen wie elke versie goedkeurde); 5 jaar na vervanging = "
+            "verjaring van een vordering tot schadevergoeding (art. 2262bis, § 1, tweede lid "
+            "oud BW), door het personeel te bevestigen"
+        ),
+        "name": t(
+            "Wie een versie van de privacyverklaring goedkeurde",
+            "Qui a approuvé une version de la déclaration de confidentialité",
+            "Who approved a version of the privacy statement",
+        ),
+        "statement_text": t(
+            "De naam van de medewerker die een versie van deze verklaring goedkeurde, bewaren "
+            "we tot 5 jaar nadat een nieuwere versie ze verving; daarna vermeldt die versie "
+            "enkel nog de rol (privacyverantwoordelijke).",
+            "Le nom du collaborateur qui a approuvé une version de cette déclaration est "
+            "conservé jusqu'à 5 ans après son remplacement par une version plus récente ; "
+            "ensuite, cette version ne mentionne plus que le rôle (responsable de la vie "
+            "privée).",
+            "The name of the staff member who approved a version of this statement is kept "
+            "until 5 years after a newer version replaced it; after that the version names "
+            "only the role (privacy officer).",
+        ),
+    },
+    {
+        "code": "staff-notice-publisher",
+        "activity": "I",
+        "data_category": None,
+        "period": (5, "years"),
+        "anchor": "superseded",
+        "action": "anonymise",
+        "legal_reference": (
+            "Art. 5, lid 2 AVG (aantonen wie elke versie publiceerde); 5 jaar na vervanging, "
+            "zoals de privacyverklaring, door het personeel te bevestigen"
+        ),
+        "name": t(
+            "Wie een versie van de privacyverklaring voor personeel publiceerde",
+            "Qui a publié une version de la déclaration de confidentialité du personnel",
+            "Who published a version of the staff privacy notice",
+        ),
+        "statement_text": t(
+            "De naam van de medewerker die een versie van de privacyverklaring voor personeel "
+            "publiceerde, bewaren we tot 5 jaar nadat een nieuwere versie ze verving; daarna "
+            "vermeldt die versie enkel nog de rol (privacyverantwoordelijke).",
+            "Le nom du collaborateur qui a publié une version de la déclaration de "
+            "confidentialité du personnel est conservé jusqu'à 5 ans après son remplacement "
+            "par une version plus récente ; ensuite, cette version ne mentionne plus que le "
+            "rôle (responsable de la vie privée).",
+            "The name of the staff member who published a version of the staff privacy notice "
+            "is kept until 5 years after a newer version replaced it; after that the version "
+            "names only the role (privacy officer).",
+        ),
+    },
+    {
+        "code": "review-decision",
+        "activity": "I",
+        "data_category": None,
+        "period": (5, "years"),
+        "anchor": "recorded_at",
+        "action": "delete",
+        "legal_reference": (
+            "Art. 5, lid 2 AVG (aantonen waarom gegevens na een controle bewaard of gewist "
+            "werden); 5 jaar, door het personeel te bevestigen"
+        ),
+        "name": t(
+            "Beslissingen na een controle van bewaarde gegevens",
+            "Décisions après un contrôle des données conservées",
+            "Decisions after a review of kept data",
+        ),
+        "statement_text": t(
+            "Wanneer ons personeel na een controle beslist gegevens te bewaren of te wissen, "
+            "noteren we de reden en wie besliste; die notitie wordt na 5 jaar verwijderd, een "
+            "beslissing om te bewaren niet zolang ze nog geldt.",
+            "Lorsque notre personnel décide, après un contrôle, de conserver ou d'effacer des "
+            "données, nous notons le motif et qui a décidé ; cette note est supprimée après "
+            "5 ans, une décision de conserver pas tant qu'elle s'applique encore.",
+            "When our staff decide after a review to keep or erase data, we note the reason "
+            "and who decided; that note is deleted after 5 years, a decision to keep not while "
+            "it still applies.",
+        ),
+    },
 ]
 
 # Categories of processing C-DOT carries out for clients (Art. 30(2)(b)), from purpose D.

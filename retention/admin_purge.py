@@ -250,6 +250,11 @@ def _decide(request: HttpRequest, rule: RetentionRule, now, errors: dict) -> boo
             "reason": _("Give a reason and a next review date."),
             "date": _("The next review date must lie in the future."),
             "refused": _("Not deleted: a legal hold or a kept invoice protects this record."),
+            "linked": _(
+                "Not deleted: records that must still be kept, such as data-subject requests "
+                "this account handled, still name it. It can go once they have gone by their "
+                "own rules; keep it until then."
+            ),
             "gone": _("This record is no longer due for review (decided or deleted meanwhile)."),
         }.get(str(exc), _("This decision could not be taken."))
         return False

@@ -6,12 +6,15 @@ applied, and it must itself be harmless to keep.
 """
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from records.models import held
 
 
 class PurgeRunQuerySet(models.QuerySet):
@@ -175,14 +178,30 @@ class ReviewDecisionQuerySet(models.QuerySet):
         """ "Keep" decisions whose next review date has not come yet."""
         return self.filter(decision=ReviewDecision.Decision.KEEP, next_review_on__gt=today)
 
+    def expired(
+        self, now: datetime, rule, *, ignore_holds: bool = False
+    ) -> "ReviewDecisionQuerySet":
+        """Decisions taken at or before the `review-decision` rule's cutoff, except a "keep"
+        that still holds (its next review date not reached): it goes once that has passed."""
+        rows = self.filter(decided_at__lte=rule.cutoff(now)).exclude(
+            decision=ReviewDecision.Decision.KEEP,
+            next_review_on__gt=timezone.localdate(now),
+        )
+        return rows if ignore_holds else rows.exclude(held(ReviewDecision, now))
+
 
 class ReviewDecision(models.Model):
     """A privacy officer's decision on one row of a review rule (customer contacts, staff
     accounts, the suppression list): keep it until a next review, with the reason, or delete it.
 
-    Like a legal hold it names the row by model and key and holds a reason about the case, not
-    about the person (Art. 5(2): the decision is the accountability evidence).
+    Like a legal hold it names the row by model and key and holds a reason about the case
+    (Art. 5(2): the decision is the accountability evidence). The reason may still name the
+    person and `decided_by` names the staff member: the decision goes by the `review-decision`
+    rule (issue 13), the staff link earlier if the account is deleted.
     """
+
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("reason", "decided_by")
+    retention_rule_code: ClassVar[str] = "review-decision"
 
     class Decision(models.TextChoices):
         KEEP = "keep", _("kept")

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.db import models, transaction
 from django.utils import timezone
 
-from records.deletion import RecordsDeleteRefused, records_delete
+from records.deletion import RecordsDeleteRefused, RecordsStillLinked, records_delete
 from registry.models import RetentionRule
 
 from .models import PurgeRun, ReviewDecision
@@ -120,6 +120,8 @@ def review_row_delete(
     row = _due_row(target, rule, pk, now)
     try:
         records_delete(model=target.model, pks=[row.pk], now=now)
+    except RecordsStillLinked as exc:  # a staff account that handled a request: kept for now
+        raise ReviewRefused("linked") from exc
     except RecordsDeleteRefused as exc:
         raise ReviewRefused("refused") from exc
     return ReviewDecision.objects.create(

@@ -16,6 +16,10 @@ the purge does with the expired rows of each rule. Nothing in ``records`` import
 |                   |                        | while an invoice must still be kept              |
 | processor-data    | ProcessorDataset       | raise a deletion task (deletion_requested_on)    |
 | email-outbox      | OutboxEmail            | delete (30 days after sending, per register)     |
+| statement-approver| StatementVersion       | approver's name → the role, 5 years after the    |
+|                   |                        | version was replaced (the version stays)         |
+| staff-notice-publisher | StaffNoticeVersion | publisher's name → the role, likewise            |
+| review-decision   | ReviewDecision         | delete (5 years; not while a "keep" holds)       |
 
 Rows under an active legal hold (Art. 17(3)(e)) are left out by the records' ``expired()``;
 contacts restricted under Art. 18(1) are left out here. A rule whose register action is
@@ -30,10 +34,16 @@ from operator import or_
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from records.deletion import dependants_exists_sql, holdable, records_delete, stored_files
+from records.deletion import (
+    dependants_exists_sql,
+    holdable,
+    pseudonymise,
+    records_delete,
+    stored_files,
+)
 from records.models import (
     NO_HOLDS,
     CameraRecording,
@@ -50,6 +60,8 @@ from records.models_outbox import OutboxEmail
 from records.services import camera_footage_orphans_sweep
 from registry import periods
 from registry.models import RetentionRule
+
+from .models import ReviewDecision
 
 
 class UnknownRule(LookupError):
@@ -318,6 +330,46 @@ class AnchorTarget(PurgeTarget):
         return rows.exclude(held(model, now))
 
 
+class StaffNameTarget(AnchorTarget):
+    """The staff name on a published version (statement approver, staff-notice publisher):
+    accountability evidence (Art. 5(2)) while the version is current and for the rule's period
+    after a newer version replaced it; then the role stands in for the name
+    (``NAME_AFTER_RETENTION``) and the link to the account goes. The version itself — its
+    public text and PDF — stays: it names no one."""
+
+    action = Action.ANONYMISE
+    bulk_delete = False
+
+    def __init__(self, rule_code: str, labels: tuple[str, ...]) -> None:
+        super().__init__(rule_code, labels, "published_at", action=Action.ANONYMISE)
+
+    def _still_named(self, model: type[models.Model]) -> Q:
+        keep = model.NAME_AFTER_RETENTION  # type: ignore[attr-defined]
+        named = Q()
+        for name in model.PERSONAL_FIELDS:  # type: ignore[attr-defined]
+            field = model._meta.get_field(name)
+            if field.is_relation:
+                named |= Q(**{f"{name}__isnull": False})
+            else:
+                named |= ~Q(**{name: ""}) & ~Q(**{name: keep.get(name, "")})
+        return named
+
+    def expired_ignoring_restriction(
+        self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
+    ) -> models.QuerySet:
+        model = self.model
+        replaced = model._base_manager.filter(
+            number__gt=OuterRef("number"), published_at__lte=rule.cutoff(now)
+        )
+        rows = model._base_manager.filter(Exists(replaced)).filter(self._still_named(model))
+        return rows if ignore_holds else rows.exclude(held(model, now))
+
+    def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
+        model = self.model
+        keep = model.NAME_AFTER_RETENTION  # type: ignore[attr-defined]
+        return BatchResult(affected=pseudonymise(model=model, pks=pks, keep=keep))
+
+
 class ReviewTarget(AnchorTarget):
     """Counted for staff, never applied (the register's action is "review")."""
 
@@ -372,6 +424,10 @@ TARGETS: dict[str, PurgeTarget] = {
         DeleteTarget("email-outbox", OutboxEmail),
         # Art. 28(3)(e): requests passed on to a client controller (processor app).
         AnchorTarget("forwarded-request", ("processor.ForwardedRequest",), "received_at"),
+        # Art. 5(2), 5(1)(e): the staff name on a version, and the review queue's decisions.
+        StaffNameTarget("statement-approver", ("statement.StatementVersion",)),
+        StaffNameTarget("staff-notice-publisher", ("statement.StaffNoticeVersion",)),
+        DeleteTarget("review-decision", ReviewDecision),
     )
 }
 
@@ -456,21 +512,16 @@ NOT_PERSONAL: dict[str, str] = {
     "django_celery_beat.PeriodicTasks": "schedules",
     "django_celery_beat.PeriodicTask": "schedules",
     "cdot_privacy.Heartbeat": "beat liveness",
-    "retention.PurgeRun": "counts and timings only",
+    # Counts and timings; who started a run is a link to the staff account, unlinked when
+    # the account is deleted (`staff-account`, records_delete).
+    "retention.PurgeRun": "counts and timings; the starter's link ends with the account",
     "retention.RuleBacklog": "counts per rule only",
-    # Staff decisions on review rules: the record's number, keep/delete, a reason. To confirm
-    # by the review queue's owner (issue 17): a reason naming the person would make it personal.
-    "retention.ReviewDecision": "a staff decision about a row by its number",
     "records.ApiKey": "client systems, hashed keys",
     # requests_app models added by issue 14 (their owner may rather declare PERSONAL_FIELDS):
     "requests_app.AnswerTemplate": "answer texts per request type, no person in them",
     "requests_app.ProcessorWebhook": "a processor's endpoint and secret",
     "requests_app.WebhookDelivery": "event and status of a delivery; goes with its request",
     "records.IdempotencyRecord": "ids and statuses, pruned after 24 hours",
-    "statement.StatementVersion": "the published privacy statement",
-    # Issue 16: like the statement's approver, the publisher's name is the accountability
-    # record of who published (Art. 5(2)); to confirm by the inventory's owner.
-    "statement.StaffNoticeVersion": "the staff privacy notice and who published it",
     "consent.BannerVersion": "the cookie banner texts",
     # The register (Art. 30): purposes, categories, rules, cookies. Its contact fields name
     # the controller's and the clients' business contacts, which Art. 30(1)(a) and 30(2)(a)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .diff import word_diff
-from .models import LANGUAGE_CODES, StatementVersion
+from .models import LANGUAGE_CODES, NAME_ENDED, ROLE_INSTEAD_OF_NAME, StatementVersion
 from .rendering import statement_change_summary
 from .services import DraftGone, statement_draft_publish
 
@@ -102,6 +102,8 @@ class StatementVersionAdmin(admin.ModelAdmin):
                 _local(obj.publish_after),
             )
         if obj.approval == StatementVersion.Approval.OFFICER:
+            if obj.approved_by_name == ROLE_INSTEAD_OF_NAME:
+                return format_html("{} ({})", obj.get_approval_display(), NAME_ENDED)
             return format_html("{}: {}", obj.get_approval_display(), obj.approved_by_name)
         return obj.get_approval_display()
 

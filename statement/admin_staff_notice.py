@@ -16,7 +16,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .models import LANGUAGE_CODES, StaffNoticeVersion
+from .models import LANGUAGE_CODES, StaffNoticeVersion, staff_name_display
 from .staff_notice import StaffNoticeIncomplete, staff_notice_publish
 
 PUBLISH_PERMISSION = "statement.publish_staffnoticeversion"
@@ -24,8 +24,8 @@ PUBLISH_PERMISSION = "statement.publish_staffnoticeversion"
 
 @admin.register(StaffNoticeVersion)
 class StaffNoticeVersionAdmin(admin.ModelAdmin):
-    list_display = ("label", "published_at", "published_by_name", "pdfs")
-    fields = ("number", "published_at", "published_by_name", "pdfs")
+    list_display = ("label", "published_at", "publisher", "pdfs")
+    fields = ("number", "published_at", "publisher", "pdfs")
     readonly_fields = fields
     change_list_template = "admin/statement/staffnoticeversion/change_list.html"
 
@@ -49,6 +49,10 @@ class StaffNoticeVersionAdmin(admin.ModelAdmin):
     @admin.display(description=_("version"), ordering="number")
     def label(self, obj: StaffNoticeVersion) -> str:
         return str(obj.number)
+
+    @admin.display(description=_("published by (name)"))
+    def publisher(self, obj: StaffNoticeVersion) -> str:
+        return staff_name_display(obj.published_by_name)
 
     @admin.display(description=_("PDF"))
     def pdfs(self, obj: StaffNoticeVersion) -> str:

@@ -8,6 +8,7 @@ announcement, footer and PDF never change afterwards, and it records who approve
 """
 
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,22 @@ from django.utils.translation import gettext_lazy as _
 ANNOUNCEMENT_DAYS = 30
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+
+# What a version says about who approved or published it once the name has ended (rules
+# `statement-approver` and `staff-notice-publisher`, Art. 5(1)(e)): the role, not the person.
+# The staff role's group name (cdot_privacy.roles.PRIVACY_OFFICER); shown translated.
+ROLE_INSTEAD_OF_NAME = "Privacy officer"
+
+
+NAME_ENDED = _("name removed after its retention period")
+
+
+def staff_name_display(name: str) -> str:
+    """A stored approver/publisher name as staff read it: the role in their language once
+    the name has given way to it."""
+    if name == ROLE_INSTEAD_OF_NAME:
+        return str(_("a privacy officer (name removed after its retention period)"))
+    return name
 
 
 class StatementVersionQuerySet(models.QuerySet):
@@ -111,7 +128,7 @@ class StatementVersion(models.Model):
         related_name="+",
         editable=False,
     )
-    # The approver's name as it was, kept if the account is later removed.
+    # The approver's name as it was, kept if the account is later removed (until its rule).
     approved_by_name = models.CharField(
         _("approved by (name)"), max_length=150, blank=True, editable=False
     )
@@ -142,6 +159,14 @@ class StatementVersion(models.Model):
     pdf_nl = models.BinaryField(editable=False)
     pdf_fr = models.BinaryField(editable=False)
     pdf_en = models.BinaryField(editable=False)
+
+    # Personal-data inventory (issue 13): who approved a version is the accountability record
+    # (Art. 5(2)), kept while it is current and for the `statement-approver` rule's period after
+    # a newer version replaced it; then the role stands in for the name
+    # (retention.targets.StaffNameTarget). The public pages show neither.
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("approved_by", "approved_by_name")
+    retention_rule_code: ClassVar[str] = "statement-approver"
+    NAME_AFTER_RETENTION: ClassVar[dict[str, str]] = {"approved_by_name": ROLE_INSTEAD_OF_NAME}
 
     objects = StatementVersionQuerySet.as_manager()
 
@@ -229,7 +254,7 @@ class StaffNoticeVersion(models.Model):
         related_name="+",
         editable=False,
     )
-    # The publisher's name as it was, kept if the account is later removed.
+    # The publisher's name as it was, kept if the account is later removed (until its rule).
     published_by_name = models.CharField(
         _("published by (name)"), max_length=150, blank=True, editable=False
     )
@@ -241,6 +266,11 @@ class StaffNoticeVersion(models.Model):
     pdf_nl = models.BinaryField(editable=False)
     pdf_fr = models.BinaryField(editable=False)
     pdf_en = models.BinaryField(editable=False)
+
+    # Like the statement's approver (above): rule `staff-notice-publisher`.
+    PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("published_by", "published_by_name")
+    retention_rule_code: ClassVar[str] = "staff-notice-publisher"
+    NAME_AFTER_RETENTION: ClassVar[dict[str, str]] = {"published_by_name": ROLE_INSTEAD_OF_NAME}
 
     objects = StaffNoticeVersionQuerySet.as_manager()
 

@@ -88,6 +88,9 @@ def test_the_inventory_names_only_installed_models():
         "requests_app.DataSubjectRequest",
         "records.Contact",
         "file:erasure-ledger",
+        "statement.StatementVersion",  # the approver's name
+        "statement.StaffNoticeVersion",  # the publisher's name
+        "retention.ReviewDecision",  # a reason, who decided
     ],
 )
 def test_known_personal_stores_are_in_the_inventory(label):
