@@ -115,15 +115,20 @@ def test_an_announcement_nobody_receives_is_refused_and_leaves_nothing(frozen, b
     assert not SubProcessorChange.objects.exists() and not OutboxEmail.objects.exists()
 
 
-def test_an_objection_is_kept_within_the_window_and_refused_after_it(frozen, backup_host):
-    client_("Bakkerij Peeters", window=10, subs=[backup_host])
+def _moved_backup_notice(backup_host):
+    """The notice one client gets when the backup host is replaced (effective 1 August)."""
     change = services.sub_processor_change_announce(
         recipient=backup_host,
         kind=SubProcessorChange.Kind.REPLACED,
         effective_on=date(2026, 8, 1),
         description="Move.",
     )
-    notice = change.notices.get()
+    return change.notices.get()
+
+
+def test_an_objection_is_kept_within_the_window_and_refused_after_it(frozen, backup_host):
+    client_("Bakkerij Peeters", window=10, subs=[backup_host])
+    notice = _moved_backup_notice(backup_host)
     late = TODAY + timedelta(days=11)
     message = _error(
         lambda: services.sub_processor_objection_record(
@@ -310,13 +315,7 @@ def test_a_sub_processor_change_is_refused_while_a_client_has_no_e_mail(
 )
 def test_an_objection_dated_before_the_notice_is_refused(frozen, backup_host, language, message):
     client_("Bakkerij Peeters", subs=[backup_host])
-    change = services.sub_processor_change_announce(
-        recipient=backup_host,
-        kind=SubProcessorChange.Kind.REPLACED,
-        effective_on=date(2026, 8, 1),
-        description="Move.",
-    )
-    notice = change.notices.get()
+    notice = _moved_backup_notice(backup_host)
     record = lambda: services.sub_processor_objection_record(  # noqa: E731
         notice=notice, objected_on=TODAY - timedelta(days=1), note="We object."
     )
