@@ -19,6 +19,7 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
 from ninja import Field, Header, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, field_validator, model_validator
@@ -98,29 +99,23 @@ class ApiKeyAuth(HttpBearer):
             return None  # 401: unknown or revoked
         if not api_key.allows(self.scope):
             raise ApiProblem(403, f"This API key lacks the scope {self.scope}.", "Authorization")
-        rate_limit_check(api_key)
+        rate_limit_check(request, api_key)
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
         return api_key
 
 
-def rate_limit_check(api_key: ApiKey) -> None:
-    """Fixed one-minute windows per key in the shared cache (Redis in production)."""
-    from django.core.cache import cache
-
-    window = int(timezone.now().timestamp()) // RATE_WINDOW_SECONDS
-    cache_key = f"api-rate:{api_key.pk}:{window}"
-    cache.add(cache_key, 0, timeout=RATE_WINDOW_SECONDS * 2)
-    try:
-        calls = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, timeout=RATE_WINDOW_SECONDS * 2)
-        calls = 1
-    if calls > api_key.rate_limit_per_minute:
-        retry_after = RATE_WINDOW_SECONDS - int(timezone.now().timestamp()) % RATE_WINDOW_SECONDS
+def rate_limit_check(request: HttpRequest, api_key: ApiKey) -> None:
+    """At most `api_key.rate_limit_per_minute` calls per key and minute, counted in the shared
+    cache (Redis in production) by django-ratelimit, the limiter of the public request form
+    and the consent endpoint too. Retry-After is the window's length: a retry after it is
+    counted in a new window."""
+    rate = f"{api_key.rate_limit_per_minute}/m"
+    key = f"api-key:{api_key.pk}"
+    if is_ratelimited(request, group="api:key", key=lambda _g, _r: key, rate=rate, increment=True):
         raise ApiProblem(
             429,
             f"Rate limit of {api_key.rate_limit_per_minute} calls per minute reached.",
-            headers={"Retry-After": str(retry_after)},
+            headers={"Retry-After": str(RATE_WINDOW_SECONDS)},
         )
 
 

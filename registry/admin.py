@@ -43,7 +43,6 @@ from .models import (
     normalise_vat,
 )
 from .models_dpia import dpia_state
-from .periods import BRUSSELS
 from .ropa import CONTENT_TYPES, FORMATS, as_of_instant, ropa_export, ropa_filename
 
 _list_state = threading.local()
@@ -368,7 +367,7 @@ class RopaForm(forms.Form):
 
     def clean_as_of(self) -> date | None:
         day = self.cleaned_data.get("as_of")
-        if day and day > timezone.now().astimezone(BRUSSELS).date():
+        if day and day > timezone.localdate():
             raise forms.ValidationError(_("Choose today or a date in the past."))
         return day
 
@@ -629,7 +628,7 @@ class ProcessorClientAdmin(HintsMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("contract running"), boolean=True)
     def is_running(self, obj: ProcessorClient) -> bool:
-        today = timezone.now().astimezone(BRUSSELS).date()
+        today = timezone.localdate()
         return obj.contract_end is None or obj.contract_end >= today
 
 

@@ -583,5 +583,5 @@ def ropa_export(*, fmt: str, as_of: datetime | None = None, language: str = "nl"
 
 
 def ropa_filename(*, fmt: str, as_of: datetime | None = None) -> str:
-    day = (as_of or timezone.now()).astimezone(BRUSSELS).date()
+    day = timezone.localdate(as_of or timezone.now())
     return f"ropa-{day.isoformat()}.{fmt}"

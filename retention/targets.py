@@ -35,6 +35,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from records.deletion import (
@@ -58,7 +59,6 @@ from records.models import (
 )
 from records.models_outbox import OutboxEmail
 from records.services import camera_footage_orphans_sweep
-from registry import periods
 from registry.models import RetentionRule
 
 from .models import ReviewDecision
@@ -278,7 +278,7 @@ class ProcessorDataTarget(DeleteTarget):
         return super().expired(now, rule).filter(deletion_requested_on__isnull=True)
 
     def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
-        today = now.astimezone(periods.BRUSSELS).date()
+        today = timezone.localdate(now)
         affected = ProcessorDataset.objects.filter(
             pk__in=pks, deletion_requested_on__isnull=True
         ).update(deletion_requested_on=today)

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from registry.periods import BRUSSELS
 from registry.ropa import FORMATS, as_of_instant, ropa_export, ropa_filename
 
 
@@ -32,7 +31,7 @@ class Command(BaseCommand):
         as_of = None
         if options["as_of"]:
             day = _parse_day(options["as_of"])
-            if day > timezone.now().astimezone(BRUSSELS).date():
+            if day > timezone.localdate():
                 raise CommandError("--as-of lies in the future")
             as_of = as_of_instant(day)
         output = Path(options["output"] or ropa_filename(fmt=fmt, as_of=as_of))
