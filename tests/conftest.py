@@ -276,3 +276,24 @@ def _wait_for(condition, *, timeout: float, what: str, log: Path | None = None) 
 @pytest.fixture
 def wait_for():
     return _wait_for
+
+
+@pytest.fixture
+def officer(db, client):
+    """The privacy officer: a superuser, logged in on `client`. Modules that need more (a
+    seeded register, a frozen clock) extend it with a fixture of the same name."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def register(db):
+    """C-DOT's register (activities A-G, rules, GBA/APD) as the seed command loads it."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_cdot", stdout=io.StringIO())

@@ -293,13 +293,6 @@ def test_the_consent_limit_is_the_forms_limiter_per_client_behind_the_proxy(
 # --- proof for staff, retention, dashboard -----------------------------------------------------
 
 
-@pytest.fixture
-def officer(client):
-    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
-    client.force_login(user)
-    return user
-
-
 def test_staff_find_a_consent_id_and_print_its_proof_in_their_language(version, client, address):
     consent_id = post(client, choice(version, statistics=True), address=address).json()[
         "consent_id"

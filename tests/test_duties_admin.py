@@ -4,7 +4,6 @@
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from processor.models import SubProcessorChange
 from records.models import ProcessorDataset
@@ -15,10 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(register_seeded_once, client):
-    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
-    client.force_login(user)
-    return user
+def officer(register_seeded_once, officer):
+    return officer
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import translation
 from openpyxl import load_workbook
@@ -22,13 +21,6 @@ NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 def demo(time_machine, settings):
     time_machine.move_to(NOW, tick=False)
     call_command("seed_demo", requests=0, contacts=0, stdout=io.StringIO())
-
-
-@pytest.fixture
-def officer(client):
-    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
-    client.force_login(user)
-    return user
 
 
 def test_demo_data_fill_the_processor_sheet_naming_cdot_processor_and_the_client_controller(demo):

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(register_seeded_once, client, settings):
+def officer_client(register_seeded_once, client, settings):
     settings.STAFF_2FA = False
     user = get_user_model().objects.create_superuser("officer", "o@example.be", "x" * 16)
     client.force_login(user)
@@ -56,20 +56,20 @@ def admin_url(model, view, *args):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_every_register_page_opens_for_the_privacy_officer(officer, model):
-    response = officer.get(admin_url(model, "changelist"), follow=True)
+def test_every_register_page_opens_for_the_privacy_officer(officer_client, model):
+    response = officer_client.get(admin_url(model, "changelist"), follow=True)
     assert response.status_code == 200
     obj = model.objects.first()
     if obj is not None:
-        assert officer.get(admin_url(model, "change", obj.pk)).status_code == 200
-        assert officer.get(admin_url(model, "history", obj.pk)).status_code == 200
+        assert officer_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+        assert officer_client.get(admin_url(model, "history", obj.pk)).status_code == 200
 
 
-def test_activity_page_shows_its_hints_and_the_fields_cite_their_article(officer):
+def test_activity_page_shows_its_hints_and_the_fields_cite_their_article(officer_client):
     ProcessingActivity.objects.filter(code="E").update(
         legitimate_interest="", legitimate_interest_nl=""
     )
-    page = officer.get(
+    page = officer_client.get(
         admin_url(ProcessingActivity, "change", ProcessingActivity.objects.get(code="E").pk)
     )
     html = page.content.decode()
@@ -78,16 +78,16 @@ def test_activity_page_shows_its_hints_and_the_fields_cite_their_article(officer
     assert "Art. 30(1)(e)" in html
 
 
-def test_activity_list_answers_basis_retention_and_recipients_at_a_glance(officer):
-    html = officer.get(admin_url(ProcessingActivity, "changelist")).content.decode()
+def test_activity_list_answers_basis_retention_and_recipients_at_a_glance(officer_client):
+    html = officer_client.get(admin_url(ProcessingActivity, "changelist")).content.decode()
     assert "14 days after recording time" in html
     assert "at withdrawal of consent" in html
     assert "Police and judicial authorities" in html
     assert "0 errors" in html
 
 
-def test_hints_page_lists_the_seed_warnings_with_links_to_fix_them(officer):
-    html = officer.get(reverse("admin:registry_hints")).content.decode()
+def test_hints_page_lists_the_seed_warnings_with_links_to_fix_them(officer_client):
+    html = officer_client.get(reverse("admin:registry_hints")).content.decode()
     rule = RetentionRule.objects.get_by_code("invoice")
     assert admin_url(RetentionRule, "change", rule.pk) in html
     assert admin_url(ProcessorClient, "add") in html  # the empty Art. 30(2) register
@@ -102,34 +102,36 @@ def test_hints_page_lists_the_seed_warnings_with_links_to_fix_them(officer):
         ("json", "application/json"),
     ],
 )
-def test_ropa_downloads_from_the_admin(officer, fmt, content_type):
-    response = officer.get(reverse("admin:registry_ropa"), {"format": fmt, "language": "fr"})
+def test_ropa_downloads_from_the_admin(officer_client, fmt, content_type):
+    response = officer_client.get(reverse("admin:registry_ropa"), {"format": fmt, "language": "fr"})
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"].startswith('attachment; filename="ropa-')
     assert len(response.content) > 1000
 
 
-def test_ropa_form_refuses_a_future_date_with_a_message(officer):
-    response = officer.get(reverse("admin:registry_ropa"), {"format": "pdf", "as_of": "2999-01-01"})
+def test_ropa_form_refuses_a_future_date_with_a_message(officer_client):
+    response = officer_client.get(
+        reverse("admin:registry_ropa"), {"format": "pdf", "as_of": "2999-01-01"}
+    )
     assert response.status_code == 200
     assert "Content-Disposition" not in response
     assert "Choose today or a date in the past." in response.content.decode()
 
 
-def test_a_saved_rule_code_is_read_only_on_its_page(officer):
+def test_a_saved_rule_code_is_read_only_on_its_page(officer_client):
     rule = RetentionRule.objects.get_by_code("prospect")
     url = admin_url(RetentionRule, "change", rule.pk)
-    form = officer.get(url).context["adminform"].form
+    form = officer_client.get(url).context["adminform"].form
     assert "code" not in form.fields
     data = {k: ("" if v is None else v) for k, v in form.initial.items()}
     data.update({"code": "prospects-renamed", "period_value": 2})
-    assert officer.post(url, data).status_code == 302
+    assert officer_client.post(url, data).status_code == 302
     rule.refresh_from_db()
     assert (rule.code, rule.period_value) == ("prospect", 2)
 
 
-def test_the_rule_form_used_inline_refuses_a_new_code_and_changes_nothing(officer):
+def test_the_rule_form_used_inline_refuses_a_new_code_and_changes_nothing(officer_client):
     rule = RetentionRule.objects.get_by_code("prospect")
     data = {
         "code": "prospects-renamed",
@@ -148,20 +150,20 @@ def test_the_rule_form_used_inline_refuses_a_new_code_and_changes_nothing(office
     assert (rule.code, rule.period_value) == ("prospect", 1)
 
 
-def _organisation_post(officer, **changes):
+def _organisation_post(officer_client, **changes):
     org = Organisation.objects.current()
     url = admin_url(Organisation, "change", org.pk)
-    form = officer.get(url).context["adminform"].form
+    form = officer_client.get(url).context["adminform"].form
     data = {k: ("" if v is None else v) for k, v in form.initial.items()}
     data.update(changes)
-    return org, officer.post(url, data)
+    return org, officer_client.post(url, data)
 
 
 def test_a_company_number_typed_with_dots_is_stored_as_ten_digits_and_history_names_the_user(
-    officer,
+    officer_client,
 ):
     org, response = _organisation_post(
-        officer, kbo_number="0403.170.701", vat_number="be 0403.170.701"
+        officer_client, kbo_number="0403.170.701", vat_number="be 0403.170.701"
     )
     assert response.status_code == 302
     org.refresh_from_db()
@@ -172,12 +174,13 @@ def test_a_company_number_typed_with_dots_is_stored_as_ten_digits_and_history_na
     )
     assert org.history.first().history_user.username == "officer"
     assert (
-        "controller.kbo_number" not in officer.get(reverse("admin:registry_hints")).content.decode()
+        "controller.kbo_number"
+        not in officer_client.get(reverse("admin:registry_hints")).content.decode()
     )
 
 
-def test_a_wrong_company_number_is_refused_with_a_clear_message(officer):
-    org, response = _organisation_post(officer, kbo_number="0403.170.702")
+def test_a_wrong_company_number_is_refused_with_a_clear_message(officer_client):
+    org, response = _organisation_post(officer_client, kbo_number="0403.170.702")
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors.as_data()
     assert [e.code for e in errors["kbo_number"]] == ["kbo_checksum"]
@@ -186,16 +189,16 @@ def test_a_wrong_company_number_is_refused_with_a_clear_message(officer):
     assert org.kbo_number == ""
 
 
-def test_the_single_organisation_cannot_be_added_twice_or_deleted(officer):
-    assert officer.get(admin_url(Organisation, "add")).status_code == 403
+def test_the_single_organisation_cannot_be_added_twice_or_deleted(officer_client):
+    assert officer_client.get(admin_url(Organisation, "add")).status_code == 403
     org = Organisation.objects.current()
-    assert officer.get(admin_url(Organisation, "delete", org.pk)).status_code == 403
-    assert officer.get(admin_url(Organisation, "changelist")).url == admin_url(
+    assert officer_client.get(admin_url(Organisation, "delete", org.pk)).status_code == 403
+    assert officer_client.get(admin_url(Organisation, "changelist")).url == admin_url(
         Organisation, "change", org.pk
     )
 
 
-def test_the_footer_tag_shows_the_controller_from_the_register(officer):
+def test_the_footer_tag_shows_the_controller_from_the_register(officer_client):
     org = Organisation.objects.current()
     org.phone = "016 11 22 33"
     org.save()
@@ -206,10 +209,10 @@ def test_the_footer_tag_shows_the_controller_from_the_register(officer):
     assert 'href="mailto:glenn@c-dot.be"' in html
 
 
-def test_activity_list_counts_what_is_missing_per_activity(officer):
+def test_activity_list_counts_what_is_missing_per_activity(officer_client):
     ProcessingActivity.objects.filter(code="E").update(
         legitimate_interest="", legitimate_interest_nl=""
     )
-    html = officer.get(admin_url(ProcessingActivity, "changelist")).content.decode()
+    html = officer_client.get(admin_url(ProcessingActivity, "changelist")).content.decode()
     assert re.search(r"\b1 error\(s\), \d+ warning\(s\)", html)  # warnings: DPIA, countries
     assert "1 error," in html  # the summary above the list

@@ -5,7 +5,6 @@ import io
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
@@ -29,11 +28,6 @@ TODAY = date(2026, 6, 1)
 def seeded(time_machine):
     time_machine.move_to(date(2026, 6, 1), tick=False)
     call_command("seed_cdot", stdout=io.StringIO())
-
-
-@pytest.fixture
-def officer():
-    return get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
 
 
 def _errors(instance) -> dict[str, list[str]]:

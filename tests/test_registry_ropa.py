@@ -57,8 +57,8 @@ def squash(s: str) -> str:
 
 
 @pytest.fixture
-def register():
-    call_command("seed_cdot", stdout=io.StringIO())
+def register(register):
+    """The seeded register (tests/conftest.py) with the extras below."""
     # One transfer and one client, so (e) and Art. 30(2) have content to show.
     newsletter = Recipient.objects.get(code="newsletter-ecommerce")
     activity = ProcessingActivity.objects.get(code="F")

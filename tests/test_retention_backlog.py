@@ -3,12 +3,10 @@ the dashboard and the rules page with the time of the count (issue 19): those pa
 few queries at 10 or 300 000 contacts. The purge preview of one rule pages through that rule's
 rows and counts them only up to a cap."""
 
-import io
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -147,11 +145,6 @@ def test_the_rules_page_shows_the_last_count_with_its_time(admin_client, prospec
     cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:]]
     assert cells[2:6] == ["2", "0", "1", "1"]
     assert '<time datetime="2026-06-15T10:00:00+0200">' in cells[6]
-
-
-@pytest.fixture
-def register(db):
-    call_command("seed_cdot", stdout=io.StringIO())
 
 
 def dashboard_queries(client) -> int:

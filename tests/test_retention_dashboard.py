@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from records.services import contact_restrict, contact_restriction_lift
 from tests.records_factories import ContactFactory
@@ -13,11 +12,14 @@ NOW = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def officer(client, time_machine):
+def clock_at_now(time_machine):
     time_machine.move_to(NOW, tick=False)
-    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
-    client.force_login(user)
-    return user
+
+
+@pytest.fixture
+def officer(clock_at_now, officer):
+    """The officer, created and logged in with the clock already at NOW."""
+    return officer
 
 
 def test_a_restriction_past_its_end_shows_on_the_dashboard_until_staff_decide(

@@ -22,16 +22,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def register(db):
-    call_command("seed_cdot", stdout=io.StringIO())
+def clock_at_now(time_machine):
+    time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture
-def officer(db, client, time_machine):
-    time_machine.move_to(NOW, tick=False)
-    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
-    client.force_login(user)
-    return user
+def officer(clock_at_now, officer):
+    """The officer, created and logged in with the clock already at NOW."""
+    return officer
 
 
 def make_request(kind="access", status="in_progress", due=None, received=None, **extra):

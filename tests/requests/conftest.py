@@ -5,13 +5,11 @@
 - every test gets its own private-storage folder and fresh rate-limit counters (autouse).
 """
 
-import io
 import uuid
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from cdot_privacy.celery import app as celery_app
 from tests.requests.support import STAFF_PASSWORD
@@ -54,12 +52,6 @@ def tasks_run_in_process():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
-
-
-@pytest.fixture
-def register(db):
-    """C-DOT's register (activities A-G, rules, GBA/APD) as the seed command loads it."""
-    call_command("seed_cdot", stdout=io.StringIO())
 
 
 @pytest.fixture
