@@ -583,5 +583,5 @@ def ropa_export(*, fmt: str, as_of: datetime | None = None, language: str = "nl"
 
 
 def ropa_filename(*, fmt: str, as_of: datetime | None = None) -> str:
-    day = timezone.localdate(as_of or timezone.now())
+    day = timezone.localdate(as_of)  # None: today
     return f"ropa-{day.isoformat()}.{fmt}"
