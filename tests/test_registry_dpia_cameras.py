@@ -1,12 +1,10 @@
 """DPIA screening (Art. 35, WP248, GBA/APD list) and the camera register (camera law of
 21 March 2007, royal decree of 8 May 2018)."""
 
-import io
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import translation
 
 from registry.hints import register_findings
@@ -22,12 +20,13 @@ from requests_app.models import DataSubjectRequest
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 6, 1)
+SEED_AT = TODAY  # register_seeded_once seeds the module's register on this day
 
 
 @pytest.fixture
-def seeded(time_machine):
-    time_machine.move_to(date(2026, 6, 1), tick=False)
-    call_command("seed_cdot", stdout=io.StringIO())
+def seeded(register_seeded_once, time_machine):
+    """The register seeded on TODAY (once for the module), the clock stopped there."""
+    time_machine.move_to(TODAY, tick=False)
 
 
 def _errors(instance) -> dict[str, list[str]]:

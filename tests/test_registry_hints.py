@@ -43,8 +43,9 @@ SEED_SHORTFALLS = {
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_cdot", stdout=io.StringIO())
+def seeded(register_seeded_once):
+    """C-DOT's register as the seed loads it (seeded once for the module; each test's
+    changes are rolled back)."""
 
 
 def codes() -> set[str]:

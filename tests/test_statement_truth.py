@@ -1,11 +1,9 @@
 """The statement says only what the system does (#13 point 6): each claim below is rendered
 from register data that makes it true, checked in nl, fr and en."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
 from registry.automation import rule_is_automated
@@ -62,9 +60,9 @@ B_OLD = {"nl": "zonder nieuw contact", "fr": "sans nouveau contact", "en": "with
 
 
 @pytest.fixture
-def seeded():
-    """C-DOT's register as the seed loads it: no recipient country, no source."""
-    call_command("seed_cdot", stdout=io.StringIO())
+def seeded(register_seeded_once):
+    """C-DOT's register as the seed loads it: no recipient country, no source (seeded once
+    for the module; each test's changes are rolled back)."""
 
 
 def bodies() -> dict[str, str]:
