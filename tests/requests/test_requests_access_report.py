@@ -19,6 +19,11 @@ from requests_app.packages import access_package_create, access_report_context
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def register(register_seeded_once, db):
+    """C-DOT's register, seeded once for this module (each test's changes roll back)."""
+
+
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

@@ -23,6 +23,13 @@ from requests_app.models import AccessPackage, AuditEntry, DataSubjectRequest, S
 from requests_app.packages import access_package_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register(register_seeded_once, db):
+    """C-DOT's register, seeded once for this module (each test's changes roll back)."""
+
+
 LegalBasis = ProcessingActivity.LegalBasis
 
 

@@ -25,6 +25,13 @@ from requests_app.services_records import erasure_execute
 from tests.requests.support import link_path, pdf_bytes, png_bytes, step, submit_and_verify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
+
+
+@pytest.fixture
+def register(register_seeded_once, db):
+    """C-DOT's register, seeded once for this module (each test's changes roll back)."""
+
+
 Status = DataSubjectRequest.Status
 Action = AuditEntry.Action
 
