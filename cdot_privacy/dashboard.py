@@ -261,6 +261,7 @@ def schedule_section(now: datetime) -> Section:
 # What each beat task does, in the staff's words (the task path is the key, not the name).
 JOB_LABELS = {
     "records.email_outbox_flush": gettext_lazy("Send the queued e-mails"),
+    "consent.queue_flush": gettext_lazy("Store the queued cookie choices"),
     "records.camera_footage_scan": gettext_lazy("Index new camera footage"),
     "records.camera_footage_orphans_sweep": gettext_lazy("Remove footage files the index missed"),
     "records.idempotency_records_prune": gettext_lazy("Forget stored API answers older than a day"),
@@ -540,12 +541,15 @@ def purge_chart(now: datetime) -> Section:
 
 
 def consent_chart(now: datetime) -> Section:
-    """Cookie-banner choices per week: accepted and refused, one chart per offered category."""
+    """Cookie-banner choices per week: accepted and refused, one chart per offered category
+    (the first choices still queued in Redis written first)."""
     from consent import selectors
+    from consent.services import consent_queue_flush_for_reading
 
     title = str(selectors.CHART_TITLE)
     if _model("consent", "ConsentRecord") is None:
         return _unavailable("consent_chart", title, str(selectors.CHART_SOURCE))
+    consent_queue_flush_for_reading()
     weeks = selectors.week_starts(now, CONSENT_WEEKS)
     totals, categories = selectors.weekly_choices(weeks)
     labels = [date_format(week, "j M") for week in weeks]

@@ -1,7 +1,9 @@
 """Consent records for staff: look up a consent ID and print its proof (Art. 7(1)).
 
 Records are append-only: no one adds, changes or deletes them here; the retention purge ends
-them under the register's `cookie-consent` rule.
+them under the register's `cookie-consent` rule. The list and the proof write the first choices
+still queued in Redis first (consent/services.py): a choice the visitor was just told is recorded
+is found at once, not after the next flush.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from registry.models import CookieCategory
 
 from .models import BannerVersion, ConsentRecord
+from .services import consent_queue_flush_for_reading
 
 
 class ReadOnlyMixin:
@@ -50,6 +53,10 @@ class ConsentRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["banner_version"]
     show_full_result_count = False
 
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        consent_queue_flush_for_reading()
+        return super().changelist_view(request, extra_context)
+
     def get_urls(self):
         proof = path(
             "proof/<str:consent_id>/",
@@ -66,6 +73,7 @@ class ConsentRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def proof_view(self, request: HttpRequest, consent_id: str) -> HttpResponse:
         if not self.has_view_permission(request):
             raise Http404
+        consent_queue_flush_for_reading()
         records = list(
             ConsentRecord.objects.for_consent_id(consent_id).select_related("banner_version")
         )

@@ -9,35 +9,59 @@ count, hashed into a cache key that expires within 65 seconds; it is never store
 record.
 
 What the endpoint checks against the register (the listed websites, the banner versions
-served) is read at most once per REGISTER_SECONDS per process, so a first choice costs the
-rate-limit count and one durable INSERT (bench/consent.py); a change sent with a consent ID
-also reads that ID's last record, to tell a withdrawal.
+served) is read at most once per REGISTER_SECONDS per process. With Redis (REDIS_URL), a first
+choice (no consent ID) touches no database: one Redis round trip counts the rate limit in
+django-ratelimit's own counter and, within the limit, queues the record (consent/services.py);
+beat writes the queue into the database every 10 seconds, and so does every reader first (the
+staff lookup and proof, the dashboard). A change sent with a consent ID writes the queue first,
+then reads that ID's last record, to tell a withdrawal, and is written at once. Without Redis,
+or with Redis unreachable (logged), a choice is written at once (bench/consent.py measures it).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit import ALL
+from django_ratelimit.core import (
+    EXPIRATION_FUDGE,
+    _get_ip,
+    _get_window,
+    _make_cache_key,
+    _split_rate,
+    is_ratelimited,
+)
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field, StrictBool, ValidationError
 
 from registry.models import ConsentSettings
 
 from .models import BannerVersion, ConsentRecord
-from .services import consent_record_create
+from .services import (
+    REDIS_ERRORS,
+    FirstChoice,
+    consent_choice_queue,
+    consent_choice_store,
+    consent_queue_flush_for_reading,
+    consent_record_create,
+    queue_cache,
+    queue_client,
+)
 
+logger = logging.getLogger(__name__)
 router = Router(tags=["consent"])
 
 MAX_BODY_BYTES = 256
 RATE_WINDOW_SECONDS = 60
+RATE_GROUP = "consent:post"
 REGISTER_SECONDS = 10  # how old this process's copy of the register may be
 
 
@@ -120,10 +144,39 @@ def _cors(response: HttpResponse, origin: str) -> HttpResponse:
     return response
 
 
+def _rate() -> str:
+    return f"{settings.CONSENT_RATE_PER_MINUTE}/m"
+
+
 def _rate_exceeded(request: HttpRequest) -> bool:
-    """The request form's limiter (django-ratelimit), per client address, per minute."""
-    rate = f"{settings.CONSENT_RATE_PER_MINUTE}/m"
-    return is_ratelimited(request, group="consent:post", key="ip", rate=rate, increment=True)
+    """The request form's limiter (django-ratelimit), per client address, per minute.
+
+    With Redis unreachable the choice is not refused (logged): it is written at once.
+    """
+    try:
+        return is_ratelimited(request, group=RATE_GROUP, key="ip", rate=_rate(), increment=True)
+    except REDIS_ERRORS as exc:
+        logger.warning("event=consent_redis_unreachable step=count error=%s", type(exc).__name__)
+        return False
+
+
+def _rate_key(request: HttpRequest) -> tuple[str | None, int, int]:
+    """django-ratelimit's counter for this client and window as is_ratelimited(key="ip")
+    names it (cache prefix and version included), the limit and the counter's expiry; the key
+    is None when RATELIMIT_ENABLE is off."""
+    rate = _rate()
+    limit, period = _split_rate(rate)
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return None, limit, period
+    value = _get_ip(request)
+    key = _make_cache_key(RATE_GROUP, _get_window(value, period), rate, value, ALL)
+    return queue_cache().make_key(key), limit, period + EXPIRATION_FUDGE
+
+
+def _too_many() -> JsonResponse:
+    response = _problem(429, "Too many choices from this client; try again in a minute.")
+    response["Retry-After"] = str(RATE_WINDOW_SECONDS)
+    return response
 
 
 def _banner_version(version: str) -> BannerVersion | None:
@@ -152,26 +205,64 @@ def _errors(exc: ValidationError) -> list[dict[str, str]]:
     return found
 
 
-def _record(payload: ConsentIn, origin: str) -> ConsentRecord | None:
-    """Store the choice; None if the banner version is not one this app served."""
+def _choices(payload: ConsentIn) -> dict[str, bool]:
+    return payload.model_dump(include={"preferences", "statistics", "marketing"})
+
+
+def _written(payload: ConsentIn, create) -> ConsentRecord | None:
+    """Write through ``create(version)``; None if the banner version is not one this app
+    served. A version row gone (a restored database) is looked up again."""
     version = _banner_version(payload.version)
     if version is None:
         return None
     try:
-        return _create(payload, version, origin)
-    except IntegrityError:  # the version's row is gone (a restored database): look again
+        return create(version)
+    except IntegrityError:
         forget_register()
         version = _banner_version(payload.version)
-        return None if version is None else _create(payload, version, origin)
+        return None if version is None else create(version)
 
 
-def _create(payload: ConsentIn, version: BannerVersion, origin: str) -> ConsentRecord:
-    return consent_record_create(
-        consent_id=payload.consent_id,
-        banner_version=version,
-        language=payload.language,
-        choices=payload.model_dump(include={"preferences", "statistics", "marketing"}),
-        origin=origin,
+def _queued(
+    request: HttpRequest, client, payload: ConsentIn, version: BannerVersion, origin: str
+) -> FirstChoice | ConsentRecord | HttpResponse | None:
+    """A first choice with Redis: counted and, within the limit, queued in one round trip.
+
+    The answer is the choice queued (its ID and time made here). Redis unreachable: the
+    choice is written at once, uncounted (logged), never lost.
+    """
+    choice = FirstChoice.new(
+        banner_version=version, language=payload.language, origin=origin, choices=_choices(payload)
+    )
+    rate_key, limit, expiry = _rate_key(request)
+    try:
+        count = consent_choice_queue(
+            choice=choice, client=client, rate_key=rate_key, limit=limit, expiry=expiry
+        )
+    except REDIS_ERRORS as exc:
+        logger.warning("event=consent_redis_unreachable step=queue error=%s", type(exc).__name__)
+        return _written(
+            payload, lambda v: consent_choice_store(choice=replace(choice, banner_version=v))
+        )
+    if rate_key is not None and count > limit:
+        return _too_many()
+    return choice
+
+
+def _at_once(payload: ConsentIn, origin: str) -> ConsentRecord | None:
+    """Written at once: a change (after the queue, so that the ID's last record is known) or
+    a first choice without Redis."""
+    if payload.consent_id:
+        consent_queue_flush_for_reading()
+    return _written(
+        payload,
+        lambda version: consent_record_create(
+            consent_id=payload.consent_id,
+            banner_version=version,
+            language=payload.language,
+            choices=_choices(payload),
+            origin=origin,
+        ),
     )
 
 
@@ -193,6 +284,14 @@ def consent_preflight(request: HttpRequest) -> HttpResponse:
     auth=None,
     response={201: ConsentOut},
     summary="Record a cookie choice (public, from the banner)",
+    description=(
+        "Records one choice made in the cookie banner (Art. 7(1)): no IP address or other "
+        "request data is stored. A first choice (no `consent_id`) gets a new consent ID. "
+        "With Redis it is counted and queued in one round trip and written to the database "
+        "within about 10 seconds (at once when staff look it up or the visitor changes the "
+        "choice); without Redis it is written at once. A change (with `consent_id`) is written "
+        "at once, as a withdrawal when it refuses a category the same ID had accepted."
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -216,13 +315,11 @@ def consent_post(request: HttpRequest) -> HttpResponse:
         declared = MAX_BODY_BYTES + 1
     if declared > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
         return _cors(_problem(413, f"The body may hold at most {MAX_BODY_BYTES} bytes."), origin)
-    if _rate_exceeded(request):
-        response = _problem(429, "Too many choices from this client; try again in a minute.")
-        response["Retry-After"] = str(RATE_WINDOW_SECONDS)
-        return _cors(response, origin)
     try:
         payload = ConsentIn.model_validate(json.loads(request.body or b"null"))
     except (ValueError, TypeError) as exc:
+        if _rate_exceeded(request):
+            return _cors(_too_many(), origin)
         errors = _errors(exc) if isinstance(exc, ValidationError) else []
         response = JsonResponse(
             {
@@ -232,10 +329,20 @@ def consent_post(request: HttpRequest) -> HttpResponse:
             status=422,
         )
         return _cors(response, origin)
-    record = _record(payload, origin)
-    if record is None:
+    version = _banner_version(payload.version)
+    client = queue_client() if version is not None and payload.consent_id is None else None
+    answer: FirstChoice | ConsentRecord | HttpResponse | None
+    if client is not None and version is not None:
+        answer = _queued(request, client, payload, version, origin)
+    elif _rate_exceeded(request):
+        answer = _too_many()
+    else:
+        answer = None if version is None else _at_once(payload, origin)
+    if isinstance(answer, HttpResponse):
+        return _cors(answer, origin)
+    if answer is None:
         return _cors(_problem(422, "Unknown banner version.", "version"), origin)
     body = ConsentOut.model_validate(  # validated: kind must be one the schema names
-        {"consent_id": record.consent_id, "kind": record.kind, "recorded_at": record.recorded_at}
+        {"consent_id": answer.consent_id, "kind": answer.kind, "recorded_at": answer.recorded_at}
     )
     return _cors(JsonResponse(body.model_dump(mode="json"), status=201), origin)

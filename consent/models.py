@@ -4,7 +4,8 @@ A visitor's browser keeps a random consent ID in the first-party consent cookie;
 and every withdrawal is one append-only row: the ID, the time, the banner version (whose texts
 and inventory are kept in BannerVersion, so staff can show what was asked), the choice per
 category, the page's language and the website it came from. The rows end with the register's
-`cookie-consent` retention rule (counted from the time of the choice).
+`cookie-consent` retention rule (counted from the time of the choice). With Redis, a first choice
+waits there (about 10 seconds at most) before its row is written (consent/services.py).
 """
 
 from __future__ import annotations
@@ -83,6 +84,13 @@ class ConsentRecord(models.Model):
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
         ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            # A first choice queued in Redis is written by whichever flush takes it; one that
+            # died after writing is taken over and written again: this keeps it one row.
+            models.UniqueConstraint(
+                fields=["consent_id", "recorded_at"], name="consent_record_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.consent_id} ({self.get_kind_display()})"

@@ -1,5 +1,12 @@
 """Cookie consent (issue 15): the banner's versioned script, the public consent endpoint and its
-abuse limits (origin, size, rate), proof without IP addresses, staff proof, retention, chart."""
+abuse limits (origin, size, rate), proof without IP addresses, staff proof, retention, chart.
+
+With Redis (REDIS_URL) a first choice is counted and queued there in one round trip and written
+to the database by the next flush (beat, or a reader: staff, the dashboard, a change of the same
+ID); without Redis, or with Redis unreachable, it is written at once. The tests that need Redis
+ask for the `redis_url` fixture; the others run in both modes and read through `stored()`, which
+flushes first as every reader does.
+"""
 
 import gzip
 import io
@@ -9,15 +16,38 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django_ratelimit.core import get_usage, is_ratelimited
 
+from cdot_privacy.periodic import declared_periodic_tasks
 from consent.api import MAX_BODY_BYTES, REGISTER_SECONDS, forget_register
 from consent.models import BannerVersion, ConsentRecord
+from consent.services import QUEUE_KEY, STALE_SECONDS, consent_queue_flush
+from consent.tasks import consent_queue_flush_task
 from registry.models import ConsentSettings, Cookie, RetentionRule
+from tests.consent_support import own_cache
 
 pytestmark = pytest.mark.django_db
 SITE = "https://www.c-dot.be"
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings, tmp_path):
+    yield from own_cache(settings, tmp_path)
+
+
+def stored():
+    """The consent records as a reader sees them: the queue of first choices flushed first."""
+    consent_queue_flush()
+    return ConsentRecord.objects.all()
+
+
+def queued() -> list[dict]:
+    """The first choices waiting in Redis for the next flush."""
+    client = cache._cache.get_client(write=True)
+    return [json.loads(item) for item in client.lrange(cache.make_key(QUEUE_KEY), 0, -1)]
 
 
 @pytest.fixture
@@ -115,7 +145,7 @@ def test_a_choice_from_a_listed_website_is_recorded_with_a_random_consent_id(
     assert response.status_code == 201
     assert response["Access-Control-Allow-Origin"] == SITE
     answer = response.json()
-    record = ConsentRecord.objects.get()
+    record = stored().get()
     assert answer["consent_id"] == record.consent_id and len(record.consent_id) == 22
     assert answer["kind"] == "choice"
     assert record.granted() == ["statistics"]
@@ -123,15 +153,119 @@ def test_a_choice_from_a_listed_website_is_recorded_with_a_random_consent_id(
     assert record.banner_version.version == version
 
 
-def test_a_choice_is_one_query_the_insert_once_the_register_is_read(
-    version, client, address, django_assert_num_queries
+def test_without_redis_a_choice_is_written_at_once_one_query_once_the_register_is_read(
+    version, client, address, settings, django_assert_num_queries
 ):
+    settings.REDIS_URL = ""  # the embedded run
     post(client, choice(version), address=address)  # reads the register's websites and version
     with django_assert_num_queries(1) as queries:
         response = post(client, choice(version, marketing=True), address=address)
     assert response.status_code == 201
     assert queries.captured_queries[0]["sql"].startswith("INSERT")
+    assert ConsentRecord.objects.count() == 2  # no flush: in the database already
+
+
+def test_with_redis_a_first_choice_is_queued_without_any_query(
+    redis_url, version, client, address, django_assert_num_queries
+):
+    post(client, choice(version), address=address)  # reads the register's websites and version
+    with django_assert_num_queries(0):
+        response = post(client, choice(version, marketing=True), address=address)
+    assert response.status_code == 201
+    assert [row["consent_id"] for row in queued()][-1] == response.json()["consent_id"]
+    assert not ConsentRecord.objects.exists()  # not yet: the next flush writes it
+
+
+def test_a_queued_first_choice_is_stored_as_the_answer_said_once(
+    redis_url, version, client, address
+):
+    answer = post(client, choice(version, statistics=True, marketing=True), address=address).json()
+    assert consent_queue_flush() == 1
+    record = ConsentRecord.objects.select_related("banner_version").get()
+    assert record.consent_id == answer["consent_id"]
+    assert record.kind == answer["kind"] == "choice"
+    assert record.recorded_at == datetime.fromisoformat(answer["recorded_at"])
+    assert record.choices() == {"preferences": False, "statistics": True, "marketing": True}
+    assert (record.language, record.origin, record.banner_version.version) == ("nl", SITE, version)
+    assert consent_queue_flush() == 0  # a second flush adds nothing
+    assert ConsentRecord.objects.count() == 1
+    assert queued() == []
+
+
+def test_a_flush_that_died_before_storing_is_taken_over_after_a_minute(
+    redis_url, version, client, address, monkeypatch, time_machine
+):
+    answer = post(client, choice(version, statistics=True), address=address).json()
+
+    def killed(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ConsentRecord.objects, "bulk_create", killed)
+        with pytest.raises(RuntimeError):
+            consent_queue_flush()
+    assert queued() == []  # taken by the flush that died
+    assert consent_queue_flush() == 0  # within the minute it may still be at work
+    assert not ConsentRecord.objects.exists()
+    time_machine.move_to(datetime.now(UTC) + timedelta(seconds=STALE_SECONDS + 1))
+    assert consent_queue_flush() == 1
+    assert ConsentRecord.objects.get().consent_id == answer["consent_id"]
+    assert consent_queue_flush() == 0
+
+
+def test_a_flush_that_died_after_storing_is_taken_over_without_a_duplicate(
+    redis_url, version, client, address, monkeypatch, time_machine
+):
+    from consent import services
+
+    post(client, choice(version, statistics=True), address=address)
+
+    def killed(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_processing_done", killed)
+        with pytest.raises(RuntimeError):
+            consent_queue_flush()
+    assert ConsentRecord.objects.count() == 1
+    time_machine.move_to(datetime.now(UTC) + timedelta(seconds=STALE_SECONDS + 1))
+    assert consent_queue_flush() == 1  # the same row again: (consent ID, time) is unique
+    assert ConsentRecord.objects.count() == 1
+
+
+def test_beat_flushes_the_queue_every_ten_seconds():
+    specs = [spec for spec in declared_periodic_tasks() if spec.task == "consent.queue_flush"]
+    assert len(specs) == 1 and specs[0].seconds == 10
+
+
+def test_the_beat_task_stores_the_queued_choices(redis_url, version, client, address):
+    post(client, choice(version), address=address)
+    post(client, choice(version, statistics=True), address=address)
+    assert not ConsentRecord.objects.exists()
+    assert consent_queue_flush_task() == 2
     assert ConsentRecord.objects.count() == 2
+
+
+def test_with_redis_unreachable_a_choice_is_written_at_once(
+    version, client, address, settings, caplog
+):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+        }
+    }
+    first = post(client, choice(version, statistics=True), address=address)
+    assert first.status_code == 201
+    record = ConsentRecord.objects.get()  # no flush: written at once
+    assert record.consent_id == first.json()["consent_id"]
+    assert record.recorded_at == datetime.fromisoformat(first.json()["recorded_at"])
+    assert record.granted() == ["statistics"]
+    again = post(client, choice(version, consent_id=record.consent_id), address=address)
+    assert again.status_code == 201
+    assert again.json()["kind"] == "withdrawal"
+    assert "event=consent_redis_unreachable" in caplog.text
 
 
 def test_an_unknown_consent_id_is_not_taken_over_the_server_gives_a_new_one(
@@ -143,8 +277,8 @@ def test_an_unknown_consent_id_is_not_taken_over_the_server_gives_a_new_one(
     answer = response.json()
     assert answer["consent_id"] != chosen and len(answer["consent_id"]) == 22
     assert answer["kind"] == "choice"
-    assert not ConsentRecord.objects.filter(consent_id=chosen).exists()
-    assert ConsentRecord.objects.get().consent_id == answer["consent_id"]
+    assert not stored().filter(consent_id=chosen).exists()
+    assert stored().get().consent_id == answer["consent_id"]
     # the new ID is the visitor's from now on: a change with it is linked to the first choice
     again = post(client, choice(version, consent_id=answer["consent_id"]), address=address)
     assert again.json()["consent_id"] == answer["consent_id"]
@@ -165,7 +299,10 @@ def test_no_ip_address_or_request_detail_is_stored(version, client, settings):
         HTTP_X_FORWARDED_FOR="203.0.113.78",
     )
     assert behind.status_code == 201
-    assert ConsentRecord.objects.count() == 2
+    if settings.REDIS_URL:  # nor in what waits in Redis for the flush
+        waiting = json.dumps(queued())
+        assert address not in waiting and "203.0.113" not in waiting
+    assert stored().count() == 2
     with connection.cursor() as cursor:
         for model in (ConsentRecord, BannerVersion):
             cursor.execute(f"SELECT * FROM {model._meta.db_table}")  # noqa: S608 - model name
@@ -187,6 +324,18 @@ def test_refusing_what_the_same_id_had_accepted_is_recorded_as_a_withdrawal(
     assert kinds == ["choice", "withdrawal"]
 
 
+def test_a_change_right_after_a_queued_first_choice_sees_it(redis_url, version, client, address):
+    """The change is written at once, after the queue: the withdrawal is told (Art. 7(3))."""
+    first = post(client, choice(version, statistics=True, marketing=True), address=address)
+    consent_id = first.json()["consent_id"]
+    assert not ConsentRecord.objects.exists()  # the first choice still waits in Redis
+    again = post(client, choice(version, consent_id=consent_id, statistics=True), address=address)
+    assert again.json()["consent_id"] == consent_id
+    assert again.json()["kind"] == "withdrawal"
+    kinds = list(ConsentRecord.objects.for_consent_id(consent_id).values_list("kind", flat=True))
+    assert kinds == ["choice", "withdrawal"]
+
+
 @pytest.mark.parametrize(
     "origin", ["https://evil.example", "https://www.c-dot.be.evil.example", "null", None]
 )
@@ -195,7 +344,7 @@ def test_a_website_the_register_does_not_list_cannot_record(version, client, ori
     assert response.status_code == 403
     assert "Access-Control-Allow-Origin" not in response
     assert response.json()["errors"][0]["field"] == "Origin"
-    assert not ConsentRecord.objects.exists()
+    assert not stored().exists()
 
 
 def test_the_preflight_answers_listed_origins_only(version, client):
@@ -223,7 +372,7 @@ def test_a_body_larger_than_the_fixed_size_is_refused_unread(version, client, ad
     body = json.dumps(choice(version)) + " " * MAX_BODY_BYTES
     response = post(client, None, raw=body, address=address)
     assert response.status_code == 413
-    assert not ConsentRecord.objects.exists()
+    assert not stored().exists()
 
 
 @pytest.mark.parametrize(
@@ -242,13 +391,13 @@ def test_an_invalid_body_gets_a_clear_422_and_changes_nothing(
     response = post(client, {**choice(version), **change}, address=address)
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json()["errors"]]
-    assert not ConsentRecord.objects.exists()
+    assert not stored().exists()
 
 
 def test_a_body_that_is_not_json_gets_a_422(version, client, address):
     response = post(client, None, raw="version=1", address=address)
     assert response.status_code == 422
-    assert not ConsentRecord.objects.exists()
+    assert not stored().exists()
 
 
 def test_choices_beyond_the_rate_limit_are_refused_per_client(version, client, settings, address):
@@ -260,7 +409,7 @@ def test_choices_beyond_the_rate_limit_are_refused_per_client(version, client, s
     assert refused.json()["detail"].startswith("Too many choices")
     assert refused["Retry-After"] == "60"
     assert refused["Access-Control-Allow-Origin"] == SITE  # the banner can read why
-    assert ConsentRecord.objects.count() == 3
+    assert stored().count() == 3
     other = f"198.51.100.{random.randrange(1, 255)}"
     assert post(client, choice(version), address=other).status_code == 201
 
@@ -288,6 +437,25 @@ def test_the_consent_limit_is_the_forms_limiter_per_client_behind_the_proxy(
     assert send(HTTP_X_FORWARDED_FOR=f"203.0.113.{random.randrange(1, 255)}") == 201
     settings.RATELIMIT_ENABLE = False
     assert send() == 201
+
+
+def test_a_queued_choice_is_counted_in_django_ratelimits_own_counter(
+    redis_url, version, client, address, settings, rf, time_machine
+):
+    """One limiter (issue 18): what the queue's script counts, django-ratelimit reads and
+    counts on, and the other way round."""
+    time_machine.move_to(datetime.now(UTC), tick=False)  # one rate window throughout
+    settings.CONSENT_RATE_PER_MINUTE = 5
+    codes = [post(client, choice(version), address=address).status_code for _ in range(3)]
+    assert codes == [201, 201, 201]
+    request = rf.post("/api/v1/consent", REMOTE_ADDR=address)
+    usage = get_usage(request, group="consent:post", key="ip", rate="5/m")
+    assert (usage["count"], usage["should_limit"]) == (3, False)
+    for _ in range(2):
+        is_ratelimited(request, group="consent:post", key="ip", rate="5/m", increment=True)
+    assert post(client, choice(version), address=address).status_code == 429
+    assert get_usage(request, group="consent:post", key="ip", rate="5/m")["count"] == 6
+    assert len(queued()) == 3
 
 
 # --- proof for staff, retention, dashboard -----------------------------------------------------
@@ -319,7 +487,7 @@ def test_consent_records_cannot_be_changed_or_deleted_by_staff(version, client, 
     post(client, choice(version), address=address)
     user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
     client.force_login(user)
-    record = ConsentRecord.objects.get()
+    record = stored().get()
     page = client.get(f"/admin/consent/consentrecord/{record.pk}/delete/")
     assert page.status_code == 403
     assert ConsentRecord.objects.count() == 1
@@ -330,7 +498,7 @@ def test_consent_records_expire_under_their_own_rule(version, client, address, t
     rule = RetentionRule.objects.get(code="cookie-consent")
     assert rule.activity.code == "F"
     assert ConsentRecord.retention_rule_code == rule.code
-    now = ConsentRecord.objects.get().recorded_at
+    now = stored().get().recorded_at
     assert not ConsentRecord.objects.expired(now + timedelta(days=364), rule).exists()
     assert ConsentRecord.objects.expired(now + timedelta(days=366), rule).count() == 1
 
@@ -353,3 +521,39 @@ def test_the_dashboard_charts_accepted_and_refused_per_category_per_week(
     assert charts["Statistieken"]["rates"][-1] == "67 %"
     assert charts["Marketing"]["rates"][-1] == "33 %"
     assert "<svg" in response.content.decode()
+
+
+def test_staff_find_a_queued_choice_without_waiting_for_beat(redis_url, version, client, address):
+    consent_id = post(client, choice(version, marketing=True), address=address).json()["consent_id"]
+    assert not ConsentRecord.objects.exists()
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    found = client.get("/admin/consent/consentrecord/", {"q": consent_id})
+    assert found.context["cl"].result_count == 1
+    other = post(client, choice(version), address=address).json()["consent_id"]
+    proof = client.get(f"/admin/consent/consentrecord/proof/{other}/")
+    assert proof.status_code == 200 and other in proof.content.decode()
+
+
+def test_the_dashboard_charts_a_queued_choice_without_waiting_for_beat(
+    redis_url, version, client, address
+):
+    post(client, choice(version, statistics=True), address=address)
+    assert not ConsentRecord.objects.exists()
+    user = get_user_model().objects.create_superuser("po", "po@c-dot.be", "x" * 20)
+    client.force_login(user)
+    section = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").context["dashboard"]["consent_chart"]
+    charts = {c["name"]: c for c in section.data["charts"]}
+    assert charts["Statistics"]["accepted"][-1] == 1
+
+
+def test_a_choice_still_queued_when_its_period_ends_is_purged_not_written_later(
+    redis_url, version, client, address, time_machine
+):
+    """The purge of `cookie-consent` writes the queue first, as every reader does."""
+    time_machine.move_to(datetime(2026, 6, 17, 10, tzinfo=UTC), tick=False)
+    post(client, choice(version, marketing=True), address=address)
+    time_machine.move_to(datetime(2027, 6, 18, 10, tzinfo=UTC), tick=False)  # no flush since
+    call_command("purge", "--rule", "cookie-consent", stdout=io.StringIO())
+    assert queued() == []
+    assert not stored().exists()
