@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from records.deletion import (
@@ -299,12 +300,14 @@ class AnchorTarget(PurgeTarget):
         *,
         extra: Q | None = None,
         action: str = Action.DELETE,
+        flush: str | None = None,
     ) -> None:
         self.rule_code = rule_code
         self.labels = labels  # the first installed one (a model moving between apps)
         self.anchor = anchor
         self.extra = extra
         self.action = action
+        self.flush = flush  # dotted path: writes rows still queued elsewhere before reading
 
     @property
     def model(self) -> type[models.Model]:  # type: ignore[override]
@@ -321,6 +324,8 @@ class AnchorTarget(PurgeTarget):
     def expired_ignoring_restriction(
         self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
     ) -> models.QuerySet:
+        if self.flush:
+            import_string(self.flush)()
         model = self.model
         rows = model._base_manager.filter(**{f"{self.anchor}__lte": rule.cutoff(now)})
         if self.extra is not None:
@@ -412,8 +417,14 @@ TARGETS: dict[str, PurgeTarget] = {
             "last_login",
             extra=Q(is_active=False),
         ),
-        # Art. 7(1) and art. 10/2 of the law of 30 July 2018: proof of each cookie choice.
-        AnchorTarget("cookie-consent", ("consent.ConsentRecord",), "recorded_at"),
+        # Art. 7(1) and art. 10/2 of the law of 30 July 2018: proof of each cookie choice
+        # (first choices still queued in Redis written first).
+        AnchorTarget(
+            "cookie-consent",
+            ("consent.ConsentRecord",),
+            "recorded_at",
+            flush="consent.services.consent_queue_flush_for_reading",
+        ),
         # Art. 33(5): the breach register, 5 years after each breach is closed.
         AnchorTarget(
             "breach-register",
