@@ -11,6 +11,7 @@ thus be reproduced as of any past date (`Model.history.as_of(when)`).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -144,6 +145,19 @@ class Organisation(TrackedModel):
         ),
     )
     note = models.TextField(_("internal note"), blank=True)
+
+    # Personal-data inventory (issue 13): the live row is the register, its contacts kept while
+    # listed (Art. 30(1)(a)); the earlier values of these fields that its history table keeps
+    # end by rule `register-history-contact`, 5 years after staff replaced them
+    # (retention.targets.HistoryContactTarget).
+    HISTORY_PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "privacy_contact_name",
+        "privacy_contact_email",
+        "dpo_name",
+        "dpo_email",
+        "representative",
+    )
+    history_retention_rule_code: ClassVar[str] = "register-history-contact"
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -768,6 +782,15 @@ class ProcessorClient(TrackedModel):
         ),
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    # Like the controller's contact (Organisation, above): Art. 30(2)(a) while listed, earlier
+    # values in the history until rule `register-history-client-contact` ends them.
+    HISTORY_PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "contact_name",
+        "contact_email",
+        "representative",
+    )
+    history_retention_rule_code: ClassVar[str] = "register-history-client-contact"
 
     objects = ProcessorClientQuerySet.as_manager()
 

@@ -1372,6 +1372,72 @@ RETENTION_RULES: list[dict[str, Any]] = [
             "it still applies.",
         ),
     },
+    # The register's history keeps earlier contact details (Art. 30(1)(a), 30(2)(a) while
+    # listed): accountability evidence (Art. 5(2)), not for ever (Art. 5(1)(e)).
+    {
+        "code": "register-history-contact",
+        "activity": "I",
+        "data_category": None,
+        "period": (5, "years"),
+        "anchor": "superseded",
+        "action": "anonymise",
+        "legal_reference": (
+            "Art. 5, lid 2 AVG (aantonen wie het register als contactpersoon noemde) afgewogen "
+            "tegen art. 5, lid 1, e) AVG; 5 jaar na vervanging = verjaring van een vordering tot "
+            "schadevergoeding (art. 2262bis, § 1, tweede lid oud BW), door het personeel te "
+            "bevestigen"
+        ),
+        "name": t(
+            "Vroegere privacycontactpersonen in de geschiedenis van het register",
+            "Anciens contacts vie privée dans l'historique du registre",
+            "Earlier privacy contacts in the register's history",
+        ),
+        "statement_text": t(
+            "Wanneer we in ons register een andere contactpersoon voor privacyvragen (of "
+            "functionaris voor gegevensbescherming) vermelden, bewaren we de naam en het "
+            "e-mailadres van de vorige in de geschiedenis van het register tot 5 jaar na die "
+            "vervanging; daarna worden ze daar gewist.",
+            "Lorsque notre registre désigne une autre personne de contact pour les questions de "
+            "vie privée (ou un autre délégué à la protection des données), nous conservons le "
+            "nom et l'adresse e-mail de la précédente dans l'historique du registre jusqu'à "
+            "5 ans après ce remplacement ; ils y sont ensuite effacés.",
+            "When our register names another contact person for privacy questions (or another "
+            "data protection officer), we keep the name and e-mail address of the previous one "
+            "in the register's history until 5 years after that replacement; after that they "
+            "are erased there.",
+        ),
+    },
+    {
+        "code": "register-history-client-contact",
+        "activity": "D",
+        "data_category": None,
+        "period": (5, "years"),
+        "anchor": "superseded",
+        "action": "anonymise",
+        "legal_reference": (
+            "Art. 5, lid 2 en art. 30, lid 2, a) AVG (aantonen wie het register als contact van "
+            "een klant noemde) afgewogen tegen art. 5, lid 1, e) AVG; 5 jaar na vervanging of "
+            "schrapping, zoals art. 2262bis, § 1 oud BW, door het personeel te bevestigen"
+        ),
+        "name": t(
+            "Vroegere contactpersonen van klanten in de geschiedenis van het register",
+            "Anciens contacts des clients dans l'historique du registre",
+            "Earlier client contacts in the register's history",
+        ),
+        "statement_text": t(
+            "Wanneer een klant voor wie we gegevens verwerken een andere contactpersoon (of "
+            "vertegenwoordiger) opgeeft, of uit ons register verdwijnt, bewaren we de vorige "
+            "gegevens in de geschiedenis van het register tot 5 jaar daarna; daarna worden ze "
+            "daar gewist.",
+            "Lorsqu'un client pour lequel nous traitons des données désigne une autre personne "
+            "de contact (ou un autre représentant), ou quitte notre registre, nous conservons "
+            "les coordonnées précédentes dans l'historique du registre jusqu'à 5 ans après ; "
+            "elles y sont ensuite effacées.",
+            "When a client we process data for names another contact person (or "
+            "representative), or leaves our register, we keep the previous details in the "
+            "register's history until 5 years after that; after that they are erased there.",
+        ),
+    },
 ]
 
 # Categories of processing C-DOT carries out for clients (Art. 30(2)(b)), from purpose D.

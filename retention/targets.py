@@ -20,6 +20,10 @@ the purge does with the expired rows of each rule. Nothing in ``records`` import
 |                   |                        | version was replaced (the version stays)         |
 | staff-notice-publisher | StaffNoticeVersion | publisher's name → the role, likewise            |
 | review-decision   | ReviewDecision         | delete (5 years; not while a "keep" holds)       |
+| register-history- | HistoricalOrganisation | an earlier privacy contact / DPO blanked in the  |
+| contact           |                        | history 5 years after it was replaced            |
+| register-history- | HistoricalProcessor-   | a client's earlier contact person, likewise (or  |
+| client-contact    | Client                 | 5 years after the client was removed)            |
 
 Rows under an active legal hold (Art. 17(3)(e)) are left out by the records' ``expired()``;
 contacts restricted under Art. 18(1) are left out here. A rule whose register action is
@@ -34,7 +38,7 @@ from operator import or_
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -375,6 +379,73 @@ class StaffNameTarget(AnchorTarget):
         return BatchResult(affected=pseudonymise(model=model, pks=pks, keep=keep))
 
 
+class HistoryContactTarget(AnchorTarget):
+    """Earlier contact details in the register's history (django-simple-history): the live
+    register keeps its contacts while listed (Art. 30(1)(a), 30(2)(a)); its history is the
+    accountability record of what the register said when (Art. 5(2), a ROPA as of a date).
+
+    A value there is kept while in force and for the rule's period after staff replaced it by
+    another value, or removed the entry from the register; then it is blanked in every history
+    row that holds it (Art. 5(1)(e)). The tracked model names the fields
+    (``HISTORY_PERSONAL_FIELDS``). The rows stay, and so does a value still in force: a row
+    superseded by a change of another field keeps it (it is the same datum as the live one).
+    """
+
+    action = Action.ANONYMISE
+    bulk_delete = False
+
+    def __init__(self, rule_code: str, tracked: str) -> None:
+        super().__init__(rule_code, (), "history_date", action=Action.ANONYMISE)
+        self.tracked = tracked
+
+    @property
+    def model(self) -> type[models.Model]:  # type: ignore[override]
+        return apps.get_model(self.tracked).history.model
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return apps.get_model(self.tracked).HISTORY_PERSONAL_FIELDS
+
+    def _ended(self, field: str, cutoff: datetime) -> Q:
+        """The value of ``field`` in a history row is not blank and, at or before ``cutoff``, a
+        later row of the same entry held another value or recorded its removal."""
+        model = self.model
+        entry = model.instance_type._meta.pk.attname  # type: ignore[attr-defined]
+        same_entry = model._base_manager.filter(
+            **{entry: OuterRef(entry)}, history_date__lte=cutoff
+        )
+        later = Q(history_date__gt=OuterRef("history_date")) | Q(
+            history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")
+        )
+        replaced = same_entry.filter(later).exclude(**{field: OuterRef(field)})
+        removed = same_entry.filter(history_type="-").filter(
+            later | Q(history_id=OuterRef("history_id"))
+        )
+        return ~Q(**{field: ""}) & (Exists(replaced) | Exists(removed))
+
+    def expired_ignoring_restriction(
+        self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
+    ) -> models.QuerySet:
+        cutoff = rule.cutoff(now)
+        rows = self.model._base_manager.filter(
+            reduce(or_, (self._ended(field, cutoff) for field in self.fields))
+        )
+        return rows if ignore_holds else rows.exclude(held(self.model, now))
+
+    def apply(self, pks: list, *, now: datetime, rule: RetentionRule, **_) -> BatchResult:
+        """One UPDATE per batch: each ended value blanked, the others kept."""
+        cutoff = rule.cutoff(now)
+        blanked = {
+            field: Case(
+                When(self._ended(field, cutoff), then=Value("")),
+                default=F(field),
+                output_field=models.TextField(),  # CharField, EmailField, TextField: all text
+            )
+            for field in self.fields
+        }
+        return BatchResult(affected=self.model._base_manager.filter(pk__in=pks).update(**blanked))
+
+
 class ReviewTarget(AnchorTarget):
     """Counted for staff, never applied (the register's action is "review")."""
 
@@ -439,6 +510,9 @@ TARGETS: dict[str, PurgeTarget] = {
         StaffNameTarget("statement-approver", ("statement.StatementVersion",)),
         StaffNameTarget("staff-notice-publisher", ("statement.StaffNoticeVersion",)),
         DeleteTarget("review-decision", ReviewDecision),
+        # Art. 5(2), 5(1)(e): earlier contact details the register's history keeps.
+        HistoryContactTarget("register-history-contact", "registry.Organisation"),
+        HistoryContactTarget("register-history-client-contact", "registry.ProcessorClient"),
     )
 }
 
@@ -536,7 +610,9 @@ NOT_PERSONAL: dict[str, str] = {
     "consent.BannerVersion": "the cookie banner texts",
     # The register (Art. 30): purposes, categories, rules, cookies. Its contact fields name
     # the controller's and the clients' business contacts, which Art. 30(1)(a) and 30(2)(a)
-    # require while they are listed; staff edit or remove them with the register entry.
+    # require while they are listed; staff edit or remove them with the register entry. The
+    # earlier values their history tables keep are personal stores of their own
+    # (HISTORY_PERSONAL_FIELDS on the model: rules register-history-contact / -client-contact).
     "registry.Organisation": "the register (controller's contact, Art. 30(1)(a))",
     "registry.SupervisoryAuthority": "the register",
     "registry.DataSubjectCategory": "the register",
@@ -619,6 +695,12 @@ def personal_data_stores() -> tuple[list[PersonalStore], list[str]]:
             continue
         tracked = _historical_of(model)
         if tracked is not None:
+            history_fields = getattr(tracked, "HISTORY_PERSONAL_FIELDS", ())
+            if history_fields and getattr(model, "instance_type", None) is tracked:
+                # Earlier values of the register's contacts (issue 13): a rule of their own.
+                code = tracked.history_retention_rule_code  # type: ignore[attr-defined]
+                stores.append(PersonalStore(label, tuple(history_fields), (code,)))
+                continue
             if tracked._meta.label in NOT_PERSONAL:
                 continue
             stores.append(PersonalStore(label, (), (), parent=tracked._meta.label))

@@ -91,8 +91,25 @@ def test_the_inventory_names_only_installed_models():
         "statement.StatementVersion",  # the approver's name
         "statement.StaffNoticeVersion",  # the publisher's name
         "retention.ReviewDecision",  # a reason, who decided
+        "registry.HistoricalOrganisation",  # earlier privacy contacts / DPOs
+        "registry.HistoricalProcessorClient",  # a client's earlier contact persons
     ],
 )
 def test_known_personal_stores_are_in_the_inventory(label):
     stores, _ = personal_data_stores()
     assert label in {store.label for store in stores}
+
+
+def test_the_register_history_s_contact_fields_end_by_their_own_rule():
+    """The live register is kept while listed (Art. 30(1)(a), 30(2)(a)); the earlier values
+    its history keeps are personal data with a rule of their own (issue 13)."""
+    stores = {store.label: store for store in personal_data_stores()[0]}
+    controller = stores["registry.HistoricalOrganisation"]
+    client = stores["registry.HistoricalProcessorClient"]
+    assert {"privacy_contact_name", "privacy_contact_email"} <= set(controller.fields)
+    assert controller.rule_codes == ("register-history-contact",)
+    assert {"contact_name", "contact_email"} <= set(client.fields)
+    assert client.rule_codes == ("register-history-client-contact",)
+    # The live rows stay the register's; the links' history holds no contact.
+    assert "registry.Organisation" in NOT_PERSONAL and "registry.ProcessorClient" in NOT_PERSONAL
+    assert "registry.HistoricalProcessorClient_sub_processors" not in stores
