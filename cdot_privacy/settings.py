@@ -201,6 +201,10 @@ AXES_RESET_ON_SUCCESS = True
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "cdot_privacy.client_ip.client_ip"
 RATELIMIT_IP_META_KEY = "cdot_privacy.client_ip.client_ip"
+# django-ratelimit's defaults, declared: the cookie-consent queue shares its cache and counter
+# (consent/services.py queue_cache, consent/api.py _rate_key).
+RATELIMIT_ENABLE = True
+RATELIMIT_USE_CACHE = "default"
 STAFF_2FA = env.bool("STAFF_2FA", default=PRODUCTION)
 OTP_TOTP_ISSUER = "C-DOT privacy"
 # Nobody, not even a superuser, reads a colleague's TOTP secret or QR code in the admin.

@@ -166,7 +166,7 @@ def _rate_key(request: HttpRequest) -> tuple[str | None, int, int]:
     is None when RATELIMIT_ENABLE is off."""
     rate = _rate()
     limit, period = _split_rate(rate)
-    if not getattr(settings, "RATELIMIT_ENABLE", True):
+    if not settings.RATELIMIT_ENABLE:
         return None, limit, period
     value = _get_ip(request)
     key = _make_cache_key(RATE_GROUP, _get_window(value, period), rate, value, ALL)

@@ -171,7 +171,7 @@ class FirstChoice:
 
 def queue_cache():
     """The cache that holds the queue: django-ratelimit's, so count and queue are one call."""
-    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    return caches[settings.RATELIMIT_USE_CACHE]
 
 
 def queue_client() -> redis.Redis | None:

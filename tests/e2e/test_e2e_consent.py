@@ -210,6 +210,8 @@ def test_reopening_and_withdrawing_stops_the_category_on_the_next_page(demo, pag
     assert records[1].consent_id == first.consent_id
     assert records[1].granted() == ["marketing"]
     page.wait_for_function("() => !document.cookie.includes('_stats_demo')")
+    # the choice (and its cookie) changes when the app's answer arrives, not before
+    page.wait_for_function("() => window.cdotConsent.granted().join() === 'marketing'")
     page.goto(f"{demo}/next.html")
     page.wait_for_function("() => window.marketingRan === 1")
     assert ran(page) == {"statistics": 0, "marketing": 1}
@@ -218,6 +220,7 @@ def test_reopening_and_withdrawing_stops_the_category_on_the_next_page(demo, pag
     records = wait_for_records(3)
     assert records[2].kind == ConsentRecord.Kind.WITHDRAWAL and records[2].granted() == []
     page.wait_for_function("() => !document.cookie.includes('_followup_demo')")
+    page.wait_for_function("() => window.cdotConsent.granted().length === 0")
     page.goto(f"{demo}/index.html")
     page.wait_for_function("() => window.cdotConsent !== undefined")
     assert ran(page) == {"statistics": 0, "marketing": 0}
