@@ -387,8 +387,9 @@ class HistoryContactTarget(AnchorTarget):
     A value there is kept while in force and for the rule's period after staff replaced it by
     another value, or removed the entry from the register; then it is blanked in every history
     row that holds it (Art. 5(1)(e)). The tracked model names the fields
-    (``HISTORY_PERSONAL_FIELDS``). The rows stay, and so does a value still in force: a row
-    superseded by a change of another field keeps it (it is the same datum as the live one).
+    (``HISTORY_PERSONAL_FIELDS``). The rows stay, and so does a value still in force in every
+    row that holds it (it is the same datum as the live one): a row superseded by a change of
+    another field, or a value staff named again after replacing it.
     """
 
     action = Action.ANONYMISE
@@ -407,10 +408,14 @@ class HistoryContactTarget(AnchorTarget):
         return apps.get_model(self.tracked).HISTORY_PERSONAL_FIELDS
 
     def _ended(self, field: str, cutoff: datetime) -> Q:
-        """The value of ``field`` in a history row is not blank and, at or before ``cutoff``, a
-        later row of the same entry held another value or recorded its removal."""
+        """The value of ``field`` in a history row is not blank, not the entry's value in the
+        register now (named again after a replacement: the same datum, still in force) and, at
+        or before ``cutoff``, a later row of the same entry held another value or recorded its
+        removal."""
         model = self.model
-        entry = model.instance_type._meta.pk.attname  # type: ignore[attr-defined]
+        tracked = model.instance_type  # type: ignore[attr-defined]
+        entry = tracked._meta.pk.attname
+        in_force = tracked._base_manager.filter(pk=OuterRef(entry), **{field: OuterRef(field)})
         same_entry = model._base_manager.filter(
             **{entry: OuterRef(entry)}, history_date__lte=cutoff
         )
@@ -421,7 +426,7 @@ class HistoryContactTarget(AnchorTarget):
         removed = same_entry.filter(history_type="-").filter(
             later | Q(history_id=OuterRef("history_id"))
         )
-        return ~Q(**{field: ""}) & (Exists(replaced) | Exists(removed))
+        return ~Q(**{field: ""}) & ~Exists(in_force) & (Exists(replaced) | Exists(removed))
 
     def expired_ignoring_restriction(
         self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False

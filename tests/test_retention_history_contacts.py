@@ -17,6 +17,8 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry.automation import rule_is_automated
@@ -164,6 +166,46 @@ def test_an_earlier_privacy_contact_is_blanked_in_the_history_five_years_after_i
     )
 
 
+def test_a_value_back_in_force_stays_in_the_earlier_rows_that_hold_it(seeded, staff):
+    """Glenn, replaced by An, named again later: 5 years after An was replaced only An goes.
+    Glenn is the register's contact now, the same datum as in the earlier row, which keeps
+    saying who was named then (the ROPA as of that date)."""
+    org = Organisation.objects.current()
+    staff_change(org, T0, staff, privacy_contact_name="Glenn Vermeulen")
+    staff_change(org, T1, staff, privacy_contact_name="An Verhaegen")
+    staff_change(org, T2, staff, privacy_contact_name="Glenn Vermeulen")
+
+    run = purge(CONTROLLER, FIVE_YEARS_AFTER_T2)
+    assert (run.status, run.deleted, run.remaining_after) == (PurgeRun.Status.SUCCEEDED, 1, 0)
+    assert [row[1] for row in history(Organisation, org)] == [
+        "",  # the seed named no one
+        "Glenn Vermeulen",
+        "",
+        "Glenn Vermeulen",
+    ]
+    assert "Glenn Vermeulen" in json.dumps(ropa_data(as_of=T0 + SECOND)["controller"])
+
+    # Replaced once more: now it ends like any other, in every row that holds it.
+    staff_change(org, FIVE_YEARS_AFTER_T2, staff, privacy_contact_name="Piet Janssens")
+    purge(CONTROLLER, FIVE_YEARS_AFTER_T2 + timedelta(days=5 * 366))
+    names = [row[1] for row in history(Organisation, org)]
+    assert names == ["", "", "", "", "Piet Janssens"]
+
+
+@pytest.mark.parametrize(("batch_size", "updates"), [(1000, 1), (1, 2)])
+def test_each_batch_is_one_update_of_the_history_table(contacts, batch_size, updates):
+    table = Organisation.history.model._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        run = purge(CONTROLLER, FIVE_YEARS_AFTER_T1, batch_size=batch_size)
+    assert run.deleted == 2
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith("UPDATE") and table in q["sql"]
+    ]
+    assert len(writes) == updates
+
+
 def test_a_dry_run_and_the_preview_count_the_rows_and_change_nothing(contacts):
     before = history(Organisation, contacts)
     preview = purge_preview(rule_code=CONTROLLER, now=FIVE_YEARS_AFTER_T1 - timedelta(days=3))
@@ -181,6 +223,9 @@ def test_the_purge_page_lists_the_due_history_rows_masked(contacts, client, sett
         response = client.get(reverse("admin:retention_purgerun_rows", args=[CONTROLLER]))
     assert response.status_code == 200
     assert response.context["total"] == 2 and len(response.context["rows"]) == 2
+    # A history row is labelled by its entry (the company), masked like every row; the
+    # contact it holds is never shown.
+    assert all(row.label.startswith("C…-D… B… a… o… ") for row in response.context["rows"])
     assert "Glenn" not in response.content.decode()
 
 
