@@ -113,3 +113,45 @@ def test_the_register_history_s_contact_fields_end_by_their_own_rule():
     # The live rows stay the register's; the links' history holds no contact.
     assert "registry.Organisation" in NOT_PERSONAL and "registry.ProcessorClient" in NOT_PERSONAL
     assert "registry.HistoricalProcessorClient_sub_processors" not in stores
+
+
+def test_a_new_model_with_personal_data_fails_the_enumeration_until_it_is_governed(monkeypatch):
+    """The two tests above are the guard of Done-when (b): a model added with a personal field
+    fails them, by name, until it declares its fields and a rule that has a purge target and
+    a seeded register entry."""
+    from django.db import models
+    from django.test.utils import isolate_apps
+
+    with isolate_apps("records"):
+
+        class Pet(models.Model):  # a new store: whose pet, and how to reach them
+            owner_email = models.EmailField()
+
+            class Meta:
+                app_label = "records"
+
+            def __str__(self) -> str:
+                return self.owner_email
+
+    installed = apps.get_models()
+    get_model = apps.get_model
+    monkeypatch.setattr(apps, "get_models", lambda *args, **kwargs: [*installed, Pet])
+    monkeypatch.setattr(
+        apps,
+        "get_model",
+        lambda label, *a, **k: Pet if label == "records.Pet" else get_model(label, *a, **k),
+    )
+    with pytest.raises(AssertionError, match="records.Pet"):
+        test_every_installed_model_is_classified()
+
+    Pet.PERSONAL_FIELDS = ("owner_email",)  # declared, but no rule
+    with pytest.raises(AssertionError, match="records.Pet: goes with ''"):
+        test_every_model_with_personal_data_has_a_rule_a_purge_target_and_a_register_entry()
+
+    Pet.retention_rule_code = "pet"  # a rule the purge and the register do not know
+    with pytest.raises(AssertionError, match="records.Pet: rule 'pet' has no purge target"):
+        test_every_model_with_personal_data_has_a_rule_a_purge_target_and_a_register_entry()
+
+    Pet.retention_rule_code = "web-inquiry"  # governed: both pass
+    test_every_installed_model_is_classified()
+    test_every_model_with_personal_data_has_a_rule_a_purge_target_and_a_register_entry()
