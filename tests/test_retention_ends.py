@@ -96,6 +96,46 @@ def test_a_restricted_prospect_is_kept_shows_for_a_decision_past_its_end_and_goe
     assert not exists(contact)
 
 
+def test_a_restriction_keeps_every_field_the_person_asked_us_to_keep():
+    """Art. 18(1)(b), (c): the person asked us to keep the data instead of erasing them (or
+    needs them for a claim). Restricting is storage only: nothing is blanked at once, and the
+    purge does not minimise a restricted customer either, even past the relationship's end
+    with an invoice still kept. Once lifted, the contact follows its rule again."""
+    OrganisationFactory()
+    rule("invoice", 7, "years", "last_invoice_fiscal_year_end")
+    rule("customer-contact", 1, "years", "last_activity")
+    customer = ContactFactory(
+        kind=Contact.Kind.CUSTOMER,
+        first_contact_at=bxl(2019, 1, 10),
+        last_activity_at=bxl(2019, 6, 12),
+        phone="+32 15 12 34 56",
+        mobile="+32 475 12 34 56",
+        url="https://els.example.be",
+        source="beurs",
+    )
+    InvoiceFactory(contact=customer, issue_date=date(2019, 6, 12))
+    personal = {f: getattr(customer, f) for f in Contact.PERSONAL_FIELDS}
+    assert personal["email"] and personal["mobile"]
+    with time_machine.travel(bxl(2022, 3, 1, 12), tick=False):
+        contact_restrict(
+            pks=[customer.pk], reason=RestrictionReason.LEGAL_CLAIMS, until=date(2022, 9, 1)
+        )
+    customer.refresh_from_db()
+    assert {f: getattr(customer, f) for f in Contact.PERSONAL_FIELDS} == personal
+    assert customer.marketing_opt_out
+
+    run = purge("customer-contact", bxl(2022, 6, 1))
+    customer.refresh_from_db()
+    assert {f: getattr(customer, f) for f in Contact.PERSONAL_FIELDS} == personal
+    assert run.skipped_held == 1
+
+    contact_restriction_lift(pks=[customer.pk], reason="reason_ended")
+    purge("customer-contact", bxl(2022, 9, 2))
+    customer.refresh_from_db()
+    assert (customer.email, customer.mobile, customer.url) == ("", "", "")  # minimised now
+    assert customer.last_name == personal["last_name"]  # the kept invoice still needs it
+
+
 # --- objection (Art. 21) ----------------------------------------------------------------------
 
 
