@@ -149,13 +149,15 @@ class Organisation(TrackedModel):
     # Personal-data inventory (issue 13): the live row is the register, its contacts kept while
     # listed (Art. 30(1)(a)); the earlier values of these fields that its history table keeps
     # end by rule `register-history-contact`, 5 years after staff replaced them
-    # (retention.targets.HistoryContactTarget).
+    # (retention.targets.HistoryContactTarget). The internal note is free text staff may
+    # write a person into: its earlier texts end the same way.
     HISTORY_PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
         "privacy_contact_name",
         "privacy_contact_email",
         "dpo_name",
         "dpo_email",
         "representative",
+        "note",
     )
     history_retention_rule_code: ClassVar[str] = "register-history-contact"
 
@@ -783,12 +785,13 @@ class ProcessorClient(TrackedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    # Like the controller's contact (Organisation, above): Art. 30(2)(a) while listed, earlier
-    # values in the history until rule `register-history-client-contact` ends them.
+    # Like the controller's contact and note (Organisation, above): Art. 30(2)(a) while listed,
+    # earlier values in the history until rule `register-history-client-contact` ends them.
     HISTORY_PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = (
         "contact_name",
         "contact_email",
         "representative",
+        "notes",
     )
     history_retention_rule_code: ClassVar[str] = "register-history-client-contact"
 

@@ -20,10 +20,12 @@ the purge does with the expired rows of each rule. Nothing in ``records`` import
 |                   |                        | version was replaced (the version stays)         |
 | staff-notice-publisher | StaffNoticeVersion | publisher's name → the role, likewise            |
 | review-decision   | ReviewDecision         | delete (5 years; not while a "keep" holds)       |
-| register-history- | HistoricalOrganisation | an earlier privacy contact / DPO blanked in the  |
-| contact           |                        | history 5 years after it was replaced            |
-| register-history- | HistoricalProcessor-   | a client's earlier contact person, likewise (or  |
-| client-contact    | Client                 | 5 years after the client was removed)            |
+| register-history- | HistoricalOrganisation | an earlier privacy contact / DPO (or internal    |
+| contact           |                        | note) blanked in the history 5 years after it    |
+|                   |                        | was replaced                                     |
+| register-history- | HistoricalProcessor-   | a client's earlier contact person (or notes),    |
+| client-contact    | Client                 | likewise (or 5 years after the client was        |
+|                   |                        | removed)                                         |
 
 Rows under an active legal hold (Art. 17(3)(e)) are left out by the records' ``expired()``;
 contacts restricted under Art. 18(1) are left out here. A rule whose register action is

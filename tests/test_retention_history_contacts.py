@@ -287,6 +287,49 @@ def test_a_removed_client_s_contact_goes_five_years_after_the_removal(seeded, st
     }
 
 
+# --- internal notes (free text that may name a person) ---------------------------------------
+
+
+def test_an_earlier_internal_note_is_blanked_like_the_contacts(seeded, staff):
+    """Organisation.note and ProcessorClient.notes are free text staff may write a person into;
+    the history keeps each earlier text until the rule's period after staff replaced it."""
+    org = Organisation.objects.current()
+    staff_change(org, T0, staff, note="Glenn is met ouderschapsverlof tot september.")
+    staff_change(org, T1, staff, note="")
+    with time_machine.travel(T0, tick=False):
+        client = ProcessorClient.objects.create(
+            name="Garage Wouters",
+            contact_email="info@wouters.example",
+            notes="Lies Wouters belt liever na 17 u.",
+        )
+    staff_change(client, T1, staff, notes="Contract verlengd.")
+
+    def notes() -> tuple[list[str], list[str]]:
+        return (
+            list(
+                Organisation.history.filter(id=org.pk)
+                .order_by("history_date")
+                .values_list("note", flat=True)
+            ),
+            list(
+                ProcessorClient.history.filter(id=client.pk)
+                .order_by("history_date")
+                .values_list("notes", flat=True)
+            ),
+        )
+
+    purge(CONTROLLER, FIVE_YEARS_AFTER_T1 - SECOND)
+    purge(CLIENTS, FIVE_YEARS_AFTER_T1 - SECOND)
+    assert notes() == (
+        ["", "Glenn is met ouderschapsverlof tot september.", ""],  # the seed's: replaced at T0
+        ["Lies Wouters belt liever na 17 u.", "Contract verlengd."],
+    )
+
+    purge(CONTROLLER, FIVE_YEARS_AFTER_T1)
+    purge(CLIENTS, FIVE_YEARS_AFTER_T1)
+    assert notes() == (["", "", ""], ["", "Contract verlengd."])  # the text in force stays
+
+
 # --- the rules in the register ----------------------------------------------------------------
 
 

@@ -106,9 +106,9 @@ def test_the_register_history_s_contact_fields_end_by_their_own_rule():
     stores = {store.label: store for store in personal_data_stores()[0]}
     controller = stores["registry.HistoricalOrganisation"]
     client = stores["registry.HistoricalProcessorClient"]
-    assert {"privacy_contact_name", "privacy_contact_email"} <= set(controller.fields)
+    assert {"privacy_contact_name", "privacy_contact_email", "note"} <= set(controller.fields)
     assert controller.rule_codes == ("register-history-contact",)
-    assert {"contact_name", "contact_email"} <= set(client.fields)
+    assert {"contact_name", "contact_email", "notes"} <= set(client.fields)
     assert client.rule_codes == ("register-history-client-contact",)
     # The live rows stay the register's; the links' history holds no contact.
     assert "registry.Organisation" in NOT_PERSONAL and "registry.ProcessorClient" in NOT_PERSONAL
