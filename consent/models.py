@@ -5,7 +5,7 @@ and every withdrawal is one append-only row: the ID, the time, the banner versio
 and inventory are kept in BannerVersion, so staff can show what was asked), the choice per
 category, the page's language and the website it came from. The rows end with the register's
 `cookie-consent` retention rule (counted from the time of the choice). With Redis, a first choice
-waits there (about 10 seconds at most) before its row is written (consent/services.py).
+waits there (about 10 seconds while beat runs) before its row is written (consent/services.py).
 """
 
 from __future__ import annotations

@@ -4,11 +4,15 @@ A first choice (no consent ID yet) may wait in Redis before it reaches the datab
 endpoint counts the client's rate limit and queues the choice in one round trip
 (``consent_choice_queue``), and ``consent_queue_flush`` writes the queue into the database:
 every 10 seconds (beat, consent/schedule.py) and before anything reads the records (the staff
-lookup and proof, the dashboard chart, a change sent with a consent ID). A flush renames the
-queue to a processing key of its own, writes it, then deletes it; a processing key that a dead
-flush left for STALE_SECONDS is taken over by the next one, and the unique (consent ID, time)
-keeps a choice written twice one row. Without Redis, or with Redis unreachable, a choice is
-written at once.
+lookup and proof, the dashboard chart, the purge, a change sent with a consent ID). A flush
+renames the queue to a processing key of its own and writes it batch by batch, each batch
+committed on its own before it leaves the key (so a flush never runs inside a caller's
+transaction: a rollback there would take rows Redis no longer holds); each batch renews the
+key's time. A processing key without progress for STALE_SECONDS (its flush died) is taken over
+by the next flush where it stopped, and the unique (consent ID, time) keeps a choice written
+twice one row. A choice whose banner version the database lacks (a restored database) waits in
+UNPLACED_KEY, retried by every flush, until that version is stored again or its retention
+period ends. Without Redis, or with Redis unreachable, a choice is written at once.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registry.models import CookieCategory
+from registry.models import CookieCategory, RetentionRule
 
 from .models import BannerVersion, ConsentRecord
 
@@ -38,19 +42,22 @@ CONSENT_ID_BYTES = 16  # 22 URL-safe characters, 128 random bits
 QUEUE_KEY = "consent:queue"  # cache keys (the cache's prefix and version added)
 PROCESSING_KEY = "consent:processing"  # sorted set: processing key -> when it was taken
 UNPLACED_KEY = "consent:unplaced"  # choices whose banner version the database lacks
-STALE_SECONDS = 60  # a processing key this old belongs to a flush that died
+STALE_SECONDS = 60  # a processing key without progress this long belongs to a flush that died
 FLUSH_BATCH = 1000
 REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
 
 # KEYS: the client's rate-limit counter (django-ratelimit's key), the queue. ARGV: the limit
 # ('' when limits are off), the counter's expiry, the choice. INCR and EXPIRE as django-ratelimit
-# counts (cache.add(key, 1, period + fudge), then incr); the choice is queued only within the
-# limit. Returns the count.
+# counts (cache.add(key, 1, period + fudge), then incr); a counter found without an expiry gets
+# one (it holds a hash of the client's address). The choice is queued only within the limit.
+# Returns the count.
 COUNT_AND_QUEUE = """
 local count = 0
 if ARGV[1] ~= '' then
   count = redis.call('INCR', KEYS[1])
-  if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+  if count == 1 or redis.call('TTL', KEYS[1]) == -1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+  end
   if count > tonumber(ARGV[1]) then return count end
 end
 redis.call('RPUSH', KEYS[2], ARGV[3])
@@ -222,9 +229,12 @@ def consent_queue_flush(*, wait_seconds: float = 0.0) -> int:
     """Write the queued first choices into the database; returns how many were taken.
 
     Idempotent: each flush takes the queue under a processing key of its own (nothing waits:
-    nothing to do), writes it in batches, then deletes it. Processing keys older than
-    STALE_SECONDS, left by a flush that died, are taken over first. ``wait_seconds``: how long a
-    reader waits for other flushes still at work, so it sees what they are writing.
+    nothing to do), writes it in batches, each committed before it leaves the key, then deletes
+    it. Processing keys without progress for STALE_SECONDS, left by a flush that died, are taken
+    over first; the choices set aside for a banner version the database lacked are tried again
+    last. ``wait_seconds``: how long a reader waits for other flushes still at work, so it sees
+    what they are writing. Raises RuntimeError inside a transaction (nothing is lost: the
+    choices wait under the processing key for the next flush).
     """
     client = queue_client()
     if client is None:
@@ -238,6 +248,7 @@ def consent_queue_flush(*, wait_seconds: float = 0.0) -> int:
     for stale in stale_keys:
         taken += _take_and_store(client, stale.decode(), claim=True)
     taken += _take_and_store(client, cache.make_key(QUEUE_KEY), claim=False)
+    taken += _take_and_store(client, cache.make_key(UNPLACED_KEY), claim=False, retry=True)
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline and client.zcount(
         processing, time.time() - STALE_SECONDS, "+inf"
@@ -255,7 +266,9 @@ def consent_queue_flush_for_reading() -> None:
         logger.warning("event=consent_redis_unreachable step=flush error=%s", type(exc).__name__)
 
 
-def _take_and_store(client: redis.Redis, source: str, *, claim: bool) -> int:
+def _take_and_store(client: redis.Redis, source: str, *, claim: bool, retry: bool = False) -> int:
+    """Take ``source`` and write it; returns how many choices were taken (``retry``, the
+    choices set aside for an unknown banner version: how many of them were written)."""
     cache = queue_cache()
     mine = f"{cache.make_key(QUEUE_KEY)}:{uuid.uuid4().hex}"
     keys = [source, mine, cache.make_key(PROCESSING_KEY)]
@@ -263,23 +276,26 @@ def _take_and_store(client: redis.Redis, source: str, *, claim: bool) -> int:
     if not _script(client, TAKE)(keys=keys, args=args, client=client):
         return 0
     taken = 0
-    while batch := client.lrange(mine, taken, taken + FLUSH_BATCH - 1):
-        _store([json.loads(item) for item in batch], client)
-        taken += len(batch)
+    while batch := client.lrange(mine, 0, FLUSH_BATCH - 1):
+        written = _store([json.loads(item) for item in batch], client, retry=retry)
+        _batch_done(client, mine, len(batch))
+        taken += written if retry else len(batch)
     _processing_done(client, mine)
     return taken
 
 
-def _store(rows: list[dict], client: redis.Redis) -> None:
-    """One batch into the database. The banner version is found by its hash, not by the row id
-    the choice was queued with: a database restored meanwhile may number its rows otherwise."""
+def _store(rows: list[dict], client: redis.Redis, *, retry: bool = False) -> int:
+    """One batch into the database, committed here (durable: never inside a caller's
+    transaction); returns how many rows were written. The banner version is found by its hash,
+    not by the row id the choice was queued with: a database restored meanwhile may number its
+    rows otherwise. Choices whose version the database lacks are set aside (``retry``: again)."""
     wanted = {row["version"] for row in rows}
     versions = dict(BannerVersion.objects.filter(version__in=wanted).values_list("version", "pk"))
     records, unplaced = [], []
     for row in rows:
         pk = versions.get(row["version"])
         if pk is None:
-            unplaced.append(json.dumps(row, separators=(",", ":")))
+            unplaced.append(row)
             continue
         records.append(
             ConsentRecord(
@@ -292,10 +308,45 @@ def _store(rows: list[dict], client: redis.Redis) -> None:
                 **{c.value: bool(row.get(c.value)) for c in CookieCategory.optional()},
             )
         )
-    ConsentRecord.objects.bulk_create(records, ignore_conflicts=True)
-    if unplaced:  # set aside for the operator (logged), never dropped
-        client.rpush(queue_cache().make_key(UNPLACED_KEY), *unplaced)
-        logger.error("event=consent_queue_unknown_version count=%d", len(unplaced))
+    with transaction.atomic(durable=True):
+        ConsentRecord.objects.bulk_create(records, ignore_conflicts=True)
+    if unplaced:
+        _set_aside(unplaced, client, retry=retry)
+    return len(records)
+
+
+def _set_aside(rows: list[dict], client: redis.Redis, *, retry: bool) -> None:
+    """Keep choices whose banner version the database lacks until it is stored again (the
+    banner served again after a restore), not past the `cookie-consent` rule's period."""
+    rule = (
+        RetentionRule.objects.filter(code=ConsentRecord.retention_rule_code, is_active=True)
+        .exclude(action=RetentionRule.Action.REVIEW)
+        .first()
+    )
+    cutoff = rule.cutoff(timezone.now()) if rule is not None else None
+    waiting = [
+        json.dumps(row, separators=(",", ":"))
+        for row in rows
+        if cutoff is None or datetime.fromisoformat(row["recorded_at"]) > cutoff
+    ]
+    if waiting:
+        client.rpush(queue_cache().make_key(UNPLACED_KEY), *waiting)
+    if not retry:
+        logger.error("event=consent_queue_unknown_version count=%d", len(rows))
+    if len(waiting) < len(rows):
+        logger.warning(
+            "event=consent_queue_unknown_version_expired count=%d", len(rows) - len(waiting)
+        )
+
+
+def _batch_done(client: redis.Redis, key: str, count: int) -> None:
+    """The batch written leaves the processing key, whose time is renewed: a flush that keeps
+    writing is not taken for dead, and one that died is taken over where it stopped. Taken over
+    meanwhile (the key renamed away), both do nothing."""
+    pipe = client.pipeline()  # MULTI/EXEC: one round trip
+    pipe.ltrim(key, count, -1)
+    pipe.zadd(queue_cache().make_key(PROCESSING_KEY), {key: time.time()}, xx=True)
+    pipe.execute()
 
 
 def _processing_done(client: redis.Redis, key: str) -> None:

@@ -113,6 +113,7 @@ def rule_backlogs_refresh(*, now: datetime | None = None) -> int:
     codes = [code for code in rule_codes() if code in active]
     RuleBacklog.objects.exclude(rule_code__in=codes).delete()
     for code in codes:
+        target_for(code).write_queued()
         rule_backlog_refresh(rule_code=code, now=now)
     return len(codes)
 
@@ -143,6 +144,7 @@ def purge_run_execute(
     now = now or timezone.now()
     if not rule.is_active:
         return _run_not_applied(target=target, rule=rule, now=now, trigger=trigger, reason=INACTIVE)
+    target.write_queued()  # before the first read, outside the batches' transactions
     if dry_run or rule.action == RetentionRule.Action.REVIEW:
         # "Review by staff" in the register: never applied automatically, only counted.
         run = _dry_run(target=target, rule=rule, now=now, trigger=trigger)

@@ -135,6 +135,10 @@ class PurgeTarget:
     ) -> models.QuerySet:
         return self.model._default_manager.expired(now, rule, ignore_holds=ignore_holds)
 
+    def write_queued(self) -> None:
+        """Write rows still queued outside the database before the purge reads (nothing by
+        default). Called outside any transaction: what it writes is committed at once."""
+
     def lock_batch(self, locked: models.QuerySet) -> tuple[list, set | None]:
         """Run the batch's locking SELECT; return its pks and, when it could tell in the same
         round trip (PostgreSQL, bulk-deleting targets), the pks that have dependants."""
@@ -313,7 +317,7 @@ class AnchorTarget(PurgeTarget):
         self.anchor = anchor
         self.extra = extra
         self.action = action
-        self.flush = flush  # dotted path: writes rows still queued elsewhere before reading
+        self.flush = flush  # dotted path: writes rows still queued elsewhere (write_queued)
 
     @property
     def model(self) -> type[models.Model]:  # type: ignore[override]
@@ -327,11 +331,13 @@ class AnchorTarget(PurgeTarget):
     def expired(self, now: datetime, rule: RetentionRule) -> models.QuerySet:
         return self.expired_ignoring_restriction(now, rule)
 
+    def write_queued(self) -> None:
+        if self.flush:
+            import_string(self.flush)()
+
     def expired_ignoring_restriction(
         self, now: datetime, rule: RetentionRule, *, ignore_holds: bool = False
     ) -> models.QuerySet:
-        if self.flush:
-            import_string(self.flush)()
         model = self.model
         rows = model._base_manager.filter(**{f"{self.anchor}__lte": rule.cutoff(now)})
         if self.extra is not None:

@@ -224,7 +224,7 @@ def test_a_flush_that_died_after_storing_is_taken_over_without_a_duplicate(
         raise RuntimeError("worker killed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_processing_done", killed)
+        patch.setattr(services, "_batch_done", killed)  # written, not yet taken off the key
         with pytest.raises(RuntimeError):
             consent_queue_flush()
     assert ConsentRecord.objects.count() == 1
@@ -557,3 +557,163 @@ def test_a_choice_still_queued_when_its_period_ends_is_purged_not_written_later(
     call_command("purge", "--rule", "cookie-consent", stdout=io.StringIO())
     assert queued() == []
     assert not stored().exists()
+
+
+# --- second reading of the queue (review of f08b556) -------------------------------------------
+
+
+def test_the_scheduled_purge_writes_a_long_queued_choice_first_and_ends_it(
+    redis_url, version, client, address, time_machine
+):
+    """Beat's purge calls purge_run_execute directly (no preview first): a choice queued a year
+    ago is written before the run reads, outside its batches' transactions, and purged."""
+    from retention.models import PurgeRun
+    from retention.services import purge_run_execute
+
+    time_machine.move_to(datetime(2026, 6, 17, 10, tzinfo=UTC), tick=False)
+    post(client, choice(version, statistics=True), address=address)
+    assert stored().count() == 1
+    post(client, choice(version, marketing=True), address=address)  # never flushed since
+    time_machine.move_to(datetime(2027, 6, 18, 10, tzinfo=UTC), tick=False)
+    run = purge_run_execute(rule_code="cookie-consent")
+    assert (run.status, run.error) == (PurgeRun.Status.SUCCEEDED, "")
+    assert run.deleted == 2
+    assert queued() == []
+    assert not stored().exists()
+
+
+def test_a_flush_whose_transaction_is_rolled_back_loses_nothing(
+    redis_url, version, client, address, time_machine
+):
+    """A flush commits its own writes: called inside a caller's transaction it refuses before
+    writing (the choices stay under its processing key), so a rollback cannot take them."""
+    from django.db import transaction
+
+    answer = post(client, choice(version, statistics=True), address=address).json()
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises((Rollback, RuntimeError)), transaction.atomic():
+        consent_queue_flush()
+        raise Rollback
+    time_machine.move_to(datetime.now(UTC) + timedelta(seconds=STALE_SECONDS + 1))
+    assert stored().get().consent_id == answer["consent_id"]
+
+
+def test_a_flush_still_writing_after_a_minute_is_not_taken_over(
+    redis_url, version, client, address, monkeypatch, time_machine
+):
+    """Stale means no progress for a minute, not a minute since the flush began: a long queue
+    (beat down for a day) is written by one flush, not restarted by every next one."""
+    from consent import services
+
+    time_machine.move_to(datetime.now(UTC), tick=False)
+    monkeypatch.setattr(services, "FLUSH_BATCH", 1)
+    for _ in range(3):
+        post(client, choice(version), address=address)
+    store, meanwhile = services._store, []
+
+    def slow(rows, *args, **kwargs):
+        store(rows, *args, **kwargs)
+        time_machine.shift(STALE_SECONDS * 2 / 3)  # each batch takes 40 s
+        if not meanwhile:
+            meanwhile.append(None)
+        elif meanwhile == [None]:  # beat's next flush, while this one is at its second batch
+            meanwhile[0] = consent_queue_flush()
+
+    monkeypatch.setattr(services, "_store", slow)
+    assert consent_queue_flush() == 3
+    assert meanwhile == [0]
+    assert stored().count() == 3
+
+
+def test_a_flush_that_died_half_way_is_taken_over_where_it_stopped(
+    redis_url, version, client, address, monkeypatch, time_machine
+):
+    from consent import services
+
+    monkeypatch.setattr(services, "FLUSH_BATCH", 1)
+    for _ in range(3):
+        post(client, choice(version), address=address)
+    store, batches = services._store, []
+
+    def dies_at_the_second_batch(rows, *args, **kwargs):
+        batches.append(rows)
+        if len(batches) == 2:
+            raise RuntimeError("worker killed")
+        store(rows, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_store", dies_at_the_second_batch)
+        with pytest.raises(RuntimeError):
+            consent_queue_flush()
+    assert ConsentRecord.objects.count() == 1
+    time_machine.move_to(datetime.now(UTC) + timedelta(seconds=STALE_SECONDS + 1))
+    assert consent_queue_flush() == 2  # the two not yet written, not all three again
+    assert ConsentRecord.objects.count() == 3
+
+
+def test_a_rate_counter_found_without_expiry_gets_django_ratelimits_expiry(
+    redis_url, version, client, address, rf
+):
+    """The script counts as django-ratelimit does (its key, its expiry: period + 5 s) and a
+    counter it finds without an expiry (a hashed address kept for ever) gets one."""
+    from django_ratelimit.core import EXPIRATION_FUDGE
+
+    redis_client = cache._cache.get_client(write=True)
+
+    def counters() -> list[bytes]:
+        return redis_client.keys(cache.make_key("rl:*"))
+
+    post(client, choice(version), address=address)  # the script makes the counter
+    (made,) = counters()
+    assert 60 < redis_client.ttl(made) <= 60 + EXPIRATION_FUDGE
+    request = rf.post("/api/v1/consent", REMOTE_ADDR=address)
+    assert get_usage(request, group="consent:post", key="ip", rate="20/m")["count"] == 1
+    redis_client.persist(made)
+    assert redis_client.ttl(made) == -1
+    post(client, choice(version), address=address)
+    assert 60 < redis_client.ttl(made) <= 60 + EXPIRATION_FUDGE
+    assert get_usage(request, group="consent:post", key="ip", rate="20/m")["count"] == 2
+
+
+def _unplaced() -> list[dict]:
+    from consent.services import UNPLACED_KEY
+
+    client = cache._cache.get_client(write=True)
+    return [json.loads(item) for item in client.lrange(cache.make_key(UNPLACED_KEY), 0, -1)]
+
+
+def test_a_queued_choice_whose_banner_version_is_gone_is_written_once_it_is_back(
+    redis_url, version, client, address, caplog
+):
+    """A restored database without the version the visitor saw: the choice waits in Redis
+    (logged) and is written by the first flush after the version is stored again."""
+    answer = post(client, choice(version, marketing=True), address=address).json()
+    content = BannerVersion.objects.get(version=version).content
+    BannerVersion.objects.filter(version=version).delete()
+    assert consent_queue_flush() == 1
+    assert not ConsentRecord.objects.exists()
+    assert [row["consent_id"] for row in _unplaced()] == [answer["consent_id"]]
+    assert "event=consent_queue_unknown_version" in caplog.text
+    consent_queue_flush()  # still unknown: still waiting
+    assert len(_unplaced()) == 1
+    BannerVersion.objects.create(version=version, content=content)  # the banner served again
+    consent_queue_flush()
+    assert ConsentRecord.objects.get().consent_id == answer["consent_id"]
+    assert _unplaced() == []
+
+
+def test_a_choice_set_aside_for_a_lost_banner_version_ends_with_its_retention_period(
+    redis_url, version, client, address, time_machine
+):
+    time_machine.move_to(datetime(2026, 6, 17, 10, tzinfo=UTC), tick=False)
+    post(client, choice(version, marketing=True), address=address)
+    BannerVersion.objects.filter(version=version).delete()
+    consent_queue_flush()
+    assert len(_unplaced()) == 1
+    time_machine.move_to(datetime(2027, 6, 18, 10, tzinfo=UTC), tick=False)  # rule: 1 year
+    consent_queue_flush()
+    assert _unplaced() == []
+    assert not ConsentRecord.objects.exists()
