@@ -44,7 +44,9 @@ PROCESSING_KEY = "consent:processing"  # sorted set: processing key -> when it w
 UNPLACED_KEY = "consent:unplaced"  # choices whose banner version the database lacks
 STALE_SECONDS = 60  # a processing key without progress this long belongs to a flush that died
 FLUSH_BATCH = 1000
-REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+# Redis down, hung (the cache's socket timeouts) or refusing a write (out of memory, read-only
+# replica, a key of another type): the choice is written to the database at once instead.
+REDIS_ERRORS = (redis.RedisError,)
 
 # KEYS: the client's rate-limit counter (django-ratelimit's key), the queue. ARGV: the limit
 # ('' when limits are off), the counter's expiry, the choice. INCR and EXPIRE as django-ratelimit

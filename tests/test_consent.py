@@ -268,6 +268,24 @@ def test_with_redis_unreachable_a_choice_is_written_at_once(
     assert "event=consent_redis_unreachable" in caplog.text
 
 
+def test_with_redis_refusing_the_write_a_choice_is_written_at_once(
+    redis_url, version, client, address, caplog
+):
+    """Redis answers but refuses (here: the queue's key holds another type, as out of memory or
+    a read-only replica would refuse): no 500, the choice is written at once, logged."""
+    writer = cache._cache.get_client(write=True)
+    writer.set(cache.make_key(QUEUE_KEY), "not a list")
+    try:
+        first = post(client, choice(version, statistics=True), address=address)
+    finally:
+        writer.delete(cache.make_key(QUEUE_KEY))
+    assert first.status_code == 201
+    record = ConsentRecord.objects.get()  # no flush: written at once
+    assert record.consent_id == first.json()["consent_id"]
+    assert record.granted() == ["statistics"]
+    assert "event=consent_redis_unreachable" in caplog.text
+
+
 def test_an_unknown_consent_id_is_not_taken_over_the_server_gives_a_new_one(
     version, client, address
 ):
