@@ -109,6 +109,7 @@ CONTACT_COLUMNS = [
     "marketing_opt_out",
     "restricted",
     "restriction_reason",
+    "restriction_lift_reason",
     "created_at",
 ]
 
@@ -142,6 +143,7 @@ def contact_rows(count: int, rng: random.Random):
             "bench",
             "f",
             "f",
+            "",
             "",
             first,
         )

@@ -13,6 +13,7 @@ import io
 import json
 import random
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,7 +23,7 @@ from django.db import connection
 from django_ratelimit.core import get_usage, is_ratelimited
 
 from cdot_privacy.periodic import declared_periodic_tasks
-from consent.api import MAX_BODY_BYTES, REGISTER_SECONDS, forget_register
+from consent.api import MAX_BODY_BYTES, REGISTER_SECONDS, ConsentOut, forget_register
 from consent.models import BannerVersion, ConsentRecord
 from consent.services import QUEUE_KEY, STALE_SECONDS, consent_queue_flush
 from consent.tasks import consent_queue_flush_task
@@ -151,6 +152,19 @@ def test_a_choice_from_a_listed_website_is_recorded_with_a_random_consent_id(
     assert record.granted() == ["statistics"]
     assert (record.language, record.origin) == ("nl", SITE)
     assert record.banner_version.version == version
+
+
+def test_every_answer_is_what_the_documented_schema_says(version, client, address):
+    """The 201 body is written without the schema (speed): it must still be ConsentOut's, as
+    pydantic would write it, for a first choice and for a withdrawal."""
+    first = post(client, choice(version, statistics=True), address=address)
+    later = post(client, choice(version, consent_id=first.json()["consent_id"]), address=address)
+    assert set(get_args(ConsentOut.model_fields["kind"].annotation)) == set(ConsentRecord.Kind)
+    for response, kind in ((first, "choice"), (later, "withdrawal")):
+        assert response.status_code == 201 and response["Content-Type"] == "application/json"
+        answer = response.json()
+        assert answer["kind"] == kind
+        assert ConsentOut.model_validate(answer).model_dump(mode="json") == answer
 
 
 def test_without_redis_a_choice_is_written_at_once_one_query_once_the_register_is_read(
@@ -415,6 +429,7 @@ def test_an_invalid_body_gets_a_clear_422_and_changes_nothing(
 def test_a_body_that_is_not_json_gets_a_422(version, client, address):
     response = post(client, None, raw="version=1", address=address)
     assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "body", "message": "Send a JSON object."}]
     assert not stored().exists()
 
 
