@@ -28,6 +28,7 @@ from consent.models import BannerVersion, ConsentRecord
 from consent.services import QUEUE_KEY, STALE_SECONDS, consent_queue_flush
 from consent.tasks import consent_queue_flush_task
 from registry.models import ConsentSettings, Cookie, RetentionRule
+from tests.conftest import ROOT
 from tests.consent_support import own_cache
 
 pytestmark = pytest.mark.django_db
@@ -300,6 +301,50 @@ def test_with_redis_refusing_the_write_a_choice_is_written_at_once(
     assert "event=consent_redis_unreachable" in caplog.text
 
 
+@pytest.mark.slow
+def test_with_redis_hanging_a_choice_is_written_once_the_socket_timeout_ends(
+    redis_url, version, client, address, settings, caplog
+):
+    """A Redis host that accepts connections and never answers: the project's cache options
+    (cdot_privacy/settings.py, as docs/COOKIES.md states them) end the wait, the choice is
+    written at once. Without a socket timeout the POST would wait for ever (the alarm ends it)."""
+    import signal
+    import socket
+
+    from cdot_privacy import settings as project
+
+    options = project.CACHES["default"]["OPTIONS"]
+    cookies_doc = " ".join((ROOT / "docs" / "COOKIES.md").read_text().split())
+    assert f"no connection within {options['socket_connect_timeout']} s" in cookies_doc
+    assert f"no answer within {options['socket_timeout']} s" in cookies_doc
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepted by the kernel, never read nor answered
+    settings.REDIS_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "OPTIONS": options,
+        }
+    }
+
+    def waited_too_long(signum, frame):
+        raise AssertionError("the POST still waits on a Redis that does not answer")
+
+    previous = signal.signal(signal.SIGALRM, waited_too_long)
+    signal.setitimer(signal.ITIMER_REAL, 10 * options["socket_timeout"])
+    try:
+        answer = post(client, choice(version, marketing=True), address=address)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        silent.close()
+    assert answer.status_code == 201
+    assert ConsentRecord.objects.get().granted() == ["marketing"]
+    assert "event=consent_redis_unreachable" in caplog.text
+
+
 def test_an_unknown_consent_id_is_not_taken_over_the_server_gives_a_new_one(
     version, client, address
 ):
@@ -426,10 +471,21 @@ def test_an_invalid_body_gets_a_clear_422_and_changes_nothing(
     assert not stored().exists()
 
 
-def test_a_body_that_is_not_json_gets_a_422(version, client, address):
-    response = post(client, None, raw="version=1", address=address)
+@pytest.mark.parametrize("raw", ["version=1", b"\xff\xfe{", '{"version":', "   "])
+def test_a_body_that_is_not_json_gets_a_422(version, client, address, raw):
+    response = post(client, None, raw=raw, address=address)
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "body", "message": "Send a JSON object."}]
+    assert not stored().exists()
+
+
+@pytest.mark.parametrize("raw", ["", "null", "[]", '"x"', "1e999", "{}"])
+def test_json_that_is_not_a_choice_gets_a_422_naming_what_is_wrong(version, client, address, raw):
+    response = post(client, None, raw=raw, address=address)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors and all(e["field"] and e["message"] for e in errors)
+    assert errors != [{"field": "body", "message": "Send a JSON object."}]
     assert not stored().exists()
 
 
