@@ -66,7 +66,13 @@ def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
     """
     if value == 0:
         return anchor  # expired at once (see `cutoff`)
-    local = anchor.astimezone(BRUSSELS).replace(tzinfo=None)
+    aware = anchor.astimezone(BRUSSELS)
+    local = aware.replace(tzinfo=None)
+    if aware.fold and aware.replace(fold=0).utcoffset() != aware.utcoffset():
+        # The second run of the hour the clocks repeat (last Sunday of October). `cutoff` reads
+        # a wall-clock time as its first run (never early: anchors of the first run with a later
+        # minute have not expired), so it passes these anchors only at the hour's end (03:00).
+        local = local.replace(minute=0, second=0, microsecond=0, fold=0) + timedelta(hours=1)
     delta = period_delta(value, unit)
     candidate = local + delta
     if candidate - delta != local:  # clamped: day did not exist in the target month
