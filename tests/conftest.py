@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -215,37 +216,95 @@ def _no_language_left_active():
     translation.deactivate()
 
 
-@pytest.fixture(scope="module")
-def register_seeded_once(request, django_db_setup, django_db_blocker):
-    """C-DOT's register as `seed_cdot` loads it, seeded once for a whole module inside a
-    transaction rolled back at the module's end (as Django's TestCase.setUpTestData).
+# Module (or class) transactions opened by `module_transaction` and not yet rolled back.
+_open_module_transactions = 0
 
-    Each test still runs in its own savepoint (pytest-django's django_db), so what a test
-    changes in the register is gone for the next one. Only for modules whose every test starts
-    from the seeded register (the seed itself is tested per test in test_registry_seed.py).
-    A module whose register must be seeded on a given day sets `SEED_AT` (a date or datetime):
-    the seed runs with the clock stopped there.
+
+@contextmanager
+def module_transaction(django_db_blocker):
+    """A transaction for a whole module (or class), rolled back at its end, as Django's
+    TestCase.setUpTestData: what a module-scoped fixture writes inside it is there for each of
+    the module's tests, and each test still runs in its own savepoint (pytest-django's django_db),
+    so what one test changes is gone for the next.
+
+    The test's own atomic stays the innermost one, marked as the test case's: a durable atomic
+    (the consent queue's flush) is allowed in a test as before. Not for tests using
+    transactional_db or live_server: they flush the database, the shared rows with it
+    (`pytest_runtest_setup` fails them while such a transaction is open). Redis, files and
+    sequences are not rolled back.
     """
+    from django.db import transaction
+
+    global _open_module_transactions
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        _open_module_transactions += 1
+        try:
+            yield
+        finally:
+            _open_module_transactions -= 1
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and (
+        marker.kwargs.get("transaction") or marker.args[:1] == (True,)
+    )
+    fixtures = {"transactional_db", "live_server", "django_db_reset_sequences"}
+    return bool(by_marker or fixtures & set(getattr(item, "fixturenames", ())))
+
+
+def _refuse_commits_in_a_module_transaction(item) -> None:
+    if _open_module_transactions and _transactional(item):
+        pytest.fail(
+            f"{item.nodeid} commits (transactional_db / live_server) but would run inside a "
+            "module transaction (register_seeded_once or module_transaction), whose rows its "
+            "flush would take from the other tests: move it to a module without one",
+            pytrace=False,
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """A test that commits (transactional_db, live_server) while a module transaction is open
+    would flush the rows the module's other tests share: it fails instead, before its database
+    is set up if the transaction was already open, else just after."""
+    _refuse_commits_in_a_module_transaction(item)
+    result = yield
+    _refuse_commits_in_a_module_transaction(item)
+    return result
+
+
+def seed_cdot(seed_at=None) -> None:
+    """`seed_cdot` as the run command calls it; with `seed_at`, on that day (clock stopped)."""
     import io
 
     import time_machine
     from django.core.management import call_command
-    from django.db import transaction
 
-    seed_at = getattr(request.module, "SEED_AT", None)
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            if seed_at is None:
-                call_command("seed_cdot", stdout=io.StringIO())
-            else:
-                with time_machine.travel(seed_at, tick=False):
-                    call_command("seed_cdot", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    if seed_at is None:
+        call_command("seed_cdot", stdout=io.StringIO())
+        return
+    with time_machine.travel(seed_at, tick=False):
+        call_command("seed_cdot", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def register_seeded_once(request, django_db_setup, django_db_blocker):
+    """C-DOT's register as `seed_cdot` loads it, seeded once for a whole module inside a
+    transaction rolled back at the module's end (`module_transaction`, as Django's
+    TestCase.setUpTestData).
+
+    Only for modules whose every test starts from the seeded register (the seed itself is tested
+    per test in test_registry_seed.py). A module whose register must be seeded on a given day
+    sets `SEED_AT` (a date or datetime): the seed runs with the clock stopped there.
+    """
+    with module_transaction(django_db_blocker):
+        seed_cdot(getattr(request.module, "SEED_AT", None))
+        yield
 
 
 @pytest.fixture
