@@ -53,9 +53,9 @@ def queued() -> list[dict]:
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_cdot", stdout=io.StringIO())
-    forget_register()  # this process's copy of the register belongs to an earlier test's rows
+def seeded(register_seeded_once):
+    """C-DOT's register, seeded once for the module (each test's changes are rolled back)."""
+    forget_register()  # this process's copy of the register may hold an earlier test's changes
 
 
 @pytest.fixture
