@@ -5,7 +5,8 @@ back, so does the e-mail; once the transaction commits, a Celery task is queued 
 ``email_send`` sends one row exactly once: the row is locked (``SELECT … FOR UPDATE SKIP
 LOCKED`` on PostgreSQL, the write lock on SQLite) while the SMTP server is talking, and
 ``sent_at`` is written in the same transaction. An SMTP error leaves the row unsent with a
-next attempt after a back-off; ``email_outbox_flush`` (beat, every minute) sends every row due,
+next attempt after a back-off; ``email_outbox_flush`` (beat, every minute, and once when a
+worker starts: records/tasks.py) sends every row due,
 so neither a killed worker nor a lost Redis queue loses or delays an e-mail beyond a minute or
 two. After ``MAX_ATTEMPTS`` (about three days of retries) a row is given up and logged as an
 error for the operator.

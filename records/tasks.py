@@ -1,6 +1,9 @@
 """Thin Celery tasks of the records app: each calls one service."""
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_ready
 
 from .ledger import ledger_prune
 from .outbox import email_outbox_flush, email_send
@@ -9,6 +12,8 @@ from .services import (
     camera_footage_scan,
     idempotency_records_prune,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="records.camera_footage_scan")
@@ -40,3 +45,13 @@ def email_send_task(email_id: int) -> str:
 @shared_task(name="records.email_outbox_flush")
 def email_outbox_flush_task() -> dict[str, int]:
     return email_outbox_flush()
+
+
+@worker_ready.connect
+def email_outbox_flush_on_worker_start(sender=None, **kwargs) -> None:
+    """A worker that (re)starts queues one outbox flush: an e-mail a killed worker was sending
+    goes out as soon as a worker is back, not at beat's next minute (docs/OPERATIONS.md)."""
+    try:
+        email_outbox_flush_task.delay()
+    except Exception:  # the broker went away again: beat's minute flush sends it
+        logger.warning("outbox flush not queued at worker start; beat's minute flush will send")
