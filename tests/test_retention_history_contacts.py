@@ -9,14 +9,12 @@ the client), then blanked in the history rows that hold it (Art. 5(1)(e); rules
 stay, and so does every value still in force.
 """
 
-import io
 import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -32,6 +30,7 @@ from tests.statement_support import page_text
 pytestmark = pytest.mark.django_db
 SECOND = timedelta(seconds=1)
 SEEDED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SEED_AT = SEEDED  # register_seeded_once seeds the register on that day
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # the name added, the e-mail unchanged
 T1 = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)  # replaced by An Verhaegen
 T2 = datetime(2029, 6, 1, 9, 0, tzinfo=UTC)  # replaced by Piet Janssens
@@ -68,9 +67,8 @@ def staff_change(obj, when: datetime, user, **changes) -> None:
 
 
 @pytest.fixture
-def seeded():
-    with time_machine.travel(SEEDED, tick=False):
-        call_command("seed_cdot", stdout=io.StringIO())
+def seeded(register_seeded_once):
+    """C-DOT's register as seeded on SEEDED (SEED_AT), once for the module."""
 
 
 @pytest.fixture
