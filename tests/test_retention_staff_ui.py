@@ -4,13 +4,11 @@ only, recorded as a PurgeRun with the user), anchors for rules without a fixed p
 whose data live elsewhere, and the review queue of review rules (keep with reason and date,
 or delete through records_delete), every decision recorded."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,9 +23,9 @@ OLD = timezone.now() - timedelta(days=800)
 
 
 @pytest.fixture
-def people(db, settings):
+def people(register_seeded_once, db, settings):
+    """An officer and an auditor, on C-DOT's register (seeded once for the module)."""
     settings.STAFF_2FA = False
-    call_command("seed_cdot", stdout=io.StringIO())
     roles_setup()
     made = {}
     for role in (PRIVACY_OFFICER, AUDITOR):
