@@ -36,6 +36,12 @@ def register_seed_cdot() -> None:
     """C-DOT's register exactly as the run command loads it, plus the facts it lacks (company
     number, a source for B, where the recipients process data)."""
     call_command("seed_cdot", stdout=io.StringIO())
+    register_complete()
+
+
+def register_complete() -> None:
+    """The facts the seeded register lacks (company number, a source for B, where the
+    recipients process data): register_seed_cdot on a register seeded once per module."""
     Organisation.objects.filter(pk=Organisation.objects.current().pk).update(
         kbo_number=TEST_KBO, vat_number=f"BE{TEST_KBO}"
     )
