@@ -13,14 +13,12 @@
   handled is refused until that request goes with its own rule.
 """
 
-import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.urls import reverse
 
 from cdot_privacy.roles import PRIVACY_OFFICER, roles_setup
@@ -32,7 +30,7 @@ from retention.reviews import ReviewRefused, review_row_delete
 from retention.services import purge_run_execute
 from statement.models import StaffNoticeVersion, StatementVersion
 from statement.services import statement_publish
-from tests.statement_support import page_text, register_seed_cdot
+from tests.statement_support import page_text, register_complete
 
 pytestmark = pytest.mark.django_db
 SECOND = timedelta(seconds=1)
@@ -50,6 +48,11 @@ def _officer(username="verhaegen", first="An", last="Verhaegen"):
     return get_user_model().objects.create_user(
         username, f"{username}@c-dot.be", "x" * 20, first_name=first, last_name=last
     )
+
+
+@pytest.fixture
+def seeded(register_seeded_once):
+    """C-DOT's register, seeded once for the module (each test's changes are rolled back)."""
 
 
 def _seeded_rule(code: str) -> RetentionRule:
@@ -76,9 +79,9 @@ def _staff_notice(number: int, published_at: datetime, user) -> StaffNoticeVersi
 
 
 @pytest.fixture
-def two_versions():
+def two_versions(seeded):
     """C-DOT's register published twice, each version approved by An Verhaegen."""
-    register_seed_cdot()
+    register_complete()
     officer = _officer()
     statement_publish(now=V1)
     rule = RetentionRule.objects.get_by_code("camera-footage")
@@ -140,8 +143,7 @@ def test_the_approver_s_name_gives_way_to_the_role_five_years_after_the_version_
 # --- the publisher of a staff-notice version -------------------------------------------------
 
 
-def test_the_publisher_of_a_staff_notice_version_gives_way_to_the_role(client, settings):
-    call_command("seed_cdot", stdout=io.StringIO())
+def test_the_publisher_of_a_staff_notice_version_gives_way_to_the_role(seeded, client, settings):
     officer = _officer()
     _staff_notice(1, V1, officer)
     _staff_notice(2, V2, officer)
@@ -172,8 +174,7 @@ def test_the_publisher_of_a_staff_notice_version_gives_way_to_the_role(client, s
 # --- review decisions ------------------------------------------------------------------------
 
 
-def test_review_decisions_go_five_years_after_unless_a_keep_still_holds():
-    call_command("seed_cdot", stdout=io.StringIO())
+def test_review_decisions_go_five_years_after_unless_a_keep_still_holds(seeded):
     rule = _seeded_rule("review-decision")
     assert (rule.period_value, rule.period_unit, rule.action) == (5, "years", "delete")
     officer = _officer()
@@ -205,9 +206,8 @@ def test_review_decisions_go_five_years_after_unless_a_keep_still_holds():
 
 
 @pytest.fixture
-def departed():
+def departed(seeded):
     """A staff member who left: disabled, last signed in two years ago."""
-    call_command("seed_cdot", stdout=io.StringIO())
     user = _officer("vertrokken", "Piet", "Vertrokken")
     get_user_model().objects.filter(pk=user.pk).update(
         is_active=False, last_login=datetime(2024, 5, 1, tzinfo=UTC)
