@@ -8,19 +8,30 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 from openpyxl import load_workbook
+from time_machine import travel
 
 from breaches.models import Breach, BreachClientNotification
 from registry.models import Camera, DpiaScreening, Organisation, ProcessorClient
 from registry.ropa import ropa_export
+from tests.conftest import module_transaction
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The demo data (C-DOT's register, the bakery client, the camera...) as seed_demo makes
+    them at NOW, once for the module, in a transaction rolled back at its end."""
+    with module_transaction(django_db_blocker):
+        with travel(NOW, tick=False):
+            call_command("seed_demo", requests=0, contacts=0, stdout=io.StringIO())
+        yield
+
+
 @pytest.fixture
-def demo(time_machine, settings):
+def demo(demo_once, time_machine, settings):
     time_machine.move_to(NOW, tick=False)
-    call_command("seed_demo", requests=0, contacts=0, stdout=io.StringIO())
 
 
 def test_demo_data_fill_the_processor_sheet_naming_cdot_processor_and_the_client_controller(demo):
