@@ -2,7 +2,8 @@
 
 Targets: /nl/privacy/ reaches >= 0.9x the requests/s of a trivial in-memory HTML view of the
 same size, served by the same gunicorn process (2 workers, production settings); p99 <= 10 ms;
-<= 1 query per request; publishing all three languages (HTML + PDF) <= 3 s.
+<= 1 query per request; publishing all three languages (HTML + PDF) <= 3 s (since issue 18 the
+PDFs are rendered after the publish commits: timed here as the worker's render right after it).
 
 Baseline, same run: `/nl/privacy/bench-trivial/`, in the bench's own URLconf
 (bench/statement_urls.py, served with bench/statement_settings.py), never in the site's.
@@ -84,6 +85,7 @@ import json, statistics, time
 import django
 django.setup()
 from registry.models import RetentionRule
+from statement.pdfs import version_pdfs_render
 from statement.services import statement_publish
 
 def change(days):
@@ -91,23 +93,30 @@ def change(days):
     rule.period_value = days
     rule.save()
 
-cpu = time.process_time()
-cold = statement_publish(trigger="command")
-cold_cpu = time.process_time() - cpu
-warm, warm_cpu = [], []
+# Publish, then render the three PDFs as the worker does after the commit (issue 18): the same
+# work as before issue 18; the publish alone is what the officer waits for.
+def publish():
+    started, cpu = time.perf_counter(), time.process_time()
+    result = statement_publish(trigger="command")
+    publish_cpu = time.process_time() - cpu
+    version_pdfs_render(model="statement.statementversion", version_id=result.version.pk)
+    return result, time.perf_counter() - started, time.process_time() - cpu, publish_cpu
+
+cold, cold_wall, cold_cpu, _alone = publish()
+warm, warm_cpu, publish_cpu = [], [], []
 for days in (15, 16, 17, 14):
     change(days)
-    cpu = time.process_time()
-    result = statement_publish(trigger="command")
-    warm_cpu.append(time.process_time() - cpu)
+    result, wall, cpu, alone = publish()
     assert result.created
-    warm.append(result.seconds)
+    warm.append(wall)
+    warm_cpu.append(cpu)
+    publish_cpu.append(alone)
 unchanged = statement_publish(trigger="command")
 assert not unchanged.created
 from cdot_privacy.celery import app
-app.control.purge()  # the rule changes queued debounced publishes; no worker runs here
-print(json.dumps({"cold": cold.seconds, "warm": warm, "unchanged": unchanged.seconds,
-                  "cold_cpu": cold_cpu, "warm_cpu": warm_cpu,
+app.control.purge()  # queued drafts and PDF renders (done above); no worker runs here
+print(json.dumps({"cold": cold_wall, "warm": warm, "unchanged": unchanged.seconds,
+                  "cold_cpu": cold_cpu, "warm_cpu": warm_cpu, "publish_cpu": publish_cpu,
                   "version": unchanged.version.number}))
 """
 
@@ -267,12 +276,14 @@ def report(args, results, timing, queries, size, db_per_request) -> None:
           f"holds the page (goal <= 1)  {'OK' if max(queries) <= 1 else 'MISSED'}")  # fmt: skip
     print(f"database transactions per request under load (pg_stat_database): "
           f"{statistics.median(db_per_request):.3f}")  # fmt: skip
-    print(f"publish nl+fr+en (HTML + PDF), wall clock: first in a fresh process "
-          f"{timing['cold']:.2f} s, then median {warm:.2f} s of {len(timing['warm'])} "
-          f"(goal <= 3 s)  {'OK' if warm <= 3 else 'MISSED'}; unchanged register "
-          f"{timing['unchanged']:.2f} s")  # fmt: skip
+    print(f"publish nl+fr+en (HTML, then the PDFs the worker renders), wall clock: first in a "
+          f"fresh process {timing['cold']:.2f} s, then median {warm:.2f} s of "
+          f"{len(timing['warm'])} (goal <= 3 s)  {'OK' if warm <= 3 else 'MISSED'}; "
+          f"unchanged register {timing['unchanged']:.2f} s")  # fmt: skip
     print(f"publish, CPU time of the publishing process: first {timing['cold_cpu']:.2f} s, "
-          f"then median {warm_cpu:.2f} s  {'OK' if warm_cpu <= 3 else 'MISSED'}")  # fmt: skip
+          f"then median {warm_cpu:.2f} s  {'OK' if warm_cpu <= 3 else 'MISSED'}; of which the "
+          f"publish itself (PDFs after its commit): median "
+          f"{statistics.median(timing['publish_cpu']):.2f} s")  # fmt: skip
     print(f"non-2xx responses: {non2xx}")
 
 

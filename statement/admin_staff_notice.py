@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from .models import LANGUAGE_CODES, StaffNoticeVersion, staff_name_display
+from .pdfs import version_pdf
 from .staff_notice import StaffNoticeIncomplete, staff_notice_publish
 
 PUBLISH_PERMISSION = "statement.publish_staffnoticeversion"
@@ -95,7 +96,8 @@ class StaffNoticeVersionAdmin(admin.ModelAdmin):
         version = get_object_or_404(
             StaffNoticeVersion.objects.only("number", f"pdf_{language}"), pk=pk
         )
-        response = HttpResponse(version.pdf(language), content_type="application/pdf")
+        pdf = version_pdf(version=version, language=language)  # rendered now if still missing
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="staff-privacy-notice-v{version.number}-{language}.pdf"'
         )

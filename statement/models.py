@@ -3,8 +3,9 @@
 A register change renders a *draft* (not public). A privacy officer reviews its diff and
 publishes it, or it publishes itself once the review delay the register sets has passed
 (``Organisation.statement_review_days``). A published version is immutable: its bodies,
-announcement, footer and PDF never change afterwards, and it records who approved it. See
-``statement.services``.
+announcement, footer and PDFs never change afterwards, and it records who approved it. See
+``statement.services``. Its PDFs are stored just after it is published (``statement.pdfs``):
+NULL until then.
 """
 
 from datetime import datetime, timedelta
@@ -146,7 +147,8 @@ class StatementVersion(models.Model):
 
     # Per language: the body (table of contents and sections), the change announcement, the
     # page footer (the controller's identity as it was) and the PDF. The page template puts
-    # them together (statement/page.html); nothing is spliced.
+    # them together (statement/page.html); nothing is spliced. A PDF is NULL until it is
+    # rendered, after the publish commits (statement.pdfs), and never changes once stored.
     announcement_nl = models.TextField(blank=True, editable=False)
     announcement_fr = models.TextField(blank=True, editable=False)
     announcement_en = models.TextField(blank=True, editable=False)
@@ -156,9 +158,9 @@ class StatementVersion(models.Model):
     footer_nl = models.TextField(blank=True, editable=False)
     footer_fr = models.TextField(blank=True, editable=False)
     footer_en = models.TextField(blank=True, editable=False)
-    pdf_nl = models.BinaryField(editable=False)
-    pdf_fr = models.BinaryField(editable=False)
-    pdf_en = models.BinaryField(editable=False)
+    pdf_nl = models.BinaryField(null=True, editable=False)
+    pdf_fr = models.BinaryField(null=True, editable=False)
+    pdf_en = models.BinaryField(null=True, editable=False)
 
     # Personal-data inventory (issue 13): who approved a version is the accountability record
     # (Art. 5(2)), kept while it is current and for the `statement-approver` rule's period after
@@ -207,8 +209,11 @@ class StatementVersion(models.Model):
     def announcement(self, language: str) -> str:
         return getattr(self, f"announcement_{language}")
 
-    def pdf(self, language: str) -> bytes:
-        return bytes(getattr(self, f"pdf_{language}"))
+    def pdf(self, language: str) -> bytes | None:
+        """The stored PDF, or None before it is rendered (``statement.pdfs.version_pdf``
+        renders a missing one: readers go through it)."""
+        stored = getattr(self, f"pdf_{language}")
+        return None if stored is None else bytes(stored)
 
     def summary(self, language: str) -> list[str]:
         return list(self.change_summary.get(language, []))
@@ -240,6 +245,7 @@ class StaffNoticeVersion(models.Model):
 
     Rendered from the activities whose data subjects are employees; staff-only (the admin), never
     on the public site. Immutable once stored; a new version only when the rendered text changed.
+    Its PDFs are NULL until rendered after the publish commits (``statement.pdfs``).
     """
 
     number = models.PositiveIntegerField(_("version"), unique=True, editable=False)
@@ -263,9 +269,9 @@ class StaffNoticeVersion(models.Model):
     body_nl = models.TextField(editable=False)
     body_fr = models.TextField(editable=False)
     body_en = models.TextField(editable=False)
-    pdf_nl = models.BinaryField(editable=False)
-    pdf_fr = models.BinaryField(editable=False)
-    pdf_en = models.BinaryField(editable=False)
+    pdf_nl = models.BinaryField(null=True, editable=False)
+    pdf_fr = models.BinaryField(null=True, editable=False)
+    pdf_en = models.BinaryField(null=True, editable=False)
 
     # Like the statement's approver (above): rule `staff-notice-publisher`.
     PERSONAL_FIELDS: ClassVar[tuple[str, ...]] = ("published_by", "published_by_name")
@@ -288,8 +294,11 @@ class StaffNoticeVersion(models.Model):
     def body(self, language: str) -> str:
         return getattr(self, f"body_{language}")
 
-    def pdf(self, language: str) -> bytes:
-        return bytes(getattr(self, f"pdf_{language}"))
+    def pdf(self, language: str) -> bytes | None:
+        """The stored PDF, or None before it is rendered (``statement.pdfs.version_pdf``
+        renders a missing one: readers go through it)."""
+        stored = getattr(self, f"pdf_{language}")
+        return None if stored is None else bytes(stored)
 
     def legal_name(self, language: str) -> str:
         return self.facts.get(language, {}).get("controller", {}).get("legal_name", "")

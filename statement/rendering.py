@@ -152,9 +152,3 @@ def document_pdf(*, template: str, version: StatementVersion, body: str, languag
             },
         )
     return HTML(string=html, base_url=settings.SITE_URL + "/").write_pdf()
-
-
-def statement_pdf(*, version: StatementVersion, body: str, language: str) -> bytes:
-    return document_pdf(
-        template="statement/pdf.html", version=version, body=body, language=language
-    )

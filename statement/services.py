@@ -9,7 +9,9 @@ Three steps:
 2. **render** (``statement.rendering``): the facts become an HTML body per language
    (``statement/body.html``); their sha256 is the content hash;
 3. **publish**: ``statement_publish(...)`` stores a new immutable ``StatementVersion`` (body,
-   announcement, footer, PDF per language) only when the hash differs from the newest version.
+   announcement and footer per language) only when the hash differs from the newest version;
+   its PDFs are rendered after the commit by the worker, or by their first reader
+   (``statement.pdfs``).
 
 Public requests never come here: the views serve what was stored (see ``statement.views``).
 """
@@ -31,13 +33,13 @@ from registry.models import Organisation
 
 from .facts import statement_facts
 from .models import LANGUAGE_CODES, StatementVersion
+from .pdfs import version_pdfs_render_soon
 from .rendering import (
     content_hash,
     statement_announcement,
     statement_body,
     statement_change_summary,
     statement_footer,
-    statement_pdf,
 )
 from .serving import forget
 
@@ -169,7 +171,8 @@ def statement_draft_publish(
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> StatementVersion:
-    """Publish a pending draft as the next version (announcement and PDF rendered now).
+    """Publish a pending draft as the next version (announcement rendered now; its PDFs are
+    queued for the worker once this commits).
 
     ``approval`` says how (a privacy officer, the review delay ending); ``approved_by`` is the
     officer. A draft already published or dropped meanwhile raises ``DraftGone``.
@@ -187,6 +190,7 @@ def statement_draft_publish(
         locked.approved_by_name = _name(approved_by)
         locked.render_seconds = round(time.perf_counter() - started, 3)
         locked.save()
+        version_pdfs_render_soon(version=locked)
     transaction.on_commit(forget)  # this process serves the new version at once
     logger.info("statement published version=%s approval=%s", locked.number, approval)
     return locked
@@ -223,9 +227,12 @@ def statement_publish(
     trigger: str = StatementVersion.Trigger.COMMAND,
     now: datetime | None = None,
     progress: Progress | None = None,
+    queue_pdfs: bool = True,
 ) -> PublishResult:
     """The operator's direct publish (first run, ``publish_statement``): no review delay.
 
+    The PDFs are queued for the worker once this commits; with ``queue_pdfs=False`` nothing is
+    queued and each PDF is rendered by its first reader (``statement.pdfs.version_pdf``).
     Idempotent: publishing an unchanged register returns the newest version and creates
     nothing. A register without controller, active activity or authority raises
     ``StatementIncomplete`` and publishes nothing. A pending draft is superseded (dropped):
@@ -249,6 +256,8 @@ def statement_publish(
         with transaction.atomic():
             version.save(force_insert=True)
             StatementVersion.objects.drafts().delete()
+            if queue_pdfs:
+                version_pdfs_render_soon(version=version)
     except IntegrityError:
         # Another publisher stored the same number first; its content is as fresh as ours.
         winner = StatementVersion.objects.newest_first().get(number=version.number)
@@ -259,7 +268,8 @@ def statement_publish(
 
 
 def _publish_into(version: StatementVersion, *, latest, now, step) -> None:
-    """Number, date, change summary, announcement and PDF of a version about to go public."""
+    """Number, date, change summary and announcement of a version about to go public (its
+    PDFs come after the commit: ``statement.pdfs``)."""
     version.status = StatementVersion.Status.PUBLISHED
     version.number = (latest.number + 1) if latest else 1
     # HTTP dates are whole seconds
@@ -277,12 +287,7 @@ def _publish_into(version: StatementVersion, *, latest, now, step) -> None:
                 summary=summary, published_at=version.published_at, language=language
             ),
         )
-        setattr(
-            version,
-            f"pdf_{language}",
-            statement_pdf(version=version, body=version.body(language), language=language),
-        )
-        step(f"pdf {language}")
+        step(f"announced {language}")
 
 
 # --- a draft soon after a register change (debounced) ------------------------------------------

@@ -34,7 +34,8 @@ from .facts import (
     _retention_facts,
 )
 from .models import LANGUAGE_CODES, StaffNoticeVersion
-from .rendering import content_hash, document_pdf
+from .pdfs import version_pdfs_render_soon
+from .rendering import content_hash
 
 # The data-subject category the seed gives employees (registry/seed_data.py).
 EMPLOYEES = "employees"
@@ -193,8 +194,9 @@ class StaffNoticeResult:
 def staff_notice_publish(*, published_by=None) -> StaffNoticeResult:
     """Render the notice from the register; store a new version only when its text changed.
 
-    Raises ``StaffNoticeIncomplete`` (nothing stored) when the register lacks the controller,
-    the supervisory authority or an active activity about employees.
+    Its PDFs are queued for the worker once this commits (``statement.pdfs``). Raises
+    ``StaffNoticeIncomplete`` (nothing stored) when the register lacks the controller, the
+    supervisory authority or an active activity about employees.
     """
     started = time.perf_counter()
     rendered = staff_notice_render()
@@ -214,19 +216,10 @@ def staff_notice_publish(*, published_by=None) -> StaffNoticeResult:
     )
     for lang in LANGUAGE_CODES:
         setattr(version, f"body_{lang}", bodies[lang])
-        setattr(
-            version,
-            f"pdf_{lang}",
-            document_pdf(
-                template="statement/staff_notice_pdf.html",
-                version=version,  # type: ignore[arg-type]  # same attributes the PDF reads
-                body=bodies[lang],
-                language=lang,
-            ),
-        )
     try:
         with transaction.atomic():
             version.save(force_insert=True)
+            version_pdfs_render_soon(version=version)
     except IntegrityError:  # another officer published the same number first
         winner = StaffNoticeVersion.objects.get(number=version.number)
         return StaffNoticeResult(winner, False, time.perf_counter() - started)

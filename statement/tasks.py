@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from .models import StatementVersion
+from .pdfs import version_pdfs_render
 from .services import (
     StatementIncomplete,
     statement_draft,
@@ -32,3 +33,9 @@ def statement_draft_task(trigger: str = StatementVersion.Trigger.SCHEDULE) -> in
 def statement_publish_due_task() -> list[int]:
     """Publish the drafts whose review delay has passed; returns the new version numbers."""
     return statement_drafts_publish_due()
+
+
+@shared_task(name="statement.render_pdfs")
+def version_pdfs_render_task(model: str, version_id: int) -> list[str]:
+    """Render and store a published version's missing PDFs (after its publish committed)."""
+    return version_pdfs_render(model=model, version_id=version_id)

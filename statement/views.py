@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
+from . import pdfs
 from .models import StatementVersion
 from .serving import RenderedPage, current_version, rendered_page
 
@@ -127,7 +128,8 @@ def _pdf_response(request: HttpRequest, number: int | None = None) -> HttpRespon
     version = _pdf_version(request, number)
     if version is None:
         raise Http404("The privacy statement has not been published yet.")
-    response = HttpResponse(version.pdf(language), content_type="application/pdf")
+    pdf = pdfs.version_pdf(version=version, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"c-dot-privacy-statement-{language}-v{version.number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -137,7 +139,8 @@ def _pdf_response(request: HttpRequest, number: int | None = None) -> HttpRespon
 @_public_cache
 @condition(etag_func=_pdf_etag, last_modified_func=_pdf_last_modified)
 def statement_pdf(request: HttpRequest) -> HttpResponse:
-    """The current statement as PDF, stored at publish time."""
+    """The current statement as PDF: stored just after publishing, or rendered now (and stored)
+    when the worker has not got to it yet."""
     return _pdf_response(request)
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from registry.models import Organisation, ProcessingActivity, Recipient
+from statement.pdfs import version_pdfs_render
 from statement.services import statement_publish
 
 LANGUAGES = ("nl", "fr", "en")
@@ -56,7 +57,8 @@ def published_register(django_db_blocker):
     """Seed and publish once for a whole module, inside a transaction rolled back at its end.
 
     Each test still runs in its own savepoint (pytest-django's django_db), as in Django's
-    TestCase.setUpClass: the slow part (three PDFs) is done once, nothing leaks out.
+    TestCase.setUpClass: the slow part (three PDFs, rendered as the worker renders them after
+    the publish) is done once, nothing leaks out.
     """
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
@@ -64,6 +66,7 @@ def published_register(django_db_blocker):
         try:
             register_seed_cdot()
             version = statement_publish().version
+            version_pdfs_render(model=version._meta.label_lower, version_id=version.pk)
             yield version
         finally:
             transaction.set_rollback(True)

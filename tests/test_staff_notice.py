@@ -22,6 +22,7 @@ from registry.models import (
 )
 from registry.models_cameras import FOOTAGE_RULE_CODE, Camera
 from statement.models import StaffNoticeVersion
+from statement.pdfs import version_pdf
 from statement.staff_notice import EMPLOYEES, StaffNoticeIncomplete, staff_notice_publish
 from tests.statement_support import LANGUAGES, page_text, pdf_text, register_seed_cdot
 
@@ -59,7 +60,7 @@ def test_notice_says_what_the_register_holds_about_staff_in_each_language(seeded
     assert {a.code for a in staff} == {"G", "I"}  # the seed's employee activities
     others = ProcessingActivity.objects.active().exclude(pk__in=[a.pk for a in staff])
     for lang in LANGUAGES:
-        text = pdf_text(result.version.pdf(lang))
+        text = pdf_text(version_pdf(version=result.version, language=lang))
         with translation.override(lang):
             assert TITLE[lang] in text
             assert Organisation.objects.current().legal_name in text
@@ -95,7 +96,7 @@ def test_cao_81_paragraph_only_when_the_register_records_monitoring(seeded):
     assert result.created and result.version.number == 2
     activity = ProcessingActivity.objects.get(code="I")
     for lang in LANGUAGES:
-        text = pdf_text(result.version.pdf(lang))
+        text = pdf_text(version_pdf(version=result.version, language=lang))
         assert CAO81[lang] in text
         with translation.override(lang):
             assert f"{activity.code}. {activity.name}" in page_text(
@@ -125,7 +126,7 @@ def test_cao_68_paragraph_only_with_a_camera_filming_staff(seeded):
     result = staff_notice_publish()
     assert result.created and result.version.number == 2
     for lang in LANGUAGES:
-        text = pdf_text(result.version.pdf(lang))
+        text = pdf_text(version_pdf(version=result.version, language=lang))
         assert CAO68[lang] in text
         assert camera.location in text
         with translation.override(lang):
@@ -204,6 +205,8 @@ def test_officer_publishes_auditor_reads_staff_and_anonymous_are_refused(seeded,
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert TITLE[lang] in pdf_text(response.content)
+        # Published without PDFs (the worker renders them): the download rendered and stored it.
+        assert StaffNoticeVersion.objects.get().pdf(lang) == response.content
     bad = reverse("admin:statement_staffnoticeversion_pdf", args=[version.pk, "de"])
     assert client.get(bad).status_code == 404
     client.logout()
@@ -223,7 +226,6 @@ def test_incomplete_register_is_refused_with_a_message(seeded, users, client):
     assert not StaffNoticeVersion.objects.exists()
 
 
-@pytest.mark.slow  # Publishes the statement with its PDFs in three languages
 def test_never_on_the_public_site(seeded, client):
     from statement.services import statement_publish
 
@@ -245,7 +247,7 @@ def test_never_on_the_public_site(seeded, client):
             assert client.get(f"/{lang}/privacy/{path}").status_code == 404
 
 
-@pytest.mark.slow  # Two whole bootstraps (statement and notice PDFs)
+@pytest.mark.slow  # Two whole bootstraps (seed, roles, statement and notice)
 def test_the_run_command_publishes_the_staff_notice_once(transactional_db):
     """Purpose G says the staff arrangements are in a separate document: from the first run
     on, it exists; a second run adds no version (bootstrap calls publish_staff_notice)."""

@@ -12,7 +12,8 @@ from statement.staff_notice import StaffNoticeIncomplete, staff_notice_publish
 class Command(BaseCommand):
     help = (
         "Render the staff privacy notice (nl/fr/en, HTML and PDF) from the register and store a "
-        "new version when its content changed. Staff-only: never on the public site."
+        "new version when its content changed (its PDFs are rendered by the Celery worker after "
+        "the publish). Staff-only: never on the public site."
     )
 
     def handle(self, *args, **options):
@@ -27,7 +28,9 @@ class Command(BaseCommand):
         if result.created:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"» staff notice version {version.number} published in {result.seconds:.2f} s"
+                    f"» staff notice version {version.number} published in {result.seconds:.2f} s "
+                    "(PDFs: queued for the Celery worker; a PDF downloaded before it is done is "
+                    "rendered then)"
                 )
             )
         else:
