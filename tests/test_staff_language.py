@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cdot_privacy.roles import PRIVACY_OFFICER, project_app_labels, roles_setup
+from tests.conftest import module_transaction
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -233,13 +234,21 @@ def officer_language(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """C-DOT's register, the beat schedule, demo activity and the roles, loaded once for the
+    module in a transaction rolled back at its end (each test's changes are rolled back)."""
+    with module_transaction(django_db_blocker):
+        call_command("seed_cdot", stdout=io.StringIO())
+        call_command("sync_periodic_tasks", stdout=io.StringIO())
+        call_command("seed_demo", requests=12, contacts=40, stdout=io.StringIO())
+        roles_setup()
+        yield
+
+
 @pytest.fixture
-def dutch_officer(db, client, settings, officer_language):
+def dutch_officer(demo_site, db, client, settings, officer_language):
     settings.STAFF_2FA = False
-    call_command("seed_cdot", stdout=io.StringIO())
-    call_command("sync_periodic_tasks", stdout=io.StringIO())
-    call_command("seed_demo", requests=12, contacts=40, stdout=io.StringIO())
-    roles_setup()
     user = get_user_model().objects.create_user(
         "functionaris", "dpo@c-dot.be", "x" * 20, is_staff=True, first_name="An"
     )
