@@ -16,6 +16,7 @@ from registry.models import RetentionRule
 from requests_app.models import DataSubjectRequest
 from retention.models import PurgeRun
 from retention.tasks import rule_backlogs_refresh_task
+from tests.conftest import module_transaction, seed_cdot
 
 NOW = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
@@ -77,47 +78,103 @@ def test_open_requests_show_days_left_with_overdue_first(client, officer):
     assert "jan@example.be" not in html and "Jan Peeters" not in html  # no personal data
 
 
-def test_last_purge_per_rule_is_the_latest_real_run(client, officer, register):
-    def run(code, days_ago, **extra):
-        return PurgeRun.objects.create(
-            rule_code=code,
-            now=NOW - timedelta(days=days_ago),
-            started_at=NOW - timedelta(days=days_ago),
-            finished_at=NOW - timedelta(days=days_ago) + timedelta(seconds=3),
-            **extra,
+class TestOnTheSeededRegister:
+    """The sections that list the register's rules, on C-DOT's register seeded once for the
+    class at NOW (clock stopped) in a transaction rolled back at its end; each test's changes
+    are rolled back. The other tests start from an empty register."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def register(cls, django_db_setup, django_db_blocker):
+        with module_transaction(django_db_blocker):
+            seed_cdot(NOW)
+            yield
+
+    def test_last_purge_per_rule_is_the_latest_real_run(self, client, officer, register):
+        def run(code, days_ago, **extra):
+            return PurgeRun.objects.create(
+                rule_code=code,
+                now=NOW - timedelta(days=days_ago),
+                started_at=NOW - timedelta(days=days_ago),
+                finished_at=NOW - timedelta(days=days_ago) + timedelta(seconds=3),
+                **extra,
+            )
+
+        run("prospect", 2, status="succeeded", deleted=40)
+        latest = run(
+            "prospect", 1, status="succeeded", deleted=7, skipped_held=2, remaining_after=0
+        )
+        run("prospect", 0, status="succeeded", deleted=999, dry_run=True)  # dry: not counted
+        failed = run("camera-footage", 0, status="failed", error="disk full")
+        sections, html = dashboard(client)
+        rows = {r["code"]: r for r in sections["purges"].rows}
+        assert rows["prospect"]["run"].pk == latest.pk
+        assert (rows["prospect"]["run"].deleted, rows["prospect"]["run"].skipped_held) == (7, 2)
+        assert rows["camera-footage"]["problem"] and rows["camera-footage"]["run"].pk == failed.pk
+        assert sections["purges"].rows[0]["code"] == "camera-footage"  # problems first
+        assert rows["invoice"]["never"]  # an active rule without any run is listed
+        assert sections["purges"].data["failed"] == 1
+
+    def test_records_expiring_in_30_days_match_the_records(self, client, officer, register):
+        # prospect rule: 1 year after first contact.
+        for days in (370, 366):  # expired already
+            Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=days))
+        for days in (360, 340):  # expire within 30 days
+            Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=days))
+        Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=100))
+        sections, _html = dashboard(client)
+        assert not sections["expiry"].rows[0]["counted"]  # the dashboard does not count itself
+        rule_backlogs_refresh_task()  # the hourly beat task
+        sections, _html = dashboard(client)
+        rows = {r["code"]: r for r in sections["expiry"].rows}
+        assert rows["prospect"]["expired_now"] == 2
+        assert rows["prospect"]["within_30_days"] == 2
+        assert sections["expiry"].data["expired_now"] == sum(
+            r["expired_now"] for r in sections["expiry"].rows
         )
 
-    run("prospect", 2, status="succeeded", deleted=40)
-    latest = run("prospect", 1, status="succeeded", deleted=7, skipped_held=2, remaining_after=0)
-    run("prospect", 0, status="succeeded", deleted=999, dry_run=True)  # dry: not counted
-    failed = run("camera-footage", 0, status="failed", error="disk full")
-    sections, html = dashboard(client)
-    rows = {r["code"]: r for r in sections["purges"].rows}
-    assert rows["prospect"]["run"].pk == latest.pk
-    assert (rows["prospect"]["run"].deleted, rows["prospect"]["run"].skipped_held) == (7, 2)
-    assert rows["camera-footage"]["problem"] and rows["camera-footage"]["run"].pk == failed.pk
-    assert sections["purges"].rows[0]["code"] == "camera-footage"  # problems first
-    assert rows["invoice"]["never"]  # an active rule without any run is listed
-    assert sections["purges"].data["failed"] == 1
+    def test_charts_add_up_to_the_database(self, client, officer, register):
+        for month_back, kind in [(0, "access"), (0, "erasure"), (1, "access"), (5, "objection")]:
+            make_request(
+                kind=kind, status="completed", received=NOW - timedelta(days=30 * month_back)
+            )
+        make_request(received=NOW - timedelta(days=500))  # older than 12 months
+        for days, deleted in [(3, 10), (40, 5), (41, 7)]:
+            PurgeRun.objects.create(
+                rule_code="prospect",
+                status="succeeded",
+                now=NOW - timedelta(days=days),
+                started_at=NOW - timedelta(days=days),
+                deleted=deleted,
+            )
+        sections, html = dashboard(client)
+        chart = sections["requests_chart"].data
+        assert chart["total"] == 4
+        assert sum(chart["series"][str(DataSubjectRequest.Type.ACCESS.label)]) == 2
+        purged = sections["purge_chart"].data
+        assert purged["total"] == PurgeRun.objects.aggregate(n=Sum("deleted"))["n"] == 22
+        # the staff read names, not codes
+        prospect = RetentionRule.objects.get(code="prospect").name
+        assert purged["series"][prospect][-1] == 10
+        assert html.count('<svg class="chart"') == 2
 
+    def test_dashboard_queries_do_not_grow_with_the_number_of_requests(
+        self, client, officer, register
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
-def test_records_expiring_in_30_days_match_the_records(client, officer, register):
-    # prospect rule: 1 year after first contact.
-    for days in (370, 366):  # expired already
-        Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=days))
-    for days in (360, 340):  # expire within 30 days
-        Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=days))
-    Contact.objects.create(kind="prospect", first_contact_at=NOW - timedelta(days=100))
-    sections, _html = dashboard(client)
-    assert not sections["expiry"].rows[0]["counted"]  # the dashboard does not count itself
-    rule_backlogs_refresh_task()  # the hourly beat task
-    sections, _html = dashboard(client)
-    rows = {r["code"]: r for r in sections["expiry"].rows}
-    assert rows["prospect"]["expired_now"] == 2
-    assert rows["prospect"]["within_30_days"] == 2
-    assert sections["expiry"].data["expired_now"] == sum(
-        r["expired_now"] for r in sections["expiry"].rows
-    )
+        def queries() -> int:
+            with CaptureQueriesContext(connection) as context:
+                assert client.get("/admin/").status_code == 200
+            return len(context)
+
+        for i in range(3):
+            make_request(due=date(2026, 6, 1) + timedelta(days=i), assignee=officer)
+        few = queries()
+        for i in range(40):
+            make_request(due=date(2026, 6, 1) + timedelta(days=i), assignee=officer)
+        assert queries() == few
 
 
 def test_open_breaches_show_the_72_hour_clock(client, officer):
@@ -146,29 +203,6 @@ def response_tiles(client):
     return client.get("/admin/").context["today_tiles"]
 
 
-def test_charts_add_up_to_the_database(client, officer, register):
-    for month_back, kind in [(0, "access"), (0, "erasure"), (1, "access"), (5, "objection")]:
-        make_request(kind=kind, status="completed", received=NOW - timedelta(days=30 * month_back))
-    make_request(received=NOW - timedelta(days=500))  # older than 12 months
-    for days, deleted in [(3, 10), (40, 5), (41, 7)]:
-        PurgeRun.objects.create(
-            rule_code="prospect",
-            status="succeeded",
-            now=NOW - timedelta(days=days),
-            started_at=NOW - timedelta(days=days),
-            deleted=deleted,
-        )
-    sections, html = dashboard(client)
-    chart = sections["requests_chart"].data
-    assert chart["total"] == 4
-    assert sum(chart["series"][str(DataSubjectRequest.Type.ACCESS.label)]) == 2
-    purged = sections["purge_chart"].data
-    assert purged["total"] == PurgeRun.objects.aggregate(n=Sum("deleted"))["n"] == 22
-    prospect = RetentionRule.objects.get(code="prospect").name  # the staff read names, not codes
-    assert purged["series"][prospect][-1] == 10
-    assert html.count('<svg class="chart"') == 2
-
-
 def test_each_role_sees_only_its_sections(client, db, time_machine):
     time_machine.move_to(NOW, tick=False)
     roles_setup()
@@ -182,23 +216,6 @@ def test_each_role_sees_only_its_sections(client, db, time_machine):
         seen[role] = set(client.get("/admin/").context["dashboard"])
     assert "purges" not in seen[STAFF] and "requests" in seen[STAFF]
     assert {"requests", "purges", "breaches", "schedule", "expiry"} <= seen[AUDITOR]
-
-
-def test_dashboard_queries_do_not_grow_with_the_number_of_requests(client, officer, register):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as context:
-            assert client.get("/admin/").status_code == 200
-        return len(context)
-
-    for i in range(3):
-        make_request(due=date(2026, 6, 1) + timedelta(days=i), assignee=officer)
-    few = queries()
-    for i in range(40):
-        make_request(due=date(2026, 6, 1) + timedelta(days=i), assignee=officer)
-    assert queries() == few
 
 
 def test_seed_demo_fills_every_section_and_refuses_production(client, officer, settings):
