@@ -4,12 +4,9 @@ public statement, staff-only (admin), never on the public site. The collective a
 no. 81 paragraph appears only when the register records monitoring of e-mail/internet use;
 no. 68 only when a camera films staff (with its location and the footage rule's period)."""
 
-import io
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -24,7 +21,7 @@ from registry.models_cameras import FOOTAGE_RULE_CODE, Camera
 from statement.models import StaffNoticeVersion
 from statement.pdfs import version_pdf
 from statement.staff_notice import EMPLOYEES, StaffNoticeIncomplete, staff_notice_publish
-from tests.statement_support import LANGUAGES, page_text, pdf_text, register_seed_cdot
+from tests.statement_support import LANGUAGES, page_text, pdf_text, register_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +35,12 @@ TITLE = {
 }
 
 
-@pytest.fixture
-def seeded():
-    register_seed_cdot()
+@pytest.fixture(scope="module")
+def seeded(register_seeded_once, django_db_blocker):
+    """C-DOT's register as register_seed_cdot leaves it, once for the module (each test's
+    changes are rolled back). The bootstrap's test commits: test_staff_notice_bootstrap.py."""
+    with django_db_blocker.unblock():
+        register_complete()
 
 
 def staff_activities():
@@ -245,21 +245,6 @@ def test_never_on_the_public_site(seeded, client):
         # no public route serves it: the staff notice's own paths under /<lang>/privacy/
         for path in ("staff/", "staff-notice/", f"staff-notice/{version.number}/"):
             assert client.get(f"/{lang}/privacy/{path}").status_code == 404
-
-
-@pytest.mark.slow  # Two whole bootstraps (seed, roles, statement and notice)
-def test_the_run_command_publishes_the_staff_notice_once(transactional_db):
-    """Purpose G says the staff arrangements are in a separate document: from the first run
-    on, it exists; a second run adds no version (bootstrap calls publish_staff_notice)."""
-    with pytest.raises(CommandError, match="lacks the controller"):
-        call_command("publish_staff_notice", stdout=io.StringIO())
-    assert not StaffNoticeVersion.objects.exists()
-    call_command("bootstrap", stdout=io.StringIO(), stderr=io.StringIO())
-    assert StaffNoticeVersion.objects.count() == 1
-    out = io.StringIO()
-    call_command("bootstrap", stdout=out, stderr=io.StringIO())
-    assert StaffNoticeVersion.objects.count() == 1
-    assert "staff notice unchanged" in out.getvalue()
 
 
 # --- the register hint: the published notice must say what the register says ----------------
