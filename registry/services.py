@@ -9,7 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_save
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.signals import (
+    post_create_historical_m2m_records,
+    post_create_historical_record,
+    pre_create_historical_m2m_records,
+    pre_create_historical_record,
+)
 
 from . import models as m
 from . import seed_cookies as cookie_data
@@ -56,17 +63,26 @@ def _texts(name: str, texts: Any) -> dict[str, str]:
 
 
 def _same(current, wanted) -> bool:
-    if isinstance(wanted, models.Model):
-        return current is not None and current.pk == wanted.pk
+    if isinstance(wanted, models.Model):  # current: the foreign key's id
+        return current is not None and current == wanted.pk
     if wanted in ("", None):
         return current in ("", None)
     return current == wanted
 
 
+def _current(obj: models.Model, name: str, wanted: Any) -> Any:
+    """The row's value; of a foreign key the seed sets, its id (the row it points to costs a
+    query)."""
+    if isinstance(wanted, models.Model):
+        return getattr(obj, f"{name}_id")
+    return getattr(obj, name)
+
+
 def _diff(obj: models.Model, item: SeedItem) -> list[str]:
-    names = [k for k, v in item.fields.items() if not _same(getattr(obj, k), v)]
+    names = [k for k, v in item.fields.items() if not _same(_current(obj, k, v), v)]
     for name, wanted in item.m2m.items():
-        if set(getattr(obj, name).values_list("pk", flat=True)) != {o.pk for o in wanted}:
+        # .all(): the links the seeder prefetched with the row (one query per field per model)
+        if {o.pk for o in getattr(obj, name).all()} != {o.pk for o in wanted}:
             names.append(name)
     return names
 
@@ -77,22 +93,64 @@ def _last_change_by_seed(obj: Any) -> bool:
     return last is not None and last.history_change_reason == SEED_REASON
 
 
-def _deleted_by_staff(item: SeedItem) -> bool:
-    if not item.lookup:
-        return False
-    return item.model.history.filter(history_type="-", **item.lookup).exists()
-
-
-def _history_records(model: type) -> HistoricalRecords | None:
-    """The simple_history registration of `model` (its post_save receiver's owner), if any."""
+def _history(model: Any) -> tuple[HistoricalRecords, Any]:
+    """The simple_history registration of `model` (its post_save receiver's owner) and its
+    history model, looked up once: each `model.history` access builds a new manager class."""
     if model not in _HISTORY:
         sync, _async = post_save._live_receivers(model)
         owners = (getattr(receiver, "__self__", None) for receiver in sync)
-        _HISTORY[model] = next((o for o in owners if isinstance(o, HistoricalRecords)), None)
+        records = next((o for o in owners if isinstance(o, HistoricalRecords)), None)
+        if records is None:
+            raise TypeError(f"{model.__name__} has no history (registry/translation.py TRACKED)")
+        _HISTORY[model] = (records, model.history.model)
     return _HISTORY[model]
 
 
-_HISTORY: dict[type, HistoricalRecords | None] = {}
+_HISTORY: dict[type, tuple[HistoricalRecords, Any]] = {}
+
+
+def _history_entry(obj: Any, history_type: str) -> None:
+    """Write the row's history entry: what `HistoricalRecords.create_historical_record`
+    (django-simple-history 3.13) writes, with the same signals, reading the links as ids.
+
+    The library reads each link row with both its ends (a whole ProcessingActivity per link),
+    the largest part of a fresh seed's time; the rows written are the same (every column,
+    tests/test_registry_seed.py compares them with the register).
+    """
+    records, entry_model = _history(type(obj))
+    date = getattr(obj, "_history_date", timezone.now())
+    user = records.get_history_user(obj)
+    reason = records.get_change_reason_for_object(obj, history_type, None)
+    attrs = {f.attname: getattr(obj, f.attname) for f in records.fields_included(obj)}
+    if getattr(entry_model, "history_relation", None) is not None:
+        attrs["history_relation"] = obj
+    entry = entry_model(
+        history_date=date,
+        history_type=history_type,
+        history_user=user,
+        history_change_reason=reason,
+        **attrs,
+    )
+    about = {"instance": obj, "history_date": date, "history_user": user}
+    about |= {"history_change_reason": reason, "using": None}
+    pre_create_historical_record.send(sender=entry_model, history_instance=entry, **about)
+    entry.save()
+    for link_field in entry._history_m2m_fields:
+        _history_links(records, entry, obj, link_field)
+    post_create_historical_record.send(sender=entry_model, history_instance=entry, **about)
+
+
+def _history_links(records: HistoricalRecords, entry: Any, obj: Any, field: Any) -> None:
+    """The entry's copy of the row's links of one field (the through rows, as they are)."""
+    link_model = records.m2m_models[field]
+    through = field.remote_field.through
+    names = [f.attname for f in through._meta.fields]
+    current = through.objects.filter(**{field.m2m_field_name(): obj}).values_list(*names)
+    rows = [link_model(history=entry, **dict(zip(names, row, strict=True))) for row in current]
+    about = {"history_instance": entry, "instance": obj, "field": field}
+    pre_create_historical_m2m_records.send(sender=link_model, rows=rows, **about)
+    created = link_model.objects.bulk_create(rows)
+    post_create_historical_m2m_records.send(sender=link_model, created_rows=created, **about)
 
 
 def _write(obj: Any, item: SeedItem, names: list[str] | None = None) -> None:
@@ -107,66 +165,43 @@ def _write(obj: Any, item: SeedItem, names: list[str] | None = None) -> None:
         if names is None or key in names:
             setattr(obj, key, value)
     obj._change_reason = SEED_REASON
-    obj.full_clean()
+    # The lookup fields are unique in the seeder's own map of the table (it creates a row only
+    # for a lookup absent from it), so their query per row is skipped; the database's unique
+    # index still refuses a row another writer added meanwhile (tests/test_registry_seed.py).
+    obj.full_clean(validate_unique=False)
+    obj.validate_unique(exclude=list(item.lookup))
     links = {n: wanted for n, wanted in item.m2m.items() if names is None or n in names}
-    history = _history_records(type(obj)) if links else None
-    if history is None:
-        obj.save()
-        for name, wanted in links.items():
-            obj._change_reason = SEED_REASON
-            getattr(obj, name).set(wanted)
-        return
     created = obj._state.adding
     obj.skip_history_when_saving = True
     try:
         obj.save()
         for name, wanted in links.items():
-            getattr(obj, name).set(wanted)
+            if created:  # a new row has no links: set() would only read that back first
+                getattr(obj, name).add(*wanted)
+            else:
+                getattr(obj, name).set(wanted)
     finally:
         del obj.skip_history_when_saving
-    history.create_historical_record(obj, "+" if created else "~")
-
-
-def _find(item: SeedItem) -> models.Model | None:
-    if item.lookup:
-        return item.model.objects.filter(**item.lookup).first()
-    return item.model.objects.order_by("pk").first()
-
-
-def _apply(item: SeedItem, report: SeedReport, *, force: bool) -> models.Model | None:
-    obj = _find(item)
-    if obj is None:
-        if _deleted_by_staff(item) and not force:
-            report.kept_deleted.append(item.label)
-            return None
-        obj = item.model(**item.lookup)
-        _write(obj, item)
-        report.created.append(item.label)
-        return obj
-    diff = _diff(obj, item)
-    if not diff:
-        report.unchanged.append(item.label)
-    elif _last_change_by_seed(obj):
-        _write(obj, item, diff)  # the seed itself changed since the last run
-        report.updated.append(item.label)
-    elif force:
-        _write(obj, item, diff)
-        report.overwritten[item.label] = diff
-    else:
-        report.kept_staff_edits[item.label] = diff
-    return obj
+    _history_entry(obj, "+" if created else "~")
 
 
 class _Seeder:
-    """Walks the seed in dependency order, keeping the rows it found or made by code."""
+    """Walks the seed in dependency order, keeping the rows it found or made by code.
+
+    The first item of a model reads that model's rows (with the links the seed writes) and the
+    lookups of its rows staff deleted, two queries, instead of two per item: a fresh register
+    costs a handful of reads. The seed's lookups are unique fields (or none: the only row).
+    """
 
     def __init__(self, report: SeedReport, force: bool) -> None:
         self.report = report
         self.force = force
         self.rows: dict[tuple[type, str], models.Model] = {}
+        self.existing: dict[type, dict[tuple, models.Model]] = {}
+        self.deleted: dict[type, set[tuple]] = {}
 
     def put(self, item: SeedItem) -> None:
-        obj = _apply(item, self.report, force=self.force)
+        obj = self._apply(item)
         key = item.lookup.get("code", "")
         if obj is not None:
             self.rows[(item.model, key)] = obj
@@ -176,6 +211,53 @@ class _Seeder:
 
     def one(self, model: type, code: str | None) -> models.Model | None:
         return self.rows.get((model, code)) if code else None
+
+    def _apply(self, item: SeedItem) -> models.Model | None:
+        report = self.report
+        found = self._existing(item)
+        key = tuple(item.lookup.values())
+        obj = found.get(key)
+        if obj is None:
+            if key in self._deleted_by_staff(item) and not self.force:
+                report.kept_deleted.append(item.label)
+                return None
+            obj = item.model(**item.lookup)
+            _write(obj, item)
+            found[key] = obj
+            report.created.append(item.label)
+            return obj
+        diff = _diff(obj, item)
+        if not diff:
+            report.unchanged.append(item.label)
+        elif _last_change_by_seed(obj):
+            _write(obj, item, diff)  # the seed itself changed since the last run
+            report.updated.append(item.label)
+        elif self.force:
+            _write(obj, item, diff)
+            report.overwritten[item.label] = diff
+        else:
+            report.kept_staff_edits[item.label] = diff
+        return obj
+
+    def _existing(self, item: SeedItem) -> dict[tuple, models.Model]:
+        """The model's rows by lookup; with no lookup, the first row by pk (the only row)."""
+        if item.model not in self.existing:
+            rows = item.model.objects.order_by("pk").prefetch_related(*item.m2m)
+            found: dict[tuple, models.Model] = {}
+            for row in rows:
+                found.setdefault(tuple(getattr(row, name) for name in item.lookup), row)
+            self.existing[item.model] = found
+        return self.existing[item.model]
+
+    def _deleted_by_staff(self, item: SeedItem) -> set[tuple]:
+        """Lookups of the model's rows deleted (history type '-'), none for the only row."""
+        if not item.lookup:
+            return set()
+        if item.model not in self.deleted:
+            _records, history = _history(item.model)
+            deleted = history.objects.filter(history_type="-").values_list(*item.lookup)
+            self.deleted[item.model] = set(map(tuple, deleted))
+        return self.deleted[item.model]
 
 
 def _catalogue_items() -> Iterator[SeedItem]:
