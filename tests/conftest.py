@@ -255,7 +255,7 @@ def pytest_sessionstart(session):
 
 # What `bin/test --fast` (-m "not slow") leaves out, besides tests marked @pytest.mark.slow:
 # browsers, real Celery workers and started services, the static gates, property tests at size.
-# Also what renders and publishes the whole statement (three PDFs) or the register as a PDF,
+# Also what renders and publishes the whole statement (~2 s of CPU) or the register as a PDF,
 # and the tests that start processes against PostgreSQL: most of the suite's CPU time.
 SLOW_FIXTURES = {
     "celery_worker_process",
@@ -272,7 +272,7 @@ SLOW_MODULES = {
     "test_statement_versions.py",
     "test_statement_content.py",
     "test_statement_drafts.py",
-    "test_statement_cookies.py",  # publishes the statement (three PDFs) in every test
+    "test_statement_cookies.py",  # publishes the statement (~2 s of CPU) in every test
     "test_registry_ropa.py",
     "test_retention_concurrency.py",
 }
