@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -84,18 +85,41 @@ def _migrations_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+# The digest as this process starts, before Django reads a migration. The database this run
+# migrates is kept under it, and only if the files still give it once the migrations have run:
+# in a shared checkout a migration may be written or edited meanwhile, and a database kept under
+# the new digest without it would be cloned by every later run (an edited migration counts as
+# applied there).
+_DIGEST = _migrations_digest()
+
+
+def _migrations_unchanged() -> bool:
+    return _migrations_digest() == _DIGEST
+
+
 def _migrated_sqlite_cache() -> Path:
     """Where the fast loop keeps the SQLite test database as the migrations leave it."""
-    return ROOT / ".cache" / "test-db" / f"sqlite-{_migrations_digest()}.sqlite3"
+    return ROOT / ".cache" / "test-db" / f"sqlite-{_DIGEST}.sqlite3"
 
 
 # The configured database's name (Django renames it to the test database's during the run).
 _DATABASE_NAME = settings.DATABASES["default"]["NAME"]
+_TEMPLATE_PREFIX = f"{_DATABASE_NAME}_tmpl_"
+
+# This process's test database was cloned from the template (`django_db_keepdb`).
+_cloned = False
 
 
 def _postgres_template() -> str:
     """The PostgreSQL database kept as the migrations leave it, cloned for each test database."""
-    return f"{_DATABASE_NAME}_tmpl_{_migrations_digest()}"[:63]
+    return f"{_TEMPLATE_PREFIX}{_DIGEST}"[:63]
+
+
+def _other_templates(names, template: str) -> list[str]:
+    """The templates of other migrations among `names`: `<prefix><hex digest>` only, not a
+    copy another process is still making (`<template>_p<pid>`, renamed when done)."""
+    pattern = re.compile(re.escape(_TEMPLATE_PREFIX) + "[0-9a-f]+")
+    return [name for name in names if name != template and pattern.fullmatch(name)]
 
 
 def _postgres_admin():
@@ -113,49 +137,67 @@ def _postgres_admin():
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings):
+def django_db_modify_db_settings(django_db_modify_db_settings, django_db_use_migrations):
     """On SQLite, when the migrated test database is cached, create the tables without
     running the migrations (Django's TEST MIGRATE=False): `django_db_setup` then replaces
     them with the cached copy. Saves each xdist worker ~8 s of migrations per run."""
-    if connection.vendor == "sqlite" and _migrated_sqlite_cache().exists():
+    if (
+        connection.vendor == "sqlite"
+        and django_db_use_migrations
+        and _migrated_sqlite_cache().exists()
+    ):
         connection.settings_dict["TEST"]["MIGRATE"] = False
 
 
 @pytest.fixture(scope="session")
-def django_db_keepdb(request, django_db_modify_db_settings):
+def django_db_keepdb(
+    request, django_db_modify_db_settings, django_db_use_migrations, django_db_createdb
+):
     """On PostgreSQL, when a template of these migrations exists (`_postgres_template`, made by
     an earlier run on this server), this worker's test database is cloned from it (CREATE
-    DATABASE ... TEMPLATE, as Django's parallel test runner clones) and kept: `migrate` then
-    finds nothing to apply. Saves each xdist worker ~30 s of CPU of migrations per run. The
-    next run drops and clones it again. `--reuse-db` keeps its own meaning."""
+    DATABASE ... TEMPLATE, as Django's parallel test runner clones) and kept through the setup:
+    `migrate` then finds nothing to apply. Saves each xdist worker ~30 s of CPU of migrations
+    per run. `django_db_setup` drops it at the end, as pytest-django drops the databases it
+    creates. `--reuse-db` keeps its own meaning; `--create-db` and `--no-migrations` (tables
+    from the models) clone nothing."""
     import psycopg
 
+    global _cloned
     reuse = bool(request.config.getvalue("reuse_db"))
-    if reuse or connection.vendor != "postgresql":
+    wanted = django_db_use_migrations and not django_db_createdb
+    if reuse or not wanted or connection.vendor != "postgresql":
         return reuse
     name = connection.creation._get_test_db_name()
     template = _postgres_template()
     with _postgres_admin() as admin:
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            for attempt in range(20):
-                try:
-                    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-                    return True
-                except psycopg.errors.ObjectInUse:  # another worker is copying it this instant
-                    if attempt == 19:
-                        raise
-                    time.sleep(0.5)
-    return False
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+            return False
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(20):
+            try:
+                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+                break
+            except psycopg.errors.InvalidCatalogName:  # dropped since: a run of other migrations
+                return False  # Django creates the database and migrates it
+            except psycopg.errors.ObjectInUse:  # a session is connected to the template
+                if attempt == 19:
+                    raise
+                time.sleep(0.5)
+    _cloned = True
+    return True
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
+def django_db_setup(
+    request, django_db_setup, django_db_blocker, django_db_keepdb, django_db_use_migrations
+):
     """pytest-django's test databases; on SQLite (in memory) restored from, or kept in,
     `_migrated_sqlite_cache()` with SQLite's backup API (as Django's parallel runner clones
     its SQLite workers). On PostgreSQL a database this run migrated is copied as the template
-    the next runs clone (`django_db_keepdb`)."""
-    if connection.vendor == "postgresql" and not django_db_keepdb:
+    the next runs clone (`django_db_keepdb`), and a cloned one is dropped at the end. A
+    database built without the migrations (`--no-migrations`) is kept as neither: it has no
+    migration recorded, nor the rows data migrations add."""
+    if connection.vendor == "postgresql" and not django_db_keepdb and django_db_use_migrations:
         with django_db_blocker.unblock():
             _keep_postgres_template()
     if connection.vendor == "sqlite":
@@ -169,7 +211,7 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
                 finally:
                     source.close()
                 connection.settings_dict["TEST"]["MIGRATE"] = True
-            else:
+            elif django_db_use_migrations and _migrations_unchanged():
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
                 target = sqlite3.connect(partial)
@@ -182,14 +224,26 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
                     if old != cache:
                         old.unlink(missing_ok=True)
     yield
+    if _cloned:
+        with django_db_blocker.unblock():
+            try:
+                connection.creation.destroy_test_db(
+                    _DATABASE_NAME, verbosity=request.config.option.verbose
+                )
+            except Exception as exc:  # noqa: BLE001 - as pytest-django's own teardown
+                request.node.warn(
+                    pytest.PytestWarning(f"Error when trying to drop the test database: {exc!r}")
+                )
 
 
 def _keep_postgres_template() -> None:
     """Copy the just-migrated test database as `_postgres_template()` (under a name of this
     process first, then renamed: another worker may be doing the same); templates of other
-    migrations are dropped."""
+    migrations are dropped. Nothing is kept when a migration changed while this run migrated."""
     import psycopg
 
+    if not _migrations_unchanged():
+        return
     template = _postgres_template()
     partial = f"{template[:50]}_p{os.getpid()}"
     connection.close()  # a database cannot be copied while a session is connected to it
@@ -202,15 +256,14 @@ def _keep_postgres_template() -> None:
             admin.execute(f'ALTER DATABASE "{partial}" RENAME TO "{template}"')
         except psycopg.errors.DuplicateDatabase:
             admin.execute(f'DROP DATABASE IF EXISTS "{partial}"')
-        prefix = f"{_DATABASE_NAME}_tmpl_"
-        old = admin.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
-            [prefix.replace("_", r"\_") + "%", template],
+        names = admin.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            [_TEMPLATE_PREFIX.replace("_", r"\_") + "%"],
         ).fetchall()
-        for (name,) in old:
+        for name in _other_templates([name for (name,) in names], template):
             try:
                 admin.execute(f'DROP DATABASE "{name}"')
-            except psycopg.errors.ObjectInUse:  # a run of those migrations is cloning it now
+            except psycopg.errors.ObjectInUse:  # a session is connected to it
                 continue  # the next run that migrates drops it
 
 
