@@ -6,12 +6,10 @@ with the greeting, the complaint paragraph and the signature each once; a greeti
 typed into the answer is refused (they are added).
 """
 
-import importlib
 import re
 from datetime import date
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.utils import timezone, translation
 
@@ -27,16 +25,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_proce
 @pytest.fixture
 def register(register_seeded_once, db):
     """C-DOT's register, seeded once for this module (each test's changes roll back)."""
-
-
-@pytest.fixture
-def answer_templates(db):
-    """The templates migration 0006 adds, added again if they are gone (get_or_create: nothing
-    changes when they are there). A test that commits (transaction=True) empties every table
-    when it ends, these rows too: pytest-django runs such tests last, but `--dist loadscope`
-    runs whole modules, so one of another module may have run before this one on the worker."""
-    migration = importlib.import_module("requests_app.migrations.0006_answer_templates")
-    migration.add_templates(apps, None)
 
 
 ADMIN = "/admin/requests_app/datasubjectrequest/"
@@ -115,9 +103,7 @@ def test_a_greeting_or_signature_in_the_answer_is_refused(
     assert dsr.status == DataSubjectRequest.Status.IN_PROGRESS
 
 
-def test_templates_exist_for_every_outcome_in_three_languages_and_read_the_rules_period(
-    register, answer_templates
-):
+def test_templates_exist_for_every_outcome_in_three_languages_and_read_the_rules_period(register):
     for language in ("nl", "fr", "en"):
         for decision in ("granted", "partly_granted", "no_data"):
             assert AnswerTemplate.objects.for_answer("access", decision, language) is not None
