@@ -184,3 +184,15 @@ def test_docker_compose_config_is_valid_for_compose_itself():
         },
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_static_files_are_served_without_listing_them_when_a_client_starts(client, settings):
+    """Outside production WhiteNoise finds a static file when it is asked for: a new test client
+    (a new middleware) lists nothing, and the file is still served."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    assert not settings.PRODUCTION
+    assert WhiteNoiseMiddleware(get_response=lambda request: None).files == {}
+    response = client.get("/static/statement/admin_diff.css")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)
