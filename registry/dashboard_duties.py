@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .models import ProcessingActivity
 from .models_cameras import Camera
-from .models_dpia import DpiaScreening, dpia_state
+from .models_dpia import DpiaScreening, screening_state
 
 
 def screenings_dashboard(now: datetime) -> dict:
@@ -34,7 +34,7 @@ def screenings_dashboard(now: datetime) -> dict:
                 if s
                 else reverse("admin:registry_dpiascreening_add") + f"?activity={activity.pk}"
             )
-            rows.append({"activity": str(activity), "state": dpia_state(activity.pk), "url": url})
+            rows.append({"activity": str(activity), "state": screening_state(s), "url": url})
     return {
         "title": _("DPIA screenings to do (Art. 35)"),
         "rows": rows,
@@ -57,7 +57,7 @@ def cameras_dashboard(now: datetime) -> dict:
             level = "error"
         else:
             state = _("next yearly validation by %(date)s") % {"date": due.strftime("%d-%m-%Y")}
-            level = "warning" if camera in Camera.objects.validation_due(today) else "ok"
+            level = "warning" if camera.validation_is_due(today) else "ok"
         rows.append(
             {
                 "camera": camera.location,

@@ -42,11 +42,8 @@ FOOTAGE_TOO_LONG = _(
 class CameraQuerySet(models.QuerySet):
     def validation_due(self, today: date) -> list[Camera]:
         """Declared cameras whose yearly validation is due within 30 days, or overdue."""
-        horizon = today + relativedelta(days=REMINDER_DAYS)
         return [
-            c
-            for c in self.filter(police_declared_on__isnull=False)
-            if c.next_validation() <= horizon
+            c for c in self.filter(police_declared_on__isnull=False) if c.validation_is_due(today)
         ]
 
     def undeclared(self) -> CameraQuerySet:
@@ -130,6 +127,13 @@ class Camera(models.Model):
         """One year after the last validation, else after the declaration."""
         last = self.last_validated_on or self.police_declared_on
         return last + relativedelta(years=1) if last else None
+
+    def validation_is_due(self, today: date) -> bool:
+        """Declared, and its yearly validation is due within REMINDER_DAYS or overdue."""
+        due = self.next_validation()
+        if self.police_declared_on is None or due is None:
+            return False
+        return due <= today + relativedelta(days=REMINDER_DAYS)
 
     def clean(self) -> None:
         errors: dict[str, object] = {}

@@ -193,7 +193,11 @@ def _codes_problem(value: object, known: list[tuple[str, str]]) -> str:
 
 def dpia_state(activity_id: int) -> str:
     """The activity's Art. 35 state in one line, from its screening (none: not screened)."""
-    screening = DpiaScreening.objects.filter(activity_id=activity_id).first()
+    return screening_state(DpiaScreening.objects.filter(activity_id=activity_id).first())
+
+
+def screening_state(screening: DpiaScreening | None) -> str:
+    """``dpia_state`` of a screening already read (None: the activity was never screened)."""
     if screening is None:
         return str(_("not screened yet (Art. 35)"))
     if not screening.result:

@@ -6,12 +6,20 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 from time_machine import travel
 
 from breaches.models import Breach, BreachClientNotification
-from registry.models import Camera, DpiaScreening, Organisation, ProcessorClient
+from registry.models import (
+    Camera,
+    DpiaScreening,
+    Organisation,
+    ProcessingActivity,
+    ProcessorClient,
+)
 from registry.ropa import ropa_export
 from tests.conftest import module_transaction
 
@@ -102,3 +110,41 @@ def test_a_decided_screening_leaves_the_dashboard_and_an_overdue_client_notice_t
     assert sections["client_notices"].rows[0]["overdue"] is True
     tiles = {t["key"]: t for t in response.context["today_tiles"]}
     assert tiles["client_notices"]["severity"] == "bad"
+
+
+def test_the_screenings_and_cameras_cost_the_same_queries_for_more_activities_and_cameras(
+    demo, client, officer
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get("/admin/")
+        assert response.status_code == 200
+        return len(context)
+
+    queries()  # the session and caches settle
+    few = queries()
+    camera = Camera.objects.get()
+    for i, declared in enumerate([None, date(2025, 6, 20), date(2025, 1, 5)]):
+        Camera.objects.create(
+            activity=camera.activity,
+            location=f"Hall {i}",
+            mobility=Camera.Mobility.FIXED,
+            setting=Camera.Setting.INDOOR,
+            place=Camera.Place.PRIVATE,
+            purpose="Security",
+            legal_basis="6(1)(f)",
+            retention_rule=camera.retention_rule,
+            viewers="The manager",
+            police_declared_on=declared,
+        )
+    for i in range(3):
+        ProcessingActivity.objects.create(
+            code=f"X{i}", name=f"Extra {i}", purpose="p", legal_basis="contract", status="active"
+        )
+    response = client.get("/admin/")
+    sections = response.context["dashboard"]
+    assert len(sections["cameras"].rows) == 4
+    assert {"Extra 0", "Extra 1", "Extra 2"} <= {
+        r["activity"].split(". ", 1)[-1] for r in sections["screenings"].rows
+    }
+    assert queries() == few
