@@ -9,13 +9,13 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -509,16 +509,14 @@ def requests_chart(now: datetime) -> Section:
     if model is None:
         return _unavailable("requests_chart", title, _("the request workflow"))
     months = _month_starts(now, CHART_MONTHS)
-    since = datetime.combine(months[0], datetime.min.time(), tzinfo=BRUSSELS)
-    counts = (
-        model.objects.verified()
-        .filter(received_at__gte=since)
-        .annotate(month=TruncMonth("received_at", tzinfo=BRUSSELS))
-        .values("month", "type")
-        .annotate(n=Count("pk"))
+    series = _per_month(
+        model.objects.verified(),
+        months,
+        field="received_at",
+        key="type",
+        measure=partial(Count, "pk"),
+        names=dict(model.Type.choices),
     )
-    labels = dict(model.Type.choices)
-    series = _series(counts, months, key="type", value="n", names=labels)
     return _chart_section("requests_chart", title, months, series)
 
 
@@ -529,14 +527,14 @@ def purge_chart(now: datetime) -> Section:
     if model is None:
         return _unavailable("purge_chart", title, _("the retention engine"))
     months = _month_starts(now, CHART_MONTHS)
-    since = datetime.combine(months[0], datetime.min.time(), tzinfo=BRUSSELS)
-    sums = (
-        model.objects.filter(dry_run=False, started_at__gte=since)
-        .annotate(month=TruncMonth("started_at", tzinfo=BRUSSELS))
-        .values("month", "rule_code")
-        .annotate(n=Sum("deleted"))
+    series = _per_month(
+        model.objects.filter(dry_run=False),
+        months,
+        field="started_at",
+        key="rule_code",
+        measure=partial(Sum, "deleted"),
+        names=_rule_names(),
     )
-    series = _series(sums, months, key="rule_code", value="n", names=_rule_names())
     return _chart_section("purge_chart", title, months, series)
 
 
@@ -562,22 +560,32 @@ def consent_chart(now: datetime) -> Section:
     )
 
 
-def _series(rows, months: list[date], *, key: str, value: str, names: dict) -> dict[str, list]:
-    index = {month: i for i, month in enumerate(months)}
+def _per_month(
+    rows: QuerySet, months: list[date], *, field: str, key: str, measure, names: dict
+) -> dict[str, list]:
+    """Per value of ``key``, ``measure`` of the rows whose ``field`` falls in each month (Brussels
+    calendar: from midnight on the 1st), oldest first; only the keys that have rows in the months.
+
+    One query, a filtered aggregate per month: comparing the timestamps with the months' bounds
+    costs the database nothing, where truncating each row's timestamp to its month is a Python
+    function call per row in SQLite (a year of daily purge runs is thousands of rows).
+    """
+    following = (months[-1] + timedelta(days=31)).replace(day=1)
+    bounds = [datetime.combine(m, datetime.min.time(), tzinfo=BRUSSELS) for m in months]
+    bounds.append(datetime.combine(following, datetime.min.time(), tzinfo=BRUSSELS))
+    per_month = {
+        f"month_{i}": measure(
+            filter=Q(**{f"{field}__gte": bounds[i], f"{field}__lt": bounds[i + 1]})
+        )
+        for i in range(len(months))
+    }
+    in_window = rows.filter(**{f"{field}__gte": bounds[0], f"{field}__lt": bounds[-1]})
     series: dict[str, list[int]] = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime):
-            month = (
-                timezone.localtime(month, BRUSSELS).date()
-                if timezone.is_aware(month)
-                else month.date()
-            )
-        position = index.get(month.replace(day=1))
-        if position is None:
-            continue
+    for row in in_window.order_by().values(key).annotate(**per_month):
         name = str(names.get(row[key], row[key]))
-        series.setdefault(name, [0] * len(months))[position] += row[value] or 0
+        values = series.setdefault(name, [0] * len(months))
+        for i in range(len(months)):
+            values[i] += row[f"month_{i}"] or 0
     return dict(sorted(series.items()))
 
 

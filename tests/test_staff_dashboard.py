@@ -158,6 +158,57 @@ class TestOnTheSeededRegister:
         assert purged["series"][prospect][-1] == 10
         assert html.count('<svg class="chart"') == 2
 
+    def test_the_latest_run_of_each_rule_among_many_and_on_a_tie_the_later_row(
+        self, client, officer, register
+    ):
+        def run(code, started, **extra):
+            return PurgeRun.objects.create(
+                rule_code=code, now=started, started_at=started, status="succeeded", **extra
+            )
+
+        for day in range(30, 0, -1):  # a month of daily runs of two rules, oldest first
+            run("prospect", NOW - timedelta(days=day), deleted=day)
+            run("invoice", NOW - timedelta(days=day, hours=3), deleted=day)
+        run("prospect", NOW - timedelta(hours=1), dry_run=True)  # newer, but a dry run
+        tied = NOW - timedelta(hours=5)
+        first, second = run("invoice", tied, deleted=1), run("invoice", tied, deleted=2)
+        run("retired-rule", NOW - timedelta(days=400))  # a rule no longer in the register
+        sections, _html = dashboard(client)
+        rows = {r["code"]: r for r in sections["purges"].rows}
+        assert rows["prospect"]["run"].started_at == NOW - timedelta(days=1)
+        assert rows["prospect"]["run"].deleted == 1 and not rows["prospect"]["run"].dry_run
+        assert rows["invoice"]["run"].pk == second.pk != first.pk  # newest first: the later row
+        assert rows["retired-rule"]["run"].started_at == NOW - timedelta(days=400)
+        assert rows["web-inquiry"]["never"]
+
+    def test_the_charts_count_each_month_from_midnight_in_brussels(self, client, officer, register):
+        # Brussels is UTC+2 in summer: 22:30 UTC on the last day of a month is 00:30 the next
+        # month there. The charts cover July 2025 (Brussels) to June 2026.
+        runs = [
+            (datetime(2025, 6, 30, 21, 30, tzinfo=UTC), 1),  # 30 June, 23:30: before the window
+            (datetime(2025, 6, 30, 22, 30, tzinfo=UTC), 2),  # 1 July, 00:30: first month
+            (datetime(2026, 5, 31, 21, 30, tzinfo=UTC), 4),  # 31 May, 23:30: May
+            (datetime(2026, 5, 31, 22, 30, tzinfo=UTC), 8),  # 1 June, 00:30: June
+            (datetime(2026, 6, 30, 22, 30, tzinfo=UTC), 16),  # 1 July 2026: after the window
+        ]
+        for started, deleted in runs:
+            PurgeRun.objects.create(
+                rule_code="prospect",
+                status="succeeded",
+                now=started,
+                started_at=started,
+                deleted=deleted,
+            )
+            make_request(kind="erasure", status="completed", received=started)
+        sections, _html = dashboard(client)
+        purged = sections["purge_chart"].data
+        prospect = RetentionRule.objects.get(code="prospect").name
+        assert purged["series"] == {prospect: [2] + [0] * 9 + [4, 8]}
+        assert purged["total"] == 14
+        requests = sections["requests_chart"].data
+        erasure = str(DataSubjectRequest.Type.ERASURE.label)
+        assert requests["series"] == {erasure: [1] + [0] * 9 + [1, 1]}
+
     def test_dashboard_queries_do_not_grow_with_the_number_of_requests(
         self, client, officer, register
     ):
