@@ -1,14 +1,16 @@
-"""C-DOT's register from the seed: A-G with their bases and periods, idempotent, staff-safe."""
+"""C-DOT's register from the seed: A-G with their bases and periods, idempotent, staff-safe.
+
+The register is seeded once for the module (register_seeded_once: a transaction rolled back at
+the module's end, each test in its own savepoint), so every test starts from a freshly seeded
+register; a test whose seed must run on an empty database belongs in
+test_registry_seed_first_run.py.
+"""
 
 import io
-import re
-from collections import Counter
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, connection, models
-from django.test.utils import CaptureQueriesContext
+from django.db import models
 
 from registry import seed_data
 from registry.models import (
@@ -27,7 +29,7 @@ from registry.models import (
 )
 from registry.services import register_seed, seed_size
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("register_seeded_once")]
 
 LB = ProcessingActivity.LegalBasis
 
@@ -53,7 +55,6 @@ def history_count() -> int:
 
 
 def test_seed_gives_purposes_a_to_g_with_the_seeds_legal_bases():
-    seed()
     bases = dict(ProcessingActivity.objects.active().values_list("code", "legal_basis"))
     assert {code: bases[code] for code in "ABCDEFG"} == {
         "A": LB.LEGITIMATE_INTEREST,
@@ -69,7 +70,6 @@ def test_seed_gives_purposes_a_to_g_with_the_seeds_legal_bases():
 
 
 def test_every_legitimate_interest_activity_states_the_interest_in_three_languages():
-    seed()
     for activity in ProcessingActivity.objects.filter(legal_basis=LB.LEGITIMATE_INTEREST):
         for lang in ("nl", "fr", "en"):
             assert getattr(activity, f"legitimate_interest_{lang}"), (activity.code, lang)
@@ -90,7 +90,6 @@ def test_every_legitimate_interest_activity_states_the_interest_in_three_languag
     ],
 )
 def test_seed_gives_the_retention_periods_of_the_statement(code, activity, value, unit, anchor):
-    seed()
     rule = RetentionRule.objects.get_by_code(code)
     assert (rule.activity.code, rule.period_value, rule.period_unit, rule.anchor) == (
         activity,
@@ -101,7 +100,6 @@ def test_seed_gives_the_retention_periods_of_the_statement(code, activity, value
 
 
 def test_seed_has_the_controller_the_authority_five_measures_and_no_transfers():
-    seed()
     org = Organisation.objects.current()
     assert (org.legal_name, org.postal_code, org.city, org.email) == (
         "C-DOT BV",
@@ -122,7 +120,6 @@ def test_seed_has_the_controller_the_authority_five_measures_and_no_transfers():
 
 
 def test_the_former_privacy_commission_appears_nowhere_in_the_register():
-    seed()
     for model in (SupervisoryAuthority, ProcessingActivity, RetentionRule, Recipient):
         for obj in model.objects.all():
             for f in obj._meta.get_fields():
@@ -134,7 +131,6 @@ def test_the_former_privacy_commission_appears_nowhere_in_the_register():
 
 
 def test_a_second_seed_run_changes_nothing():
-    seed()
     before = history_count()
     stamps = list(ProcessingActivity.objects.values_list("code", "updated_at"))
     output = seed()
@@ -145,7 +141,6 @@ def test_a_second_seed_run_changes_nothing():
 
 
 def test_a_staff_edit_is_kept_and_reported_by_the_next_seed_run():
-    seed()
     rule = RetentionRule.objects.get_by_code("prospect")
     rule.period_value = 2  # as the admin saves it: no seed change reason
     rule.save()
@@ -156,7 +151,6 @@ def test_a_staff_edit_is_kept_and_reported_by_the_next_seed_run():
 
 
 def test_force_overwrites_a_staff_edit_with_the_seed():
-    seed()
     activity = ProcessingActivity.objects.get(code="A")
     activity.name_fr = "Autre nom"
     activity.save()
@@ -167,7 +161,6 @@ def test_force_overwrites_a_staff_edit_with_the_seed():
 
 
 def test_a_row_staff_deleted_is_not_recreated_silently():
-    seed()
     SecurityMeasure.objects.get(code="backups").delete()
     output = seed()
     assert not SecurityMeasure.objects.filter(code="backups").exists()
@@ -175,7 +168,6 @@ def test_a_row_staff_deleted_is_not_recreated_silently():
 
 
 def test_a_revised_seed_updates_rows_only_the_seed_wrote(monkeypatch):
-    seed()
     revised = [dict(spec) for spec in seed_data.RETENTION_RULES]
     next(s for s in revised if s["code"] == "web-inquiry")["period"] = (6, "months")
     monkeypatch.setattr(seed_data, "RETENTION_RULES", revised)
@@ -183,14 +175,6 @@ def test_a_revised_seed_updates_rows_only_the_seed_wrote(monkeypatch):
     rule = RetentionRule.objects.get_by_code("web-inquiry")
     assert (rule.period_value, rule.period_unit) == (6, "months")
     assert report.updated == ["RetentionRule (code=web-inquiry)"]
-
-
-def test_dry_run_reports_but_writes_nothing():
-    out = io.StringIO()
-    call_command("seed_cdot", "--dry-run", stdout=out)
-    assert "would be created" in out.getvalue()
-    assert not ProcessingActivity.objects.exists()
-    assert history_count() == 0
 
 
 def _links(obj) -> dict[str, set[int]]:
@@ -207,7 +191,6 @@ def _links(obj) -> dict[str, set[int]]:
 
 def test_a_seeded_row_has_one_history_entry_holding_its_links():
     """One entry per seed write, with the links as written (the ROPA 'as of' reads them)."""
-    seed()
     for activity in ProcessingActivity.objects.all():
         entries = list(activity.history.all())
         assert [(e.history_type, e.history_change_reason) for e in entries] == [("+", "seed_cdot")]
@@ -246,7 +229,6 @@ def _link_rows(entry_or_row, field) -> set[tuple]:
 
 def test_the_seeded_register_is_the_seed_with_one_history_entry_per_row_copying_it():
     """What the seed writes, table by table (guards the seeder's shortcuts, issue 18)."""
-    seed()
     # every row is its seed item, links included (the seed's own comparison), and no more
     report = register_seed()
     assert (len(report.unchanged), report.changed) == (seed_size(), False)
@@ -262,54 +244,3 @@ def test_the_seeded_register_is_the_seed_with_one_history_entry_per_row_copying_
             assert _columns(history[0], model) == _columns(row, model), (model, row.pk)
             for field in history[0]._history_m2m_fields:
                 assert _link_rows(history[0], field) == _link_rows(row, field), (row, field)
-
-
-def _tables_read(queries) -> Counter:
-    return Counter(
-        match[1]
-        for q in queries
-        if q["sql"].startswith("SELECT") and (match := re.search(r'FROM "(\w+)"', q["sql"]))
-    )
-
-
-def test_a_seed_reads_each_table_once_not_once_per_row(django_assert_max_num_queries):
-    """A fresh seed asks each history table once which rows staff deleted (it asked per row:
-    720 queries, now ~430, the rest writes); a run over the seeded register reads each table
-    once (189 queries before, 18 now)."""
-    with CaptureQueriesContext(connection) as fresh:
-        seed()
-    history_reads = {table: n for table, n in _tables_read(fresh).items() if "historical" in table}
-    assert history_reads
-    assert set(history_reads.values()) == {1}, history_reads
-    with django_assert_max_num_queries(25):
-        assert not register_seed().changed
-
-
-def test_a_row_added_behind_the_seeders_back_is_refused_by_the_database():
-    """The seed checks its lookups (code, name) against the rows it read, not with a query per
-    row: a row another writer adds meanwhile meets the database's unique index, and the seed
-    stops naming the table and column, leaving nothing written."""
-    codes = list(seed_data.DATA_SUBJECT_CATEGORIES)
-    ticks = []
-
-    def tick() -> None:  # after the first category: the seeder has read its table
-        ticks.append(1)
-        if len(ticks) == 3:
-            DataSubjectCategory.objects.create(code=codes[1], name="elsewhere")
-
-    with pytest.raises(IntegrityError) as error:
-        register_seed(progress=tick)
-    assert "datasubjectcategory" in str(error.value)
-    assert "code" in str(error.value)
-    assert not DataSubjectCategory.objects.exists()
-    assert not Organisation.objects.exists()
-
-
-def test_a_wrong_value_in_the_seed_still_stops_it_with_the_fields_message(monkeypatch):
-    revised = [dict(spec) for spec in seed_data.RETENTION_RULES]
-    revised[0]["period"] = (-1, "years")
-    monkeypatch.setattr(seed_data, "RETENTION_RULES", revised)
-    with pytest.raises(ValidationError) as error:
-        register_seed()
-    assert "period_value" in error.value.message_dict
-    assert not ProcessingActivity.objects.exists()

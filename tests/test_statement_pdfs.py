@@ -23,7 +23,7 @@ from statement.pdfs import version_pdf, version_pdfs_render
 from statement.services import statement_draft, statement_draft_publish, statement_publish
 from statement.staff_notice import staff_notice_publish
 from statement.tasks import version_pdfs_render_task
-from tests.statement_support import LANGUAGES, pdf_text, register_seed_cdot
+from tests.statement_support import LANGUAGES, pdf_text, register_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,12 @@ TITLE = {
 }
 
 
-@pytest.fixture
-def seeded():
-    register_seed_cdot()
+@pytest.fixture(scope="module")
+def seeded(register_seeded_once, django_db_blocker):
+    """C-DOT's register as register_seed_cdot leaves it, once for the module (each test's
+    changes are rolled back)."""
+    with django_db_blocker.unblock():
+        register_complete()
 
 
 @pytest.fixture
