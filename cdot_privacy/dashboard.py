@@ -377,13 +377,14 @@ def _expiry_row(code: str, rule, backlog) -> dict:
     }
 
 
-def statement_section(now: datetime) -> Section:
-    """A statement draft awaiting review (statement.dashboard)."""
+def statement_section(now: datetime, staff_notice: list | None = None) -> Section:
+    """A statement draft awaiting review (statement.dashboard); ``staff_notice``: the staff
+    notice's register hints, when the register card has computed them already."""
     from statement.dashboard import statement_dashboard
 
     if _model("statement", "StatementVersion") is None:  # not migrated yet: nothing to say
         return Section("statement", "", available=False)
-    part = statement_dashboard(now)
+    part = statement_dashboard(now, staff_notice=staff_notice)
     return Section("statement", part["title"], rows=part["rows"], data=part["data"])
 
 
@@ -407,16 +408,22 @@ def restrictions_section(now: datetime) -> Section:
     return Section("restrictions", title, rows=rows, data={"total": ended.count()})
 
 
-def register_section() -> Section:
-    """Completeness warnings of the register (registry.hints.register_findings)."""
-    title = _("Register hints")
+def register_findings_or_missing() -> tuple[list | None, str]:
+    """The register's hints (registry.hints.register_findings), or None and what is missing."""
     try:
         from registry.hints import register_findings
     except ImportError:
-        return _unavailable("register", title, _("the register checks"))
+        return None, _("the register checks")
     if _model("registry", "ProcessingActivity") is None:
-        return _unavailable("register", title, _("the register"))
-    findings = list(register_findings())
+        return None, _("the register")
+    return list(register_findings()), ""
+
+
+def register_section(findings: list | None, missing: str) -> Section:
+    """Completeness warnings of the register, as ``register_findings_or_missing`` gave them."""
+    title = _("Register hints")
+    if findings is None:
+        return _unavailable("register", title, missing)
     return Section(
         "register",
         title,
@@ -628,14 +635,27 @@ def dashboard_sections(user, now: datetime) -> dict[str, Section]:
     """Every section this user may see, keyed by name."""
     _table_cache.clear()  # a migration may have added tables since the last view
     existing = _existing_permissions()
+    shows_register = user.is_superuser or user.has_module_perms("registry")
+    findings, missing = register_findings_or_missing() if shows_register else (None, "")
+    # The register's hints hold the staff notice's: the statement card takes them from there
+    # rather than render the notice a second time.
+    extra = {"statement": {"staff_notice": _staff_notice_among(findings)}}
     sections = {}
     for key, permission, build in SECTIONS:
         # A section of an app not migrated yet shows its "not available yet" note to everyone.
         if user.has_perm(permission) or permission not in existing:
-            sections[key] = build(now)
-    if user.is_superuser or user.has_module_perms("registry"):
-        sections["register"] = register_section()
+            sections[key] = build(now, **extra.get(key, {}))
+    if shows_register:
+        sections["register"] = register_section(findings, missing)
     return sections
+
+
+def _staff_notice_among(findings: list | None) -> list | None:
+    if findings is None:
+        return None
+    from statement.hints import staff_notice_among
+
+    return staff_notice_among(findings)
 
 
 def _existing_permissions() -> set[str]:

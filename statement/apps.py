@@ -19,3 +19,12 @@ class StatementConfig(AppConfig):
         signals.connect()
         # The register hints ask for the staff notice when the register outgrew it.
         check_add(check_staff_notice)
+        # Its state remembers recent renders: forget them when templates or catalogues reload.
+        from django.core.signals import setting_changed
+        from django.utils.autoreload import file_changed
+
+        from .staff_notice import staff_notice_rendered_forget
+
+        uid = "statement.staff_notice_rendered_forget"
+        setting_changed.connect(staff_notice_rendered_forget, dispatch_uid=uid)
+        file_changed.connect(staff_notice_rendered_forget, dispatch_uid=uid)

@@ -10,12 +10,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from registry.hints import Finding
+
 from .hints import staff_notice_findings
 from .models import StatementVersion
 
 
-def statement_dashboard(now) -> dict[str, Any]:
-    """Title, rows (level / text / link) and the tile's count and label."""
+def statement_dashboard(now, *, staff_notice: list[Finding] | None = None) -> dict[str, Any]:
+    """Title, rows (level / text / link) and the tile's count and label. ``staff_notice``: the
+    staff notice's findings when the caller has them already (``staff_notice_among``)."""
     draft = StatementVersion.objects.pending_draft()
     rows = []
     if draft is not None:
@@ -34,9 +37,9 @@ def statement_dashboard(now) -> dict[str, Any]:
         )
     drafts = len(rows)
     # The staff notice is published by an officer only: say when the register outgrew it.
-    rows.extend(
-        {"text": f.message, "level": "warning", "url": f.url} for f in staff_notice_findings()
-    )
+    if staff_notice is None:
+        staff_notice = staff_notice_findings()
+    rows.extend({"text": f.message, "level": "warning", "url": f.url} for f in staff_notice)
     return {
         "title": _("Privacy statement"),
         "rows": rows,

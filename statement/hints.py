@@ -56,3 +56,14 @@ def staff_notice_findings(
 def check_staff_notice(activities: list[ProcessingActivity]) -> list[Finding]:
     """The register check, on the active activities the hints already loaded."""
     return staff_notice_findings(active_activities=activities)
+
+
+def staff_notice_among(findings: list[Finding]) -> list[Finding] | None:
+    """The staff notice's findings among all the register's (``register_findings``), so a page
+    that shows both computes the notice's state once; None when the register hints do not run
+    this check."""
+    from registry.hints import CHECKS
+
+    if check_staff_notice not in CHECKS:
+        return None
+    return [f for f in findings if f.code.startswith("staff_notice.")]

@@ -16,6 +16,9 @@ never under the public ``/<lang>/privacy/`` URLs.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 import time
 from dataclasses import dataclass
 
@@ -149,15 +152,74 @@ class StaffNoticeRender:
     content_hash: str
 
 
-def staff_notice_render(*, sources: StaffNoticeSources | None = None) -> StaffNoticeRender:
-    """Render the notice from the register without storing it (``StaffNoticeIncomplete``
-    when the register lacks the controller, the authority or an activity about employees)."""
+def _complete_facts(sources: StaffNoticeSources | None) -> dict[str, dict]:
     sources = sources or staff_notice_sources()
     facts = {lang: staff_notice_facts(language=lang, sources=sources) for lang in LANGUAGE_CODES}
     for lang in LANGUAGE_CODES:
         _require_complete(facts[lang])
+    return facts
+
+
+def _render(facts: dict[str, dict]) -> StaffNoticeRender:
     bodies = {lang: staff_notice_body(facts=facts[lang], language=lang) for lang in LANGUAGE_CODES}
-    return StaffNoticeRender(facts, bodies, content_hash(bodies))
+    digest = content_hash(bodies)
+    _RENDERED.remember(facts, digest)
+    return StaffNoticeRender(facts, bodies, digest)
+
+
+def staff_notice_render(*, sources: StaffNoticeSources | None = None) -> StaffNoticeRender:
+    """Render the notice from the register without storing it (``StaffNoticeIncomplete``
+    when the register lacks the controller, the authority or an activity about employees)."""
+    return _render(_complete_facts(sources))
+
+
+class _RenderedHashes:
+    """The content hash each recent set of facts (all languages) rendered to, in this process.
+
+    The bodies are a function of the facts, the template and the translation catalogues, and
+    the last two do not change while a process runs (the autoreloader's and the tests' changes
+    clear this, ``forget``). The facts are read from the register on every call, so a register
+    edit that changes what the notice says is a set of facts not seen before, rendered afresh;
+    the state is the same as when every call rendered. It spares the three bodies to the
+    register hints and the dashboard, which ask on each view.
+    """
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._hashes: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(facts: dict[str, dict]) -> str:
+        return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
+
+    def get(self, facts: dict[str, dict]) -> str | None:
+        return self._hashes.get(self._key(facts))
+
+    def remember(self, facts: dict[str, dict], digest: str) -> None:
+        key = self._key(facts)
+        with self._lock:
+            self._hashes.pop(key, None)
+            self._hashes[key] = digest
+            while len(self._hashes) > self.KEPT:
+                del self._hashes[next(iter(self._hashes))]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._hashes.clear()
+
+
+_RENDERED = _RenderedHashes()
+# What a render depends on besides the facts (templates, catalogues) changed in this process.
+FORGET_RENDERED_ON = {"TEMPLATES", "LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}
+
+
+def staff_notice_rendered_forget(*, setting: str | None = None, **_signal) -> None:
+    """Forget the remembered renders (receiver of ``setting_changed`` and of the autoreloader's
+    ``file_changed``, which reload templates and catalogues without a restart)."""
+    if setting is None or setting in FORGET_RENDERED_ON:
+        _RENDERED.forget()
 
 
 class StaffNoticeState(models.TextChoices):
@@ -174,9 +236,10 @@ def staff_notice_state(*, sources: StaffNoticeSources | None = None) -> StaffNot
     it to the staff, Art. 13), so the register hints and the dashboard ask for it.
     """
     try:
-        digest = staff_notice_render(sources=sources).content_hash
+        facts = _complete_facts(sources)
     except StaffNoticeIncomplete:
         return StaffNoticeState.INCOMPLETE
+    digest = _RENDERED.get(facts) or _render(facts).content_hash
     latest = StaffNoticeVersion.objects.newest_first().values_list("content_hash", flat=True)
     published = latest.first()
     if published is None:

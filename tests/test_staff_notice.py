@@ -299,6 +299,81 @@ def test_the_register_hint_asks_for_the_notice_until_it_says_what_the_register_s
     assert staff_notice_hints() == []
 
 
+def test_the_hint_follows_the_notice_text_through_an_edit_and_its_undoing(seeded):
+    """The state compares the text a fresh render gives: the same facts twice in a process give
+    the same answer, a fact the text does not show changes nothing, and undoing an edit makes
+    the published version current again."""
+    staff_notice_publish()
+    activity = ProcessingActivity.objects.get(code="I")
+    # a fact the notice gathers but does not print (the consequence of not providing the data)
+    ProcessingActivity.objects.filter(pk=activity.pk).update(
+        consequence_of_not_providing_nl="Geen loon."
+    )
+    assert staff_notice_hints() == []
+    for _round in range(2):
+        ProcessingActivity.objects.filter(pk=activity.pk).update(purpose_en="Pay the staff.")
+        assert [h.code for h in staff_notice_hints()] == ["staff_notice.stale"]
+        assert [h.code for h in staff_notice_hints("nl")] == ["staff_notice.stale"]
+        ProcessingActivity.objects.filter(pk=activity.pk).update(purpose_en=activity.purpose_en)
+        assert staff_notice_hints() == []
+    rule = RetentionRule.objects.filter(activity=activity, is_active=True).first()
+    RetentionRule.objects.filter(pk=rule.pk).update(period_value=rule.period_value + 1)
+    assert [h.code for h in staff_notice_hints()] == ["staff_notice.stale"]
+
+
+def test_a_notice_template_changed_in_the_running_process_makes_the_version_stale(seeded, settings):
+    """The state remembers what recent facts rendered to: a template reloaded in the process
+    (the development server's autoreloader, a test's settings) is rendered afresh."""
+    staff_notice_publish()
+    assert staff_notice_hints() == []
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {"statement/staff_notice_body.html": "{{ facts.controller.legal_name }}"},
+                    )
+                ]
+            },
+        }
+    ]
+    assert [h.code for h in staff_notice_hints()] == ["staff_notice.stale"]
+
+
+def test_the_dashboard_card_says_the_same_with_or_without_the_register_card(seeded, users, client):
+    """The officer's dashboard shows the register hints too and takes the notice's state from
+    them; a user who may read statements only gets it computed for the card alone."""
+    from django.contrib.auth.models import Permission
+
+    reader = get_user_model().objects.create_user(
+        "reader", "reader@c-dot.be", "x" * 20, is_staff=True
+    )
+    reader.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="statement", codename="view_statementversion"
+        )
+    )
+
+    def card(user) -> tuple[list[str], bool]:
+        client.force_login(user)
+        response = client.get(reverse("admin:index"), headers={"accept-language": "en"})
+        assert response.status_code == 200
+        sections = response.context["dashboard"]
+        return [row["text"] for row in sections["statement"].rows], "register" in sections
+
+    officer = users[PRIVACY_OFFICER]
+    assert card(officer) == ([UNPUBLISHED["en"]], True)
+    assert card(reader) == ([UNPUBLISHED["en"]], False)
+    staff_notice_publish()
+    assert card(officer) == ([], True)
+    assert card(reader) == ([], False)
+    ProcessingActivity.objects.filter(code="I").update(monitors_staff_communications=True)
+    assert card(officer) == ([STALE["en"]], True)
+    assert card(reader) == ([STALE["en"]], False)
+
+
 def test_no_hint_while_the_register_cannot_make_a_notice(seeded):
     """Without an activity about employees there is nothing to publish (publishing refuses)."""
     for activity in staff_activities():
