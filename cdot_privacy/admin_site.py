@@ -55,6 +55,15 @@ class StaffAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list:
+        """Django's list of apps and models, built once per request: the index page asks for it
+        twice (its content and the sidebar's ``each_context``), and the user's permissions
+        behind it are read once per request anyway."""
+        built = request.__dict__.setdefault("_staff_app_lists", {})
+        if app_label not in built:
+            built[app_label] = super().get_app_list(request, app_label)
+        return built[app_label]
+
     def index(self, request: HttpRequest, extra_context: dict | None = None):
         from .dashboard import dashboard_context
 
