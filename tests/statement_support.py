@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from pypdf import PdfReader
 
 from registry.models import Organisation, ProcessingActivity, Recipient
 from statement.pdfs import version_pdfs_render
@@ -79,11 +78,6 @@ def page_text(html: str) -> str:
 
     text = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", unescape(text))
-
-
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
 def get(client: Client, url: str, **headers):

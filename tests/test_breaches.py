@@ -6,11 +6,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from pypdf import PdfReader
 
 from breaches.models import Breach, BreachAuthorityUpdate, BreachClientNotification
 from breaches.report import breach_report_pdf
 from registry.models import ProcessorClient
+from tests.pdf_text import pdf_text
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -112,7 +112,7 @@ def test_pdf_report_holds_the_facts_the_deadline_and_the_decision():
         late_notification_reason="Waited for the forensic report.",
         subjects_affected_approx=140,
     )
-    text = "".join(page.extract_text() for page in _pdf(breach_report_pdf(breach=breach)).pages)
+    text = pdf_text(breach_report_pdf(breach=breach))
     assert breach.reference in text
     assert "unencrypted laptop" in text
     assert "140" in text
@@ -135,12 +135,6 @@ def test_admin_list_shows_the_clock_and_the_pdf_downloads(client, time_machine):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert client.get(f"/admin/breaches/breach/{breach.pk + 999}/pdf/").status_code == 404
-
-
-def _pdf(data: bytes) -> PdfReader:
-    import io
-
-    return PdfReader(io.BytesIO(data))
 
 
 def _errors(instance, language: str = "en") -> dict[str, list[str]]:
@@ -254,9 +248,7 @@ def test_pdf_has_what_the_gba_form_asks_types_timeline_clients_and_message(time_
         note="Called the manager.",
     )
     with translation.override("en"):
-        text = " ".join(
-            p.extract_text() for p in _pdf(breach_report_pdf(breach=breach)).pages
-        ).replace("\n", " ")
+        text = pdf_text(breach_report_pdf(breach=breach))
     for expected in (
         "confidentiality breach",
         "external, malicious",

@@ -1,13 +1,11 @@
 """C-DOT as processor (Art. 28): sub-processor notices with an objection window, requests
 passed on to the client, return or deletion of the client's data with a certificate."""
 
-import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from pypdf import PdfReader
 
 from processor import services
 from processor.models import DataEnd, ForwardedRequest, SubProcessorChange, SubProcessorNotice
@@ -15,6 +13,7 @@ from records.models import ProcessorDataset
 from records.models_outbox import OutboxEmail
 from registry.models import ProcessorClient, Recipient
 from retention.services import processor_deletion_confirm
+from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -171,10 +170,6 @@ def test_a_request_for_a_client_is_recorded_and_passed_on_in_its_language(frozen
     assert ForwardedRequest.objects.count() == 1
 
 
-def _pdf_text(data: bytes) -> str:
-    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
-
-
 def test_deletion_at_contract_end_ends_with_a_certificate(frozen):
     bakery = client_("Bakkerij Peeters", language="en", contract_end=date(2026, 5, 31))
     mail = ProcessorDataset.objects.create(client=bakery, service="mailhosting", location="mx1")
@@ -194,7 +189,7 @@ def test_deletion_at_contract_end_ends_with_a_certificate(frozen):
     assert not end.is_complete
     processor_deletion_confirm(dataset=backup, confirmed_on=TODAY + timedelta(days=1))
     with translation.override("en"):
-        text = _pdf_text(services.data_end_certificate_pdf(end=end))
+        text = pdf_text(services.data_end_certificate_pdf(end=end))
     assert "Bakkerij Peeters" in text
     assert "mail hosting" in text and "backup" in text
     assert "2 June 2026" in text and "end of the contract" in text
@@ -213,7 +208,7 @@ def test_the_certificate_speaks_the_client_controllers_language_not_the_officers
         dataset.refresh_from_db()
         processor_deletion_confirm(dataset=dataset, confirmed_on=TODAY)
         html = services.data_end_certificate_html(end=end)
-        text = _pdf_text(services.data_end_certificate_pdf(end=end))
+        text = pdf_text(services.data_end_certificate_pdf(end=end))
         assert translation.get_language() == "nl"  # the officer's page stays Dutch
     assert '<html lang="fr">' in html
     assert "Attestation d'effacement" in text and "Attest van wissing" not in text

@@ -21,7 +21,8 @@ from registry.models_cameras import FOOTAGE_RULE_CODE, Camera
 from statement.models import StaffNoticeVersion
 from statement.pdfs import version_pdf
 from statement.staff_notice import EMPLOYEES, StaffNoticeIncomplete, staff_notice_publish
-from tests.statement_support import LANGUAGES, page_text, pdf_text, register_complete
+from tests.pdf_text import pdf_text
+from tests.statement_support import LANGUAGES, page_text, register_complete
 
 pytestmark = pytest.mark.django_db
 

@@ -18,13 +18,13 @@ from registry.models import (
     SupervisoryAuthority,
 )
 from statement.serving import forget
+from tests.pdf_text import pdf_text
 from tests.statement_support import (
     FORMER_AUTHORITY,
     LANGUAGES,
     TEST_KBO,
     TEST_SOURCE,
     page_text,
-    pdf_text,
     published_register,
 )
 

@@ -23,7 +23,8 @@ from statement.pdfs import version_pdf, version_pdfs_render
 from statement.services import statement_draft, statement_draft_publish, statement_publish
 from statement.staff_notice import staff_notice_publish
 from statement.tasks import version_pdfs_render_task
-from tests.statement_support import LANGUAGES, pdf_text, register_complete
+from tests.pdf_text import pdf_text
+from tests.statement_support import LANGUAGES, register_complete
 
 pytestmark = pytest.mark.django_db
 

@@ -1,14 +1,13 @@
 """Issue 16: a breach that affects a client controller, from awareness to telling the client
 (Art. 33(2)) and the report for the GBA/APD, in a real browser (no JavaScript needed)."""
 
-import io
 from datetime import timedelta
 
 from django.utils import timezone
-from pypdf import PdfReader
 
 from breaches.models import Breach, BreachClientNotification
 from registry.models import ProcessorClient
+from tests.pdf_text import pdf_text
 
 from .conftest import t
 from .staff import log_in, officer_with_authenticator
@@ -76,9 +75,7 @@ def test_a_breach_affecting_a_client_is_told_to_the_client_and_reported_to_the_g
     page.goto(f"/admin/breaches/breach/{breach.pk}/change/")
     with page.expect_download() as download:
         page.get_by_role("link", name=t("nl", "Download PDF")).click()
-    with open(download.value.path(), "rb") as pdf:
-        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read())).pages)
-    text = text.replace("\n", " ")
+    text = pdf_text(download.value.path().read_bytes())
     assert "DOS-2026-1234" in text
     assert t("nl", "confidentiality breach") in text
     assert "Bakkerij Peeters BV" in text and t("nl", "notified") in text

@@ -11,13 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
-from pypdf import PdfReader
 
 from records.models import Contact
 from requests_app import services
 from requests_app.models import AccessPackage, DataSubjectRequest, IdCopy
 from requests_app.tokens import verification_token
 from requests_app.uploads import inspect_id_copy
+from tests.pdf_text import pdf_text
 
 from .conftest import t, wait_until
 from .staff import log_in, officer_with_authenticator
@@ -128,8 +128,7 @@ def test_privacy_officer_answers_an_access_request_and_the_subject_downloads_the
         except PlaywrightError as exc:  # an attachment ends the navigation in a download
             assert "Download is starting" in str(exc)
     assert download.value.suggested_filename.endswith(".pdf")
-    pdf = PdfReader(download.value.path())
-    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pdf.pages))
+    text = pdf_text(download.value.path().read_bytes())
     assert "Els Vermeulen" in text
     assert "Haacht" in text, "the report holds the data found"
     assert "Gegevensbeschermingsautoriteit" in text, "Art. 15(1)(f): the right to complain"

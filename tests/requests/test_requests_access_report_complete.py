@@ -7,7 +7,6 @@ listed with all its legal bases; Art. 15(2) only when a transfer applies. Staff 
 download the PDF and the zip from the request page before sending, each download audited.
 """
 
-import io
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,12 +14,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
-from pypdf import PdfReader
 
 from records.models import Contact, Invoice, NewsletterSubscription, WebInquiry
 from registry.models import ProcessingActivity, Recipient, Transfer
 from requests_app.models import AccessPackage, AuditEntry, DataSubjectRequest, SubjectMatch
 from requests_app.packages import access_package_create
+from tests.pdf_text import pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -117,13 +116,12 @@ def subject_with_everything(officer, register):
 
 
 def _text(package: AccessPackage) -> str:
-    """The PDF's text without the page footers ("3 / 7"), which pypdf reads in the middle of
+    """The PDF's text without the page footers ("3 / 7"), which stand between the two parts of
     a value that runs on to the next page."""
-    reader = PdfReader(io.BytesIO(package.path.read_bytes()))
-    pages = len(reader.pages)
+    pages = pdf_pages(package.path.read_bytes())
     return " ".join(
-        re.sub(rf"(?<!\d){number}\s*/\s*{pages}(?!\d)", " ", page.extract_text(), count=1)
-        for number, page in enumerate(reader.pages, start=1)
+        re.sub(rf"(?<!\d){number}\s*/\s*{len(pages)}(?!\d)", " ", text, count=1)
+        for number, text in enumerate(pages, start=1)
     )
 
 

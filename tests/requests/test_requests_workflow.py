@@ -10,7 +10,6 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfReader
 
 from records.models import Contact, Invoice, NewsletterSubscription, SuppressionEntry, WebInquiry
 from records.normalise import email_hash
@@ -22,6 +21,7 @@ from requests_app.models import (
     SubjectMatch,
 )
 from requests_app.services_records import erasure_execute
+from tests.pdf_text import pdf_text
 from tests.requests.support import link_path, pdf_bytes, png_bytes, step, submit_and_verify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
@@ -130,8 +130,7 @@ def test_access_request_end_to_end_delivers_a_pdf_through_a_logged_download_link
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
-    pdf = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
-    text = " ".join(page.extract_text() for page in pdf.pages)
+    text = pdf_text(b"".join(download.streaming_content))
     assert "Peeters" in text and "2025-001" in text
     assert PackageDownload.objects.filter(package__request=dsr).count() == 1
     assert _actions(dsr) == [
