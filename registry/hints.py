@@ -408,7 +408,8 @@ def check_processors(activities: list[ProcessingActivity]) -> list[Finding]:
                     "28(3)",
                 )
             )
-    for client in ProcessorClient.objects.prefetch_related("processing_categories"):
+    clients = list(ProcessorClient.objects.prefetch_related("processing_categories"))
+    for client in clients:
         if not client.has_agreement:
             found.append(
                 _warn(
@@ -430,7 +431,7 @@ def check_processors(activities: list[ProcessingActivity]) -> list[Finding]:
     holds_client_data = RetentionRule.objects.filter(
         is_active=True, anchor=RetentionRule.Anchor.CONTRACT_END
     ).exists()
-    if holds_client_data and not ProcessorClient.objects.exists():
+    if holds_client_data and not clients:
         found.append(
             _warn(
                 "processor_register.empty",

@@ -283,5 +283,6 @@ def test_the_hints_cost_the_same_number_of_queries_for_a_bigger_register(seeded)
     with CaptureQueriesContext(connection) as big:
         register_findings()
     # no N+1; 3 of them are the DPIA screenings and the camera register, 4 the staff notice's
-    # cameras, controller, authority and latest version (issue 16)
-    assert len(big.captured_queries) == len(small.captured_queries) <= 25
+    # cameras, controller, authority and latest version (issue 16); the processor check reads
+    # the clients once (25 before 6 Dec 2026)
+    assert len(big.captured_queries) == len(small.captured_queries) <= 24
