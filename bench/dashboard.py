@@ -16,13 +16,21 @@ then, alternating rounds so drift hits all alike, it times:
   count capped at 1 000; the slowest rule of each round is reported, and each rule's own median
   of page 1 below;
 - the confirmation page of one rule (``GET …/purgerun/rules/<rule>/run/``), slowest rule;
+- the register hints page (``GET …/processingactivity/hints/``), and the hints alone
+  (``register_findings()``, not a page: what the dashboard, the hints page and every register
+  change page compute);
 - not a page: the beat task recounting every rule (``rule_backlogs_refresh``), for scale.
+
+With ``--demo`` the database also holds a year of staff activity (``seed_demo``: about 2 900
+purge runs, requests, breaches, a camera, a client we process for), which the dashboard's purge,
+chart and duty cards read; ``--keep`` reuses a database as its first run filled it.
 
 It prints medians and the ratio to the primary-key fetch.
 
     .venv/bin/python bench/dashboard.py                   # ~5 min
     .venv/bin/python bench/dashboard.py --contacts 50000 --rounds 3
     .venv/bin/python bench/dashboard.py --database cdot_dash_bench --keep --rounds 3
+    .venv/bin/python bench/dashboard.py --database cdot_dash_demo --contacts 30000 --demo
 """
 
 import argparse
@@ -45,6 +53,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--keep", action="store_true", help="reuse the database a previous run filled"
     )
+    parser.add_argument(
+        "--demo", action="store_true", help="also load a year of staff activity (seed_demo)"
+    )
     return parser.parse_args()
 
 
@@ -53,7 +64,7 @@ def reset_database(name: str) -> None:
         subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", name], check=True)  # noqa: S603
 
 
-def fill(count: int) -> None:
+def fill(count: int, *, demo: bool = False) -> None:
     import random
     from datetime import timedelta
     from decimal import Decimal
@@ -71,6 +82,8 @@ def fill(count: int) -> None:
         Invoice.objects.all().delete()
         Contact.objects.all().delete()
     call_command("seed_cdot", verbosity=0)
+    if demo:
+        call_command("seed_demo", verbosity=0)
     rng = random.Random(19)  # noqa: S311 - bench data
     now = timezone.now()
     kinds = [Contact.Kind.PROSPECT, Contact.Kind.LOOSE, Contact.Kind.CUSTOMER]
@@ -162,13 +175,14 @@ def main() -> None:
 
     from cdot_privacy.roles import PRIVACY_OFFICER, roles_setup
     from records.models import Contact
-    from retention.models import RuleBacklog
+    from registry.hints import register_findings
+    from retention.models import PurgeRun, RuleBacklog
     from retention.services import rule_backlogs_refresh
     from retention.targets import rule_codes
 
     settings.STAFF_2FA = False
     started = time.perf_counter()
-    fill(args.contacts)
+    fill(args.contacts, demo=args.demo)
     print(f"filled {Contact.objects.count()} contacts in {time.perf_counter() - started:.0f} s")
     roles_setup()
     officer = get_user_model().objects.filter(username="bench").first()  # --keep: made before
@@ -210,6 +224,8 @@ def main() -> None:
         "rows1": [],
         "rows40": [],
         "confirm": [],
+        "hints_page": [],
+        "hints": [],
         "refresh": [],
     }
     refresh_first = timed(rule_backlogs_refresh)  # the dashboard shows counts from here on
@@ -225,9 +241,13 @@ def main() -> None:
         series["rows1"].append(slowest(rows_first, per_rule))
         series["rows40"].append(slowest(rows_later, ignored))
         series["confirm"].append(slowest(confirm, ignored))
+        series["hints_page"].append(timed(lambda: get(reverse("admin:registry_hints"))))
+        series["hints"].append(timed(register_findings))
         series["refresh"].append(timed(rule_backlogs_refresh))
     base = statistics.median(series["pk"])
-    print(f"{args.contacts} contacts, {len(codes)} rules, {args.rounds} rounds (medians)")
+    runs = PurgeRun.objects.count()
+    print(f"{args.contacts} contacts, {runs} purge runs, {len(codes)} rules, {args.rounds} rounds")
+    print("(medians)")
     print(f"first backlog count (beat task, every rule): {refresh_first * 1000:.0f} ms")
     print(f"page 40 timed for the {len(rows_later)} rules that have one: {', '.join(rows_later)}")
     print(f"{'what':52} {'time':>10} {'ratio to pk fetch':>18}")
@@ -238,6 +258,8 @@ def main() -> None:
         ("purge preview of one rule, page 1 (slowest rule)", "rows1"),
         ("purge preview of one rule, page 40 (slowest rule)", "rows40"),
         ("run confirmation page (slowest rule)", "confirm"),
+        ("register hints page GET …/hints/", "hints_page"),
+        ("register hints alone (register_findings, not a page)", "hints"),
         ("beat task: recount every rule (not a page)", "refresh"),
     ):
         median = statistics.median(series[key])
