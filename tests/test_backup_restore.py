@@ -126,6 +126,29 @@ def test_restore_checks_every_archive_before_it_replaces_anything(
     assert Contact.objects.filter(pk=contact.pk).exists()
 
 
+def test_an_archive_with_a_file_outside_its_folder_is_refused_before_anything_changes(
+    transactional_db, private_dir, tmp_path
+):
+    """A name with ".." in the private files archive (what tarfile's "data" filter refuses,
+    checked by the command itself on Pythons without the filter) is refused up front."""
+    import io
+    import tarfile
+
+    call_command("backup", output=str(tmp_path / "backup"), verbosity=0)
+    archive = tmp_path / "backup" / "private.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo("../escaped.pdf")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"bad"))
+    contact = ContactFactory()
+    (private_dir / "kept.pdf").write_bytes(b"today")
+    with pytest.raises(CommandError, match="outside its folder"):
+        call_command("restore", str(tmp_path / "backup"), yes=True, verbosity=0)
+    assert (private_dir / "kept.pdf").read_bytes() == b"today"
+    assert not (private_dir.parent / "escaped.pdf").exists()
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+
 def test_restored_private_files_are_readable_by_the_owner_only(
     transactional_db, private_dir, tmp_path
 ):

@@ -9,7 +9,7 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
-from packaging.markers import default_environment
+from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,10 @@ def _pins(path: Path) -> dict[str, str]:
         line = line.strip()
         if not line or line.startswith(("#", "-")):
             continue
-        name, _, version = line.partition("==")
+        line, _, marker = line.partition(";")
+        if marker.strip() and not Marker(marker.strip()).evaluate():
+            continue  # for another Python than this one
+        name, _, version = line.strip().partition("==")
         assert version, f"{path.name}: {line!r} is not pinned with =="
         pins[_name(name)] = version
     return pins
