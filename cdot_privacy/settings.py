@@ -358,6 +358,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint's fontTools fallback (no libharfbuzz-subset0) logs ~40 lines per font.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -210,3 +210,34 @@ def test_the_command_renders_the_pdfs_itself_when_asked(
         sizes = f"{lang}: {len(version.body(lang)) // 1024} KiB HTML / "
         assert sizes + f"{len(pdfs_now[lang]) // 1024} KiB PDF" in out.getvalue()
     assert sent == []  # rendered here: nothing for the worker
+
+
+def _weasyprint_records(caplog) -> list[logging.LogRecord]:
+    from weasyprint import HTML
+
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        HTML(string="<p>Privacyverklaring — déclaration — notice</p>").write_pdf()
+    return [r for r in caplog.records if r.name.split(".")[0] in {"weasyprint", "fontTools"}]
+
+
+def test_pdf_fonts_are_subset_with_harfbuzz_not_the_fonttools_fallback(caplog):
+    """WeasyPrint embeds font subsets made by HarfBuzz when libharfbuzz-subset0 is installed
+    (.ci/run and the Dockerfile install it): a statement PDF takes 0.7x the CPU of its fontTools
+    fallback, which it warns about and will drop (bench/pdf_fonts.py)."""
+    fallback = [r for r in _weasyprint_records(caplog) if "HarfBuzz-Subset" in r.getMessage()]
+    if fallback:
+        from tests.conftest import service_missing
+
+        service_missing("libharfbuzz-subset0", hint="apt-get install libharfbuzz-subset0")
+
+
+def test_the_fonttools_fallback_warns_without_its_subsetting_chatter(caplog, monkeypatch):
+    """Without the library the log gets WeasyPrint's warning, not fontTools' ~40 INFO lines
+    per font (settings.LOGGING sets the fontTools logger to WARNING)."""
+    from weasyprint.pdf import fonts
+
+    monkeypatch.setattr(fonts, "harfbuzz_subset", None)
+    records = _weasyprint_records(caplog)
+    assert any("HarfBuzz-Subset" in r.getMessage() for r in records)  # the fallback did run
+    assert not [r for r in records if r.name.startswith("fontTools")]
