@@ -345,61 +345,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
-# The modules whose single tests run longest (see `--durations` in .ci/run's output), longest
-# first. pytest-xdist's worksteal mode (bin/test) hands each worker an equal share of the tests
-# in order, then lets idle workers take the queued tests of busy ones; a test already running
-# stays where it is. So each of these starts at the head of a different worker's share, instead
-# of two of them one after the other on one worker at the end of the run. Only the order depends
-# on this list: a stale name costs time, never a result.
-LONGEST_MODULES = (
-    "test_compose_topology.py",
-    "test_admin_role_matrix.py",
-    "test_staff_language.py",
-    "test_retention_property.py",
-    "test_bin_venv.py",
-)
-
-
-class _LongestSpread:
-    @pytest.hookimpl(trylast=True)  # after `-m` has deselected: the shares are of what runs
-    def pytest_collection_modifyitems(self, items):
-        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-        items[:] = spread_longest(items, workers)
-
-
-def pytest_configure(config):
-    config.pluginmanager.register(_LongestSpread(), "cdot-longest-spread")
-
-
-def spread_longest(items: list, workers: int) -> list:
-    """The tests in `workers` consecutive shares of about equal count, each share led by its
-    LONGEST_MODULES (dealt out in turn, longest first), the other modules after them in their
-    order. A module's tests stay together and in order: its module fixtures are set up once."""
-    modules: dict[str, list] = {}
-    for item in items:
-        modules.setdefault(str(item.fspath), []).append(item)
-    rank = {name: i for i, name in enumerate(LONGEST_MODULES)}
-    longest = sorted(
-        (g for g in modules.values() if Path(str(g[0].fspath)).name in rank),
-        key=lambda g: rank[Path(str(g[0].fspath)).name],
-    )
-    others = [g for g in modules.values() if Path(str(g[0].fspath)).name not in rank]
-    shares: list[list] = [[] for _ in range(max(workers, 1))]
-    for i, group in enumerate(longest):
-        shares[i % len(shares)].extend(group)
-    # Share k ends where xdist's equal split ends it: after (k + 1) * len(items) / workers tests.
-    done, position = 0, 0
-    for k, share in enumerate(shares):
-        end = (k + 1) * len(items) / len(shares)
-        while position < len(others) and done + len(share) + len(others[position]) / 2 <= end:
-            share.extend(others[position])
-            position += 1
-        done += len(share)
-    for group in others[position:]:
-        shares[-1].extend(group)
-    return [item for share in shares for item in share]
-
-
 @pytest.fixture(autouse=True)
 def _no_language_left_active():
     """Every test starts in the default language: a language one test activates and never

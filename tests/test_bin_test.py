@@ -115,7 +115,7 @@ def test_fast_starts_no_check(tree):
     root, marks = tree
     done = run(tree, "--fast", "-x")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "pytest-ran -n auto --dist worksteal -m not slow -x" in done.stdout
+    assert "pytest-ran -n auto -m not slow -x" in done.stdout
     assert not any(title in done.stdout for title in TITLES)
     assert not (marks / "mypy.pid").exists()
 
