@@ -331,6 +331,17 @@ SLOW_MODULES = {
 }
 
 
+def pytest_ignore_collect(collection_path, config):
+    """`-m "not slow"` (bin/test --fast) does not collect what would all be deselected: the
+    browser tests' folder and SLOW_MODULES. The schemathesis module alone builds its hypothesis
+    tests when collected, ~2 s of CPU in every xdist worker. Any other -m collects everything."""
+    if (config.getoption("markexpr", "") or "").strip() != "not slow":
+        return None
+    if collection_path.name in SLOW_MODULES or collection_path.name == "e2e":
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
