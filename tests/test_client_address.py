@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 
 from cdot_privacy.client_ip import client_ip, trusted_networks
+from tests.settings_env import settings_under
 
 PROXY = "10.0.0.5"
 
@@ -91,25 +92,10 @@ def test_the_form_rate_limit_counts_per_client_behind_the_proxy():
 
 
 def test_the_documented_rate_variables_are_read_from_the_environment():
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.REQUESTS_RATE_PER_IP, s.REQUESTS_RATE_PER_EMAIL, s.TRUSTED_PROXIES)"
+    s = settings_under(
+        REQUESTS_RATE_PER_IP="7/h",
+        REQUESTS_RATE_PER_EMAIL="2/d",
+        TRUSTED_PROXIES="10.0.0.0/8,127.0.0.1",
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cdot_privacy.settings",
-        "REQUESTS_RATE_PER_IP": "7/h",
-        "REQUESTS_RATE_PER_EMAIL": "2/d",
-        "TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1",
-    }
-    out = subprocess.run(  # noqa: S603 - fixed argv
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout.split(maxsplit=2)
-    assert out[:2] == ["7/h", "2/d"]
-    assert out[2].strip() == "['10.0.0.0/8', '127.0.0.1']"
+    assert [s["REQUESTS_RATE_PER_IP"], s["REQUESTS_RATE_PER_EMAIL"]] == ["7/h", "2/d"]
+    assert s["TRUSTED_PROXIES"] == ["10.0.0.0/8", "127.0.0.1"]

@@ -1,10 +1,7 @@
 """The transactional e-mail outbox (issue 19, finding 6): written with the change, sent once,
 retried until sent, kept no longer than the register's rule."""
 
-import os
 import smtplib
-import subprocess
-import sys
 import threading
 from datetime import timedelta
 
@@ -18,7 +15,7 @@ from django.utils import timezone
 from cdot_privacy.periodic import declared_periodic_tasks
 from records.models import OutboxEmail
 from records.outbox import email_enqueue, email_outbox_flush, email_send
-from tests.conftest import ROOT
+from tests.settings_env import settings_under
 
 pytestmark = pytest.mark.django_db
 
@@ -221,16 +218,9 @@ class SlowBackend(BaseEmailBackend):
 
 def test_redis_visibility_timeout_outlasts_the_longest_task():
     """Settings as production loads them (REDIS_URL set)."""
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'], s.CELERY_TASK_TIME_LIMIT)"
-    )
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/15"}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "cdot_privacy.settings")
-    out = subprocess.run(  # noqa: S603 - fixed argv
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout.split()
-    visibility, time_limit = int(out[0]), int(out[1])
+    s = settings_under(REDIS_URL="redis://127.0.0.1:6379/15")
+    visibility = s["CELERY_BROKER_TRANSPORT_OPTIONS"]["visibility_timeout"]
+    time_limit = s["CELERY_TASK_TIME_LIMIT"]
     assert visibility > time_limit
 
 

@@ -1,10 +1,6 @@
 """Staff side security: second factor, lockout, session expiry, headers."""
 
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,7 +8,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.settings_env import settings_under
+
 PASSWORD = "correct horse battery staple 42"
 
 
@@ -218,28 +215,18 @@ def test_hsts_is_sent_over_https_when_configured(client, db, settings):
 
 
 def test_production_defaults_turn_on_2fa_hsts_and_secure_cookies():
-    code = (
-        "from django.conf import settings as s;"
-        "print(s.STAFF_2FA, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
-        " s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_HTTPONLY)"
-    )
-    env = {k: v for k, v in os.environ.items() if k not in {"STAFF_2FA", "DEBUG"}}
-    env.update(
+    s = settings_under(
         DEPLOYMENT="production",
         SECRET_KEY="x" * 50,
         SUPPRESSION_KEY="y" * 50,
         SITE_URL="https://privacy.c-dot.be",
         ALLOWED_HOSTS="privacy.c-dot.be",
-        DJANGO_SETTINGS_MODULE="cdot_privacy.settings",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup();" + code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.stdout.split() == ["True", "True", "True", "True", "31536000", "True"], (
-        result.stderr
-    )
+    assert [
+        s["STAFF_2FA"],
+        s["SESSION_COOKIE_SECURE"],
+        s["CSRF_COOKIE_SECURE"],
+        s["SECURE_SSL_REDIRECT"],
+        s["SECURE_HSTS_SECONDS"],
+        s["SESSION_COOKIE_HTTPONLY"],
+    ] == [True, True, True, True, 31_536_000, True]
