@@ -15,7 +15,9 @@ the 10-year tax period for invoices, and items the statement needs (Art. 13(2)(e
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -31,6 +33,7 @@ from .models import (
     SupervisoryAuthority,
     Transfer,
 )
+from .models_cameras import Camera
 
 DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -142,12 +145,43 @@ def active_activities() -> list[ProcessingActivity]:
     )
 
 
+class SharedReads:
+    """Rows several checks read (the controller, the authority, the cameras, the active
+    rules), read once per ``register_findings`` call and never kept beyond it: every call reads
+    the register afresh."""
+
+    @cached_property
+    def organisation(self) -> Organisation | None:
+        return Organisation.objects.current()
+
+    @cached_property
+    def authority(self) -> SupervisoryAuthority | None:
+        return SupervisoryAuthority.objects.current()
+
+    @cached_property
+    def cameras(self) -> list[Camera]:
+        return list(Camera.objects.select_related("retention_rule"))  # by location
+
+    @cached_property
+    def active_rules(self) -> list[RetentionRule]:
+        """Every active rule, the inactive activities' too, in the rules' own order."""
+        return list(RetentionRule.objects.filter(is_active=True).select_related("data_category"))
+
+
+_SHARED_READS: ContextVar[SharedReads | None] = ContextVar("register_reads", default=None)
+
+
+def shared_reads() -> SharedReads:
+    """The running ``register_findings`` call's reads; outside one, reads of its own."""
+    return _SHARED_READS.get() or SharedReads()
+
+
 # --- Art. 30(1)(a) ----------------------------------------------------------------------------
 
 
 def check_controller(activities: list[ProcessingActivity]) -> list[Finding]:
     """Art. 30(1)(a): name and contact details of the controller; 13(2)(d): the authority."""
-    org = Organisation.objects.current()
+    org = shared_reads().organisation
     if org is None:
         return [
             _err("controller.missing", _("The controller is not registered."), None, "30(1)(a)")
@@ -178,7 +212,7 @@ def check_controller(activities: list[ProcessingActivity]) -> list[Finding]:
                 "30(1)(a)",
             )
         )
-    if SupervisoryAuthority.objects.current() is None:
+    if shared_reads().authority is None:
         found.append(
             _err(
                 "authority.missing",
@@ -428,9 +462,9 @@ def check_processors(activities: list[ProcessingActivity]) -> list[Finding]:
                     "30(2)(b)",
                 )
             )
-    holds_client_data = RetentionRule.objects.filter(
-        is_active=True, anchor=RetentionRule.Anchor.CONTRACT_END
-    ).exists()
+    holds_client_data = any(
+        rule.anchor == RetentionRule.Anchor.CONTRACT_END for rule in shared_reads().active_rules
+    )
     if holds_client_data and not clients:
         found.append(
             _warn(
@@ -450,9 +484,11 @@ def check_processors(activities: list[ProcessingActivity]) -> list[Finding]:
 def check_invoice_rule(activities: list[ProcessingActivity]) -> list[Finding]:
     """Belgian tax and VAT law: 10 years for documents from 2023 on (law of 20 Nov 2022)."""
     found = []
-    rules = RetentionRule.objects.filter(is_active=True).filter(
-        models.Q(code="invoice") | models.Q(data_category__code="invoicing")
-    )
+    rules = [
+        rule
+        for rule in shared_reads().active_rules
+        if rule.code == "invoice" or (rule.data_category and rule.data_category.code == "invoicing")
+    ]
     for rule in rules:
         years = {"years": rule.period_value, "months": rule.period_value / 12}.get(
             rule.period_unit, rule.period_value / 365
@@ -535,8 +571,12 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 def register_findings() -> list[Finding]:
     """Every hint on the current register, errors first."""
-    activities = active_activities()
-    return sort_findings(f for check in CHECKS for f in check(activities))
+    token = _SHARED_READS.set(SharedReads())
+    try:
+        activities = active_activities()
+        return sort_findings(f for check in CHECKS for f in check(activities))
+    finally:
+        _SHARED_READS.reset(token)
 
 
 def findings_for(obj: models.Model) -> list[Finding]:

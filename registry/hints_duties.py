@@ -6,14 +6,9 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .hints import Finding, _err, _warn
-from .models import ProcessingActivity, RetentionRule
-from .models_cameras import (
-    FOOTAGE_RULE_CODE,
-    FOOTAGE_TOO_LONG,
-    Camera,
-    footage_period_too_long,
-)
+from .hints import Finding, _err, _warn, shared_reads
+from .models import ProcessingActivity
+from .models_cameras import FOOTAGE_RULE_CODE, FOOTAGE_TOO_LONG, footage_period_too_long
 from .models_dpia import DpiaScreening
 
 
@@ -55,13 +50,14 @@ def check_cameras(activities: list[ProcessingActivity]) -> list[Finding]:
     """The footage rule within one month; each camera declared, validated and signposted."""
     found = []
     today = timezone.localdate()
-    rules = RetentionRule.objects.filter(is_active=True, code=FOOTAGE_RULE_CODE) | (
-        RetentionRule.objects.filter(is_active=True, cameras__isnull=False)
-    )
-    for rule in rules.distinct():
+    reads = shared_reads()
+    filmed = {camera.retention_rule_id for camera in reads.cameras}
+    for rule in reads.active_rules:
+        if rule.code != FOOTAGE_RULE_CODE and rule.pk not in filmed:
+            continue
         if footage_period_too_long(rule.period_value, rule.period_unit):
             found.append(_err("camera.footage_too_long", str(FOOTAGE_TOO_LONG), rule))
-    for camera in Camera.objects.select_related("retention_rule"):
+    for camera in reads.cameras:
         if camera.police_declared_on is None:
             found.append(
                 _err(

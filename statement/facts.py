@@ -7,6 +7,8 @@ retention, security, processor services, the authority. ``statement.rendering`` 
 
 from __future__ import annotations
 
+from django.db import models
+from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +18,7 @@ from registry.models import (
     Organisation,
     ProcessingActivity,
     ProcessingCategory,
+    Recipient,
     RetentionRule,
     SecurityMeasure,
     SupervisoryAuthority,
@@ -91,6 +94,16 @@ def country_name(code: str) -> str:
     return str(COUNTRY_NAMES.get((code or "").upper(), code or ""))
 
 
+def _label(choices: type[models.Choices], value: str) -> str:
+    """What ``get_<field>_display()`` says for a field with these choices, without Django
+    hashing every choice's translated label on each call (a read of the register asks for
+    one per rule, recipient and transfer, in three languages)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:  # not one of the choices: the stored value, as Django shows it
+        return value
+
+
 # --- 1. gather --------------------------------------------------------------------------------
 
 
@@ -104,8 +117,12 @@ def statement_facts(*, language: str) -> dict:
                 "data_subject_categories",
                 "recipients",
                 "security_measures",
-                "transfers__recipient",
-                "retention_rules__data_category",
+                # one query each, their recipient and data category joined in
+                Prefetch("transfers", queryset=Transfer.objects.select_related("recipient")),
+                Prefetch(
+                    "retention_rules",
+                    queryset=RetentionRule.objects.select_related("data_category"),
+                ),
             )
             .order_by("position", "code")
         )
@@ -243,7 +260,7 @@ def _recipient_facts(activities: list[ProcessingActivity]) -> list[dict]:
                 recipient.code,
                 {
                     "name": recipient.name,
-                    "kind": str(recipient.get_kind_display()),
+                    "kind": _label(Recipient.Kind, recipient.kind),
                     "service": recipient.service,
                     # unknown stays unsaid (a register hint asks for it)
                     "country": country_name(recipient.country) if recipient.country else "",
@@ -261,7 +278,7 @@ def _transfer_facts(activities: list[ProcessingActivity]) -> list[dict]:
         {
             "recipient": t.recipient.name,
             "country": country_name(t.country),
-            "safeguard": str(t.get_safeguard_display()),
+            "safeguard": _label(Transfer.Safeguard, t.safeguard),
             "details": t.safeguard_details,
         }
         for t in sorted(transfers, key=lambda t: (t.country, t.recipient.name))
@@ -290,7 +307,7 @@ def _retention_facts(activities: list[ProcessingActivity]) -> list[dict]:
             "purpose": f"{rule.activity.code}. {rule.activity.name}",
             "period": rule.period_display(),
             "period_value": rule.period_value,
-            "anchor": str(rule.get_anchor_display()),
+            "anchor": _label(RetentionRule.Anchor, rule.anchor),
             "criterion": rule.criterion,
             "text": rule.statement_text or rule.criterion,
             "legal_reference": rule.legal_reference,

@@ -23,10 +23,17 @@ import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from registry.models import Organisation, ProcessingActivity, SupervisoryAuthority
+from registry.hints import shared_reads
+from registry.models import (
+    Organisation,
+    ProcessingActivity,
+    RetentionRule,
+    SupervisoryAuthority,
+)
 from registry.models_cameras import Camera
 
 from .facts import (
@@ -81,20 +88,19 @@ def staff_notice_sources(
                 "data_categories",
                 "data_subject_categories",
                 "recipients",
-                "retention_rules__data_category",
+                Prefetch(
+                    "retention_rules",
+                    queryset=RetentionRule.objects.select_related("data_category"),
+                ),
             )
         )
     activities = sorted(
         (a for a in active_activities if _is_about_staff(a)), key=lambda a: (a.position, a.code)
     )
-    cameras = list(
-        Camera.objects.filter(films_staff=True)
-        .select_related("retention_rule")
-        .order_by("location")
-    )
-    return StaffNoticeSources(
-        Organisation.objects.current(), SupervisoryAuthority.objects.current(), activities, cameras
-    )
+    # Within the register hints, the controller, authority and cameras their checks read.
+    reads = shared_reads()
+    cameras = [c for c in reads.cameras if c.films_staff]  # by location
+    return StaffNoticeSources(reads.organisation, reads.authority, activities, cameras)
 
 
 def _staff_activity_facts(activity: ProcessingActivity) -> dict:

@@ -282,7 +282,22 @@ def test_the_hints_cost_the_same_number_of_queries_for_a_bigger_register(seeded)
         extra.data_categories.set(template.data_categories.all())
     with CaptureQueriesContext(connection) as big:
         register_findings()
-    # no N+1; 3 of them are the DPIA screenings and the camera register, 4 the staff notice's
-    # cameras, controller, authority and latest version (issue 16); the processor check reads
-    # the clients once (25 before 6 Dec 2026)
-    assert len(big.captured_queries) == len(small.captured_queries) <= 24
+    # no N+1; the controller, the authority, the cameras and the active rules are read once for
+    # every check that needs them (the staff notice's included), the DPIA screenings once, the
+    # staff notice's latest version once (25 before 6 Dec 2026, then 24; 19 since)
+    assert len(big.captured_queries) == len(small.captured_queries) <= 19
+
+
+def test_each_call_reads_the_register_afresh(seeded):
+    """The controller, authority, cameras and rules the checks share are read once per call,
+    never kept for the next one: a change between two calls shows in the second."""
+    assert "authority.missing" not in {f.code for f in register_findings()}
+    SupervisoryAuthority.objects.all().delete()
+    invoice = RetentionRule.objects.get_by_code("invoice")
+    invoice.is_active = False
+    invoice.save()
+
+    codes = {f.code for f in register_findings()}
+
+    assert "authority.missing" in codes
+    assert "retention.invoice_tax_period" not in codes
