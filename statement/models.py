@@ -74,13 +74,6 @@ class StatementVersionQuerySet(models.QuerySet):
             .first()
         )
 
-    def latest_for_pdf(self, language: str) -> "StatementVersion | None":
-        return (
-            self.newest_first()
-            .only("number", "content_hash", "published_at", f"pdf_{language}")
-            .first()
-        )
-
 
 class StatementVersion(models.Model):
     """One state of the privacy statement, in every language: a draft or a published version."""
