@@ -21,10 +21,14 @@ way (password and a verified second factor, STAFF_2FA on). For every response:
 - a 403 shows nothing of the object.
 
 The expectations never come from the admins' own has_*_permission methods: a wrong permission
-there is a failure here. A new model admin fails the test until it has its row in ACCESS, a new
-view of the staff site until it has its row in EXPECTED.
+there is a failure here. A new model admin fails test_every_model_admin_and_staff_view_has_its_row
+until it has its row in ACCESS, a new view of the staff site until it has its row in EXPECTED.
+
+One test per role (xdist may run them on different workers); the accounts, the demo data and
+the list of URLs are made once per module, in a transaction rolled back at its end.
 """
 
+import io
 import re
 
 import pytest
@@ -34,11 +38,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import URLPattern
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cdot_privacy.roles import AUDITOR, PRIVACY_OFFICER, STAFF, roles_setup
+from tests.conftest import module_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -201,8 +207,7 @@ TEMPLATES = {
 }
 
 
-@pytest.fixture
-def people(db):
+def _make_people() -> dict:
     roles_setup()
     User = get_user_model()
     made = {}
@@ -218,6 +223,42 @@ def people(db):
             user.groups.add(Group.objects.get(name=role))
         made[role] = user
     return made
+
+
+@pytest.fixture(scope="module")
+def staff_accounts(django_db_setup, django_db_blocker):
+    """The roles and one account per role, made once for the module in a transaction rolled
+    back at its end (each test's own changes are rolled back after it)."""
+    with module_transaction(django_db_blocker):
+        yield _make_people()
+
+
+@pytest.fixture
+def people(staff_accounts, db):
+    return staff_accounts
+
+
+@pytest.fixture(scope="module")
+def walk(staff_accounts, django_db_blocker, tmp_path_factory):
+    """C-DOT's register and the demo data (a pending statement draft, an ID copy on a request
+    in the workflow), loaded once for the module inside `staff_accounts`' transaction, and the
+    admin URLs walked over them. Each role's test requests the same URLs."""
+    private = override_settings(PRIVATE_STORAGE_DIR=tmp_path_factory.mktemp("private"))
+    private.enable()
+    try:
+        with django_db_blocker.unblock():
+            call_command("seed_cdot", verbosity=0, stdout=io.StringIO())
+            call_command("seed_demo", requests=8, contacts=12, stdout=io.StringIO())
+            _ensure_draft()
+            from requests_app.models import DataSubjectRequest
+
+            _id_copy_for(_first(DataSubjectRequest))
+            for user in staff_accounts.values():  # the phones are walked too (otp_totp)
+                TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+            urls = admin_urls(staff_accounts)
+        yield urls
+    finally:
+        private.disable()
 
 
 def _first(model):
@@ -449,65 +490,79 @@ def _site_page_problems(entry: dict, role: str, response) -> list[str]:
     return problems
 
 
-@pytest.mark.slow  # ~1 600 requests: minutes on a shared machine; in every full run
-def test_every_admin_url_as_every_role(client, people, settings, tmp_path):
-    settings.STAFF_2FA = True  # production: every role signs in with its second factor
-    settings.PRIVATE_STORAGE_DIR = tmp_path
-    call_command("seed_cdot", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    call_command("seed_demo", requests=8, contacts=12, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    _ensure_draft()
-    from requests_app.models import DataSubjectRequest
-
-    _id_copy_for(_first(DataSubjectRequest))
-    for user in people.values():
-        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+def test_every_model_admin_and_staff_view_has_its_row():
+    """A new model admin fails until it has its row in ACCESS, a new view of the staff site
+    until it has its row in EXPECTED (checked once here, not per role); the rows name views
+    and models that exist."""
     registered = {model._meta.label_lower for model in admin.site._registry}
     assert registered == set(ACCESS), "every model admin has its row in ACCESS, no more"
-    urls = admin_urls(people)
-    assert len(urls) > 150, "the walk found the model admins"
-    assert any(e["name"] == "statement_statementversion_review" and e["obj"] for e in urls)
-    assert any(e["name"] == "requests_app_id_copy" and e["obj"] for e in urls)
+    site_names = {
+        pattern.name or "catch_all"
+        for pattern in admin.site.get_urls()
+        if isinstance(pattern, URLPattern) and pattern.name != "app_list"
+    }
+    missing = site_names - set(EXPECTED)
+    assert not missing, f"the staff site's views {sorted(missing)} have their row in EXPECTED"
+    assert set(DASHBOARD.values()) <= set(ACCESS)
+
+
+@pytest.mark.slow  # builds the demo data the role tests walk
+def test_the_walk_reaches_every_view(walk):
+    """The walk found the model admins, a statement draft to review and an ID copy."""
+    assert len(walk) > 150, "the walk found the model admins"
+    assert any(e["name"] == "statement_statementversion_review" and e["obj"] for e in walk)
+    assert any(e["name"] == "requests_app_id_copy" and e["obj"] for e in walk)
+    assert {e["name"] for e in walk} >= set(EXPECTED) - {"app_list"}
+
+
+@pytest.mark.slow  # ~360 requests per role: one test per role, so xdist can spread them
+@pytest.mark.parametrize("role", ROLES)
+def test_every_admin_url_as_every_role(role, walk, client, people, settings):
+    settings.STAFF_2FA = True  # production: every role signs in with its second factor
+    urls = walk
     client.raise_request_exception = False
     problems = []
-    for role in ROLES:
-        _sign_in(client, people[role])
-        for entry in urls:
+    _sign_in(client, people[role])
+    followed = {}  # pages opened by a redirect, which are on the walk too: requested once
+    for entry in urls:
+        response = followed.pop(entry["url"], None)
+        if response is None:
             response = client.get(entry["url"])
+        status = response.status_code
+        where = f"{role:>15} GET {entry['url']} ({entry['name']}) -> {status}"
+        if status >= 500:
+            problems.append(f"{where}: server error")
+            continue
+        allowed = _expected(entry, role)
+        if (
+            entry["kind"] == "changelist"
+            and status == 302
+            and response["Location"].startswith(entry["url"])
+        ):
+            # A one-row register object: its list opens the row itself, which must then
+            # answer as the list would.
+            location = response["Location"]
+            response = followed[location] = client.get(location)
             status = response.status_code
-            where = f"{role:>15} GET {entry['url']} ({entry['name']}) -> {status}"
-            if status >= 500:
-                problems.append(f"{where}: server error")
-                continue
-            allowed = _expected(entry, role)
-            if (
-                entry["kind"] == "changelist"
-                and status == 302
-                and response["Location"].startswith(entry["url"])
-            ):
-                # A one-row register object: its list opens the row itself, which must then
-                # answer as the list would.
-                response = client.get(response["Location"])
-                status = response.status_code
-                where += f" -> {status}"
-            if status not in allowed:
-                problems.append(f"{where}: expected {sorted(allowed)}")
-                continue
-            html = "text/html" in response.get("Content-Type", "")
-            if status == 200 and html and entry["kind"] in STANDARD:
-                model = entry["model_admin"].model
-                content = response.content.decode()
-                if f"model-{model._meta.model_name}" not in content:
-                    problems.append(f"{where}: not the {model._meta.model_name} page")
-                if entry["kind"] == "change" and not _may(model, role, "c"):
-                    if 'name="_save"' in content:
-                        problems.append(f"{where}: a save button without change permission")
-            if status == 200 and entry["model_admin"] is None:
-                problems += [f"{where}: {p}" for p in _site_page_problems(entry, role, response)]
-            if status == 403 and entry["obj"] is not None:
-                shown = str(entry["obj"])
-                if len(shown) > 3 and shown in response.content.decode():
-                    problems.append(f"{where}: the 403 page shows the object ({shown!r})")
-        client.logout()
+            where += f" -> {status}"
+        if status not in allowed:
+            problems.append(f"{where}: expected {sorted(allowed)}")
+            continue
+        html = "text/html" in response.get("Content-Type", "")
+        if status == 200 and html and entry["kind"] in STANDARD:
+            model = entry["model_admin"].model
+            content = response.content.decode()
+            if f"model-{model._meta.model_name}" not in content:
+                problems.append(f"{where}: not the {model._meta.model_name} page")
+            if entry["kind"] == "change" and not _may(model, role, "c"):
+                if 'name="_save"' in content:
+                    problems.append(f"{where}: a save button without change permission")
+        if status == 200 and entry["model_admin"] is None:
+            problems += [f"{where}: {p}" for p in _site_page_problems(entry, role, response)]
+        if status == 403 and entry["obj"] is not None:
+            shown = str(entry["obj"])
+            if len(shown) > 3 and shown in response.content.decode():
+                problems.append(f"{where}: the 403 page shows the object ({shown!r})")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
 
 
@@ -535,6 +590,9 @@ def test_statement_publish_is_refused_to_staff_auditor_and_no_role(client, peopl
     from statement.models import StatementVersion
 
     settings.STAFF_2FA = False
+    # Signed in without a second factor: the role matrix's phones (module data, when its
+    # tests ran first) are not this test's subject; the deletion is rolled back after it.
+    TOTPDevice.objects.filter(user__in=people.values()).delete()
     call_command("seed_cdot", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
     draft = _ensure_draft()
     url = f"/admin/statement/statementversion/{draft.pk}/review/"

@@ -209,7 +209,8 @@ def english_and_codes(
             for match in pattern.finditer(cleaned):
                 found.append(f"{what} {match.group(0)!r} in {text[:90]!r}")
         for code in extra_codes:
-            if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", cleaned):
+            # The substring test first: ~80 000 pieces of text per language, ~20 codes each.
+            if code in cleaned and re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", cleaned):
                 found.append(f"rule code {code!r} in {text[:90]!r}")
     return found
 
@@ -337,6 +338,19 @@ def _request_workflow_pages() -> list[str]:
     return pages
 
 
+def _get_following(client, url: str, seen: dict):
+    """GET the page, following redirects (a one-row list opens its row), each URL requested
+    once: the row a list opens is on the list of pages too."""
+    for _hop in range(5):
+        if url not in seen:
+            seen[url] = client.get(url)
+        response = seen[url]
+        if response.status_code not in {301, 302, 303, 307, 308}:
+            return response
+        url = response["Location"]
+    return response
+
+
 @pytest.mark.slow  # A gate: ~200 pages per language
 def test_every_admin_page_speaks_the_officers_language(client, dutch_officer, officer_language):
     """Every admin page, and the request workflow's step, search and refusal pages, as a
@@ -353,7 +367,8 @@ def test_every_admin_page_speaks_the_officers_language(client, dutch_officer, of
     assert len(workflow) > 10, workflow
     problems = {}
     client.raise_request_exception = False  # a page that fails is reported with the others
-    responses = [(url, client.get(url, follow=True)) for url in pages]  # one-row lists open
+    seen: dict = {}
+    responses = [(url, _get_following(client, url, seen)) for url in pages]
     # A refused step: the complete form posted without its answer comes back with the error.
     dsr = DataSubjectRequest.objects.filter(status=DataSubjectRequest.Status.IN_PROGRESS).first()
     refused = reverse("admin:requests_app_step", args=[dsr.pk, "complete"])
