@@ -3,17 +3,7 @@
 #   VENV_LOCK=requirements-dev.lock  bin/test: runtime + tests, linters, drivers (it includes -r requirements.lock)
 # Re-installs only when a lock changed, so a second run starts at once.
 set -euo pipefail
-# The interpreter: $PYTHON when set; otherwise the system's /usr/bin/python3 when it is 3.11 or
-# newer and can make a venv (on Debian that is the Python the Docker image runs, and Debian's
-# build is the faster one on these machines: the test suite spends 10-15 % less CPU on it than on
-# the pyenv build first in PATH, docs/BENCHMARKS.md); otherwise python3 from PATH.
-if [ -n "${PYTHON:-}" ]; then
-  PYTHON_BIN=$PYTHON
-elif /usr/bin/python3 -c 'import ensurepip, sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-  PYTHON_BIN=/usr/bin/python3
-else
-  PYTHON_BIN=python3
-fi
+source bin/_python.sh
 VENV_LOCK="${VENV_LOCK:-requirements.lock}"
 "$PYTHON_BIN" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
   echo "cdot-privacy needs Python 3.11 or newer (found: $("$PYTHON_BIN" --version 2>&1))." >&2; exit 1; }

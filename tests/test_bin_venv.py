@@ -33,7 +33,8 @@ def _usable(python: str) -> bool:
 def tree(tmp_path):
     root = tmp_path / "repo"
     (root / "bin").mkdir(parents=True)
-    shutil.copy2(ROOT / "bin" / "_venv.sh", root / "bin" / "_venv.sh")
+    for script in ("_venv.sh", "_python.sh"):
+        shutil.copy2(ROOT / "bin" / script, root / "bin" / script)
     (root / "requirements.lock").write_text("")
     (root / "manage.py").write_text("")  # compilemessages: nothing to do here
     return root
