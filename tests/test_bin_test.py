@@ -131,6 +131,7 @@ def test_an_interrupted_run_ends_at_once_and_leaves_no_check_running(tree):
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own group: Ctrl-C reaches the group, as a terminal's does
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     mypy = None
     try:
@@ -153,6 +154,13 @@ def test_an_interrupted_run_ends_at_once_and_leaves_no_check_running(tree):
             if pid and _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=5)
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    """SIGINT handled by default, as in a shell at a terminal. A pytest started in the
+    background by a script (`cmd &` ignores SIGINT without job control) passes the ignoring on,
+    and bash cannot trap a signal ignored when it starts: bin/test would sleep through Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _alive(pid: int) -> bool:
