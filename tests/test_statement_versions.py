@@ -203,7 +203,9 @@ def test_register_changes_make_one_draft_through_a_real_worker(
 ):
     """Published register, then two changes in quick succession: the burst is one debounced
     task in the worker and one draft holding both changes; nothing goes public."""
-    settings.STATEMENT_PUBLISH_DEBOUNCE_SECONDS = 2
+    # Long enough that the two saves below fall in one window even on a loaded machine (with 2 s
+    # a stall between them made two runs, and the test read the second's draft half made).
+    settings.STATEMENT_PUBLISH_DEBOUNCE_SECONDS = 8
     celery_app.control.purge()  # nothing queued by an earlier run may publish here
     cache.delete(DEBOUNCE_KEY)
 
@@ -218,6 +220,8 @@ def test_register_changes_make_one_draft_through_a_real_worker(
     rule.save()
 
     wait_for(lambda: StatementVersion.objects.drafts().exists(), timeout=120, what="a draft")
+    # One run, 8 s after the first save, read both: its draft is the only one, and no later
+    # change holds the key for another run.
     wait_for(lambda: cache.get(DEBOUNCE_KEY) is None, timeout=30, what="debounce released")
     draft = StatementVersion.objects.drafts().get()  # the burst made one draft, not two
     assert draft.trigger == StatementVersion.Trigger.REGISTER_CHANGE
