@@ -167,32 +167,20 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
     from django.urls import reverse
 
-    from cdot_privacy.roles import PRIVACY_OFFICER, roles_setup
     from records.models import Contact
     from registry.hints import register_findings
     from retention.models import PurgeRun, RuleBacklog
     from retention.services import rule_backlogs_refresh
     from retention.targets import rule_codes
 
-    settings.STAFF_2FA = False
     started = time.perf_counter()
     fill(args.contacts, demo=args.demo)
     print(f"filled {Contact.objects.count()} contacts in {time.perf_counter() - started:.0f} s")
-    roles_setup()
-    officer = get_user_model().objects.filter(username="bench").first()  # --keep: made before
-    if officer is None:
-        officer = get_user_model().objects.create_user(
-            "bench", "b@c-dot.be", "x" * 20, is_staff=True
-        )
-    officer.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
-    client = Client()
-    client.force_login(officer)
+    from _support import officer_client
+
+    client = officer_client()
     pks = list(Contact.objects.values_list("pk", flat=True)[:1000])
 
     from registry.models import RetentionRule

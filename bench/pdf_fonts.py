@@ -5,7 +5,8 @@
 WeasyPrint embeds a subset of each font it uses. With HarfBuzz's subset library
 (Debian's libharfbuzz-subset0, which .ci/run and the Dockerfile install) it subsets with it;
 without it, it falls back to fontTools in Python (and warns that the fallback will go). This
-script migrates a throwaway SQLite database (`--db`, removed first), loads C-DOT's register
+script migrates a throwaway SQLite database (`--db`, removed first; a DATABASE_URL set in the
+environment is used instead), loads C-DOT's register
 (seed_cdot), publishes the statement, then renders the same PDF `--runs` times with each
 subsetter, alternating (fontTools first in each pair), so that the machine's load falls on both
 alike. The baseline is the fontTools fallback, chosen in the same process by hiding the
@@ -17,7 +18,6 @@ Refuses to run when the library is missing: there would be nothing to compare.
 import argparse
 import io
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -35,20 +35,15 @@ def main() -> None:
     parser.add_argument("--db", default=str(Path(tempfile.gettempdir()) / "pdf-fonts.sqlite3"))
     args = parser.parse_args()
 
-    Path(args.db).unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{args.db}"
-    os.environ.setdefault("VAR_DIR", f"{args.db}.var")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdot_privacy.settings")
-    import django
+    from _support import django_migrated
 
-    django.setup()
+    django_migrated(args.db)
     from django.core.management import call_command
 
     from statement.models import StatementVersion
     from statement.pdfs import _render
     from statement.services import statement_publish
 
-    call_command("migrate", verbosity=0)
     call_command("seed_cdot", stdout=io.StringIO(), stderr=io.StringIO())
     statement_publish()
     version = StatementVersion.objects.latest("number")

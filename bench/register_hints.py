@@ -49,7 +49,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
 
     if args.fill:
@@ -57,12 +56,8 @@ def main() -> None:
         call_command("seed_cdot", verbosity=0)
         call_command("seed_demo", verbosity=0)
         return
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
     from django.urls import reverse
 
-    from cdot_privacy.roles import PRIVACY_OFFICER, roles_setup
     from registry.hints import register_findings
     from statement.hints import staff_notice_findings
     from statement.services import statement_render
@@ -84,16 +79,9 @@ def main() -> None:
             )
         )
         return
-    settings.STAFF_2FA = False
-    roles_setup()
-    officer = get_user_model().objects.filter(username="bench").first()
-    if officer is None:
-        officer = get_user_model().objects.create_user(
-            "bench", "b@c-dot.be", "x" * 20, is_staff=True
-        )
-    officer.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
-    client = Client()
-    client.force_login(officer)
+    from _support import officer_client
+
+    client = officer_client()
 
     def get(url: str) -> None:
         assert client.get(url).status_code == 200, url

@@ -21,7 +21,6 @@ link rows; all columns but the timestamps) to OUT.json: two checkouts must give 
 import argparse
 import cProfile
 import io
-import os
 import statistics
 import sys
 import tempfile
@@ -118,17 +117,12 @@ def main() -> None:
     parser.add_argument("--again", action="store_true", help="time a second run instead")
     parser.add_argument("--scenarios", help="play the story and write the register to this file")
     args = parser.parse_args()
-    if "DATABASE_URL" not in os.environ:
-        Path(args.db).unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{args.db}"
-    # --scenarios commits: the statement draft it enqueues must not reach a shared broker
-    os.environ.setdefault("VAR_DIR", f"{args.db}.var")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdot_privacy.settings")
-    import django
-    from django.core.management import call_command
+    # --scenarios commits: the statement draft it enqueues must not reach a shared broker (the
+    # VAR_DIR next to the database holds the embedded default's own broker folder)
+    from _support import django_migrated
 
-    django.setup()
-    call_command("migrate", verbosity=0)
+    django_migrated(args.db)
+
     if args.scenarios:
         scenarios(args.scenarios)
         return
