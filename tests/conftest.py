@@ -108,6 +108,7 @@ _TEMPLATE_PREFIX = f"{_DATABASE_NAME}_tmpl_"
 
 # This process's test database was cloned from the template (`django_db_keepdb`).
 _cloned = False
+_cloned_name = ""  # the test database django_db_keepdb cloned, to drop at the end
 
 
 def _postgres_template() -> str:
@@ -162,7 +163,7 @@ def django_db_keepdb(
     from the models) clone nothing."""
     import psycopg
 
-    global _cloned
+    global _cloned, _cloned_name
     reuse = bool(request.config.getvalue("reuse_db"))
     wanted = django_db_use_migrations and not django_db_createdb
     if reuse or not wanted or connection.vendor != "postgresql":
@@ -183,7 +184,7 @@ def django_db_keepdb(
                 if attempt == 19:
                     raise
                 time.sleep(0.5)
-    _cloned = True
+    _cloned, _cloned_name = True, name
     return True
 
 
@@ -224,7 +225,16 @@ def django_db_setup(
                     if old != cache:
                         old.unlink(missing_ok=True)
     yield
-    if _cloned:
+    if _cloned and connection.settings_dict["NAME"] != _cloned_name:
+        # destroy_test_db drops the database the connection names: never another than the clone
+        # (the configured database, when the test databases were not set up after all).
+        request.node.warn(
+            pytest.PytestWarning(
+                f"the cloned test database {_cloned_name!r} was not dropped: the connection "
+                f"names {connection.settings_dict['NAME']!r}"
+            )
+        )
+    elif _cloned:
         with django_db_blocker.unblock():
             try:
                 connection.creation.destroy_test_db(
