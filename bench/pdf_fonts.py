@@ -5,8 +5,8 @@
 WeasyPrint embeds a subset of each font it uses. With HarfBuzz's subset library
 (Debian's libharfbuzz-subset0, which .ci/run and the Dockerfile install) it subsets with it;
 without it, it falls back to fontTools in Python (and warns that the fallback will go). This
-script migrates a throwaway SQLite database (`--db`, removed first; a DATABASE_URL set in the
-environment is used instead), loads C-DOT's register
+script migrates a throwaway SQLite database (`--db`, removed first; DATABASE_URL and REDIS_URL
+are ignored), loads C-DOT's register
 (seed_cdot), publishes the statement, then renders the same PDF `--runs` times with each
 subsetter, alternating (fontTools first in each pair), so that the machine's load falls on both
 alike. The baseline is the fontTools fallback, chosen in the same process by hiding the
@@ -18,6 +18,7 @@ Refuses to run when the library is missing: there would be nothing to compare.
 import argparse
 import io
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,10 @@ def main() -> None:
 
     from _support import django_migrated
 
+    # Its own throwaway SQLite database and broker folder, whatever the shell says: the script
+    # publishes a statement, which must not reach a real database or a shared Redis.
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
     django_migrated(args.db)
     from django.core.management import call_command
 

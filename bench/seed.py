@@ -117,8 +117,8 @@ def main() -> None:
     parser.add_argument("--again", action="store_true", help="time a second run instead")
     parser.add_argument("--scenarios", help="play the story and write the register to this file")
     args = parser.parse_args()
-    # --scenarios commits: the statement draft it enqueues must not reach a shared broker (the
-    # VAR_DIR next to the database holds the embedded default's own broker folder)
+    # --scenarios commits and enqueues a statement draft: without REDIS_URL it goes to the
+    # embedded broker folder in the VAR_DIR next to the database; with REDIS_URL, to that Redis
     from _support import django_migrated
 
     django_migrated(args.db)

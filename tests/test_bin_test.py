@@ -126,12 +126,14 @@ def test_an_interrupted_run_ends_at_once_and_leaves_no_check_running(tree):
     env = {"PATH": os.environ["PATH"], "MARKS": str(marks), "PYTEST_SLEEP": "60"}
     env["MYPY_SLEEP"] = "60"  # still running when Ctrl-C comes
     proc = subprocess.Popen(  # noqa: S603 - the repository's own script
-        ["bash", str(root / "bin" / "test")],
+        # SIGINT handled by default, as in a shell at a terminal. A pytest started in the
+        # background by a script (`cmd &` ignores SIGINT without job control) passes the
+        # ignoring on, and bash cannot trap a signal ignored when it starts.
+        ["env", "--default-signal=INT", "bash", str(root / "bin" / "test")],
         env=env,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own group: Ctrl-C reaches the group, as a terminal's does
-        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     mypy = None
     try:
@@ -154,13 +156,6 @@ def test_an_interrupted_run_ends_at_once_and_leaves_no_check_running(tree):
             if pid and _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=5)
-
-
-def _ctrl_c_as_in_a_terminal() -> None:
-    """SIGINT handled by default, as in a shell at a terminal. A pytest started in the
-    background by a script (`cmd &` ignores SIGINT without job control) passes the ignoring on,
-    and bash cannot trap a signal ignored when it starts: bin/test would sleep through Ctrl-C."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _alive(pid: int) -> bool:

@@ -221,15 +221,27 @@ def _weasyprint_records(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name.split(".")[0] in {"weasyprint", "fontTools"}]
 
 
-def test_pdf_fonts_are_subset_with_harfbuzz_not_the_fonttools_fallback(caplog):
+def test_pdf_fonts_are_subset_with_harfbuzz_not_the_fonttools_fallback(caplog, monkeypatch):
     """WeasyPrint embeds font subsets made by HarfBuzz when libharfbuzz-subset0 is installed
     (.ci/run and the Dockerfile install it): a statement PDF takes 0.7x the CPU of its fontTools
     fallback, which it warns about and will drop (bench/pdf_fonts.py)."""
-    fallback = [r for r in _weasyprint_records(caplog) if "HarfBuzz-Subset" in r.getMessage()]
-    if fallback:
+    from weasyprint.pdf import fonts
+
+    if not fonts.harfbuzz_subset:
         from tests.conftest import service_missing
 
         service_missing("libharfbuzz-subset0", hint="apt-get install libharfbuzz-subset0")
+    subset_by_harfbuzz = []
+    harfbuzz_subset = fonts.Font._harfbuzz_subset
+
+    def spy(font, *args, **kwargs):
+        subset_by_harfbuzz.append(font.family)
+        return harfbuzz_subset(font, *args, **kwargs)
+
+    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", spy)
+    records = _weasyprint_records(caplog)
+    assert subset_by_harfbuzz  # every embedded font went through HarfBuzz
+    assert not [r for r in records if "HarfBuzz-Subset" in r.getMessage()]
 
 
 def test_the_fonttools_fallback_warns_without_its_subsetting_chatter(caplog, monkeypatch):

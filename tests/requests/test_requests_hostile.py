@@ -288,12 +288,17 @@ def test_rate_limit_counter_is_exact_across_processes(settings, tmp_path):
     cache.delete("bench-counter")
     assert cache.add("bench-counter", 0, 600)
     fork = multiprocessing.get_context("fork")
-    procs = [fork.Process(target=_increment, args=(location, 150)) for _ in range(4)]
-    for proc in procs:
-        proc.start()
-    for proc in procs:
-        proc.join(timeout=120)
-    assert [proc.exitcode for proc in procs] == [0, 0, 0, 0]
+    procs = [fork.Process(target=_increment, args=(location, 150), daemon=True) for _ in range(4)]
+    try:
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(timeout=120)
+        assert [proc.exitcode for proc in procs] == [0, 0, 0, 0]
+    finally:
+        for proc in procs:
+            if proc.is_alive():  # hung: not left for the worker's exit to wait on
+                proc.kill()
     assert cache.get("bench-counter") == 600
 
 
