@@ -106,9 +106,9 @@ def _migrated_sqlite_cache() -> Path:
 _DATABASE_NAME = settings.DATABASES["default"]["NAME"]
 _TEMPLATE_PREFIX = f"{_DATABASE_NAME}_tmpl_"
 
-# This process's test database was cloned from the template (`django_db_keepdb`).
-_cloned = False
-_cloned_name = ""  # the test database django_db_keepdb cloned, to drop at the end
+# The test database this process cloned from the template (`django_db_keepdb`), to drop at
+# the end; empty when it cloned none.
+_cloned_name = ""
 
 
 def _postgres_template() -> str:
@@ -163,7 +163,7 @@ def django_db_keepdb(
     from the models) clone nothing."""
     import psycopg
 
-    global _cloned, _cloned_name
+    global _cloned_name
     reuse = bool(request.config.getvalue("reuse_db"))
     wanted = django_db_use_migrations and not django_db_createdb
     if reuse or not wanted or connection.vendor != "postgresql":
@@ -184,7 +184,7 @@ def django_db_keepdb(
                 if attempt == 19:
                     raise
                 time.sleep(0.5)
-    _cloned, _cloned_name = True, name
+    _cloned_name = name
     return True
 
 
@@ -225,7 +225,7 @@ def django_db_setup(
                     if old != cache:
                         old.unlink(missing_ok=True)
     yield
-    if _cloned and connection.settings_dict["NAME"] != _cloned_name:
+    if _cloned_name and connection.settings_dict["NAME"] != _cloned_name:
         # destroy_test_db drops the database the connection names: never another than the clone
         # (the configured database, when the test databases were not set up after all).
         request.node.warn(
@@ -234,7 +234,7 @@ def django_db_setup(
                 f"names {connection.settings_dict['NAME']!r}"
             )
         )
-    elif _cloned:
+    elif _cloned_name:
         with django_db_blocker.unblock():
             try:
                 connection.creation.destroy_test_db(
@@ -329,6 +329,8 @@ SLOW_FIXTURES = {
     "published_statement",
     "published_register",
 }
+# Folders whose every test is slow.
+SLOW_FOLDERS = {"e2e"}
 SLOW_MODULES = {
     "test_quality_gates.py",
     "test_api_schemathesis.py",
@@ -347,7 +349,7 @@ def pytest_ignore_collect(collection_path, config):
     tests when collected, ~2 s of CPU in every xdist worker. Any other -m collects everything."""
     if (config.getoption("markexpr", "") or "").strip() != "not slow":
         return None
-    if collection_path.name in SLOW_MODULES or collection_path.name == "e2e":
+    if collection_path.name in SLOW_MODULES | SLOW_FOLDERS:
         return True
     return None
 
@@ -358,7 +360,7 @@ def pytest_collection_modifyitems(config, items):
             item.fixturenames.insert(0, "require_postgres")
         path = Path(str(item.fspath))
         if (
-            "e2e" in path.parts
+            SLOW_FOLDERS & set(path.parts)
             or path.name in SLOW_MODULES
             or SLOW_FIXTURES & set(item.fixturenames)
             or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
