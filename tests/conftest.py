@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +63,16 @@ def _isolate_xdist_worker() -> None:
 
 
 _isolate_xdist_worker()
+
+# On PostgreSQL the test run's connections empty the tables between committing tests with
+# DELETE instead of TRUNCATE (tests/db_backend: ~0.1 s instead of ~1 s per flush). Django's
+# setup has already made this thread's connection object (none is opened yet): it is dropped,
+# so the next use makes one of the new engine. Processes the tests start use Django's backend.
+POSTGRES_ENGINES = {"django.db.backends.postgresql", "tests.db_backend"}
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    settings.DATABASES["default"]["ENGINE"] = "tests.db_backend"
+    connections["default"].close()
+    del connections["default"]
 
 # Passwords hashed with one PBKDF2 iteration (tests/hashers.py): same algorithm, ~0.23 s less CPU
 # per user created or logged in. Production keeps Django's default hashers (settings.py).
@@ -289,7 +299,7 @@ def pytest_sessionstart(session):
     if not settings.REQUIRE_SERVICES:
         return
     problems = []
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] not in POSTGRES_ENGINES:
         problems.append("DATABASE_URL does not point at PostgreSQL")
     else:
         import psycopg
