@@ -2,7 +2,7 @@
 alternately on the same machine, with their wall and CPU seconds and the ratio (issue 18).
 
     python3 bench/test_loop.py [--baseline REV] [--baseline-python PATH] [--python PATH]
-                               [--runs 2] [--workers 2] [-- PYTEST ARGS]
+                               [--runs 2] [--workers 2] [--services] [-- PYTEST ARGS]
 
 The baseline is this checkout at REV (a detached `git worktree` in .cache/bench/, made once)
 and/or another interpreter's venv (`--baseline-python`: the `python` of a venv that has the
@@ -15,7 +15,15 @@ the machine's load falls on both alike. Prints each run, the medians and current
 What is run: `python -m pytest -q -p no:randomly -n WORKERS -m "not slow"` (pass other pytest
 arguments after `--`), with PYTHONDONTWRITEBYTECODE unset as bin/test does and without
 DATABASE_URL/REDIS_URL (SQLite, as the fast loop runs by default). CPU seconds are the
-children's user + system time (resource.getrusage), so the xdist workers are counted.
+children's user + system time (resource.getrusage), so the xdist workers are counted; the
+PostgreSQL and Redis servers' own CPU is not (it shows in the wall time).
+
+`--services`: the whole suite as `.ci/run` runs it (no -m filter, REQUIRE_SERVICES=1) on the
+PostgreSQL at 127.0.0.1:5432 and REDIS_URL (default redis://127.0.0.1:6379/0). Each
+configuration gets a database of its own (cdot_bench_baseline, cdot_bench_current), so each
+keeps its own migrated template (tests/conftest.py) when their migrations or locks differ; the
+warm-up then runs one module only (tests/test_retention_purge.py), which makes that template.
+The Nu checker of this checkout serves both (VNU_JAR).
 """
 
 import argparse
@@ -56,12 +64,31 @@ def _tree(rev: str | None, python: str) -> Path:
     return path
 
 
-def _run(python: str, tree: Path, workers: int, extra: list[str]) -> tuple[float, float, str]:
+WARM_UP_MODULE = "tests/test_retention_purge.py"
+
+
+def _run(
+    python: str, tree: Path, workers: int, extra: list[str], services: str = ""
+) -> tuple[float, float, str]:
+    """One pytest run; `services` names the configuration's own PostgreSQL database."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
+    redis_url = env.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     for name in ("DATABASE_URL", "REDIS_URL", "REQUIRE_SERVICES", "TEST_DATABASE_NAME"):
         env.pop(name, None)
     argv = [python, "-m", "pytest", "-q", "-p", "no:randomly", "-n", str(workers)]
-    argv += ["-m", "not slow", *extra]
+    if services:
+        subprocess.run(  # noqa: S603 - exists already: an error we ignore
+            ["createdb", "-h", "127.0.0.1", "-U", "postgres", services],  # noqa: S607
+            capture_output=True,
+            check=False,
+        )
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{services}"
+        env["REDIS_URL"] = redis_url
+        env["REQUIRE_SERVICES"] = "1"
+        env["VNU_JAR"] = str(ROOT / ".cache/npm/node_modules/vnu-jar/build/dist/vnu.jar")
+        argv += extra
+    else:
+        argv += ["-m", "not slow", *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(argv, cwd=tree, env=env, capture_output=True, text=True)  # noqa: S603
@@ -90,6 +117,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--make-venv", type=Path, help="make a venv of the dev lock and stop")
     parser.add_argument("--with", dest="with_python", default="python3")
+    parser.add_argument(
+        "--services", action="store_true", help="the whole suite on PostgreSQL + Redis"
+    )
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args()
     if args.make_venv:
@@ -101,13 +131,15 @@ def main() -> None:
         "baseline": (args.baseline_python or args.python, _tree(args.baseline, args.python)),
         "current": (args.python, ROOT),
     }
+    database = {label: f"cdot_bench_{label}" if args.services else "" for label in configs}
     for label, (python, tree) in configs.items():
         print(f"{label}: {python} in {tree} (warm-up run)", flush=True)
-        _run(python, tree, args.workers, args.pytest_args)
+        warm_up = [WARM_UP_MODULE] if args.services else args.pytest_args
+        _run(python, tree, args.workers, warm_up, database[label])
     results: dict[str, list[tuple[float, float]]] = {label: [] for label in configs}
     for run in range(1, args.runs + 1):
         for label, (python, tree) in configs.items():
-            wall, cpu, summary = _run(python, tree, args.workers, args.pytest_args)
+            wall, cpu, summary = _run(python, tree, args.workers, args.pytest_args, database[label])
             results[label].append((wall, cpu))
             load = os.getloadavg()[0]
             print(
