@@ -61,6 +61,11 @@ def _tree(rev: str | None, python: str) -> Path:
             cwd=path,
             check=True,
         )
+    # The tests start the project's own processes from the tree's .venv (the compose topology
+    # test): the baseline tree borrows this checkout's.
+    venv = path / ".venv"
+    if not venv.exists():
+        venv.symlink_to(ROOT / ".venv")
     return path
 
 
