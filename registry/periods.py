@@ -44,7 +44,8 @@ def cutoff(now: datetime, value: int, unit: str) -> datetime:
         # the fold of the hour the clocks repeat (the second 02:30 on the last Sunday of
         # October) and cut one hour before `now`.
         return now
-    local = now.astimezone(BRUSSELS).replace(tzinfo=None)
+    aware = now.astimezone(BRUSSELS)
+    local = aware.replace(tzinfo=None)
     delta = period_delta(value, unit)
     # relativedelta on a naive wall-clock time; re-localised afterwards for DST.
     shifted = local - delta
@@ -53,7 +54,20 @@ def cutoff(now: datetime, value: int, unit: str) -> datetime:
         # anchor of the clamped day (30 April) has expired by now, so the cutoff is that day's
         # end; cutting at the same wall-clock time would un-expire rows that expired yesterday.
         shifted = datetime.combine(shifted.date(), time.max)
-    return shifted.replace(tzinfo=BRUSSELS)
+    result = shifted.replace(tzinfo=BRUSSELS, fold=0)  # a repeated wall-clock time: its first run
+    if _repeated(aware) and aware.fold and _repeated(result):
+        # `now` is in the second run of the hour the clocks repeat, and so is the cutoff's
+        # wall-clock time: every anchor of that hour's first run has expired (it came before
+        # `now`'s first run), none of its second run until `now`'s wall-clock time is past 03:00
+        # (see `expires_at`). Reading the time as its first run would un-expire first-run
+        # anchors with a later minute for up to an hour.
+        result = result.replace(minute=59, second=59, microsecond=999999)
+    return result
+
+
+def _repeated(moment: datetime) -> bool:
+    """Is this Brussels wall-clock time in the hour the clocks repeat (last Sunday of October)?"""
+    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
 
 
 def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
@@ -68,7 +82,7 @@ def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
         return anchor  # expired at once (see `cutoff`)
     aware = anchor.astimezone(BRUSSELS)
     local = aware.replace(tzinfo=None)
-    if aware.fold and aware.replace(fold=0).utcoffset() != aware.utcoffset():
+    if aware.fold and _repeated(aware):
         # The second run of the hour the clocks repeat (last Sunday of October). `cutoff` reads
         # a wall-clock time as its first run (never early: anchors of the first run with a later
         # minute have not expired), so it passes these anchors only at the hour's end (03:00).

@@ -79,6 +79,13 @@ def test_unknown_unit_is_refused():
     unit=PeriodUnit.DAYS,
     offset_seconds=0,
 )
+@example(  # the first 02:45 of 27 Oct 2024, six years: at 02:30 in 2030's second run of the
+    # hour, 45 min after its expiry, the cutoff read 02:30 as the first run (review, 6 Dec 2026)
+    anchor=datetime(2024, 10, 27, 0, 45, tzinfo=UTC),
+    value=6,
+    unit=PeriodUnit.YEARS,
+    offset_seconds=2700,
+)
 @example(
     anchor=datetime(2000, 4, 30, 18, 11, tzinfo=UTC),
     value=1,
@@ -86,7 +93,9 @@ def test_unknown_unit_is_refused():
     offset_seconds=13740,
 )
 def test_cutoff_and_expires_at_agree_on_every_instant(anchor, value, unit, offset_seconds):
-    now = expires_at(anchor, value, unit) + timedelta(seconds=offset_seconds)
+    # Seconds counted in UTC: aware Brussels + timedelta counts on the wall clock and never
+    # lands in the second run of the hour the clocks repeat.
+    now = expires_at(anchor, value, unit).astimezone(UTC) + timedelta(seconds=offset_seconds)
     expired_by_cutoff = anchor <= cutoff(now, value, unit)
     expired_by_expiry = now >= expires_at(anchor, value, unit)
     assert expired_by_cutoff == expired_by_expiry
