@@ -19,7 +19,7 @@ children's user + system time (resource.getrusage), so the xdist workers are cou
 PostgreSQL and Redis servers' own CPU is not (it shows in the wall time).
 
 `--services`: the whole suite as `.ci/run` runs it (no -m filter, REQUIRE_SERVICES=1) on the
-PostgreSQL at 127.0.0.1:5432 and REDIS_URL (default redis://127.0.0.1:6379/0). Each
+PostgreSQL at 127.0.0.1:5432 and REDIS_URL (default redis://127.0.0.1:6379/13). Each
 configuration gets a database of its own (cdot_bench_baseline, cdot_bench_current), so each
 keeps its own migrated template (tests/conftest.py) when their migrations or locks differ; the
 warm-up then runs one module only (tests/test_retention_purge.py), which makes that template.
@@ -62,10 +62,12 @@ def _tree(rev: str | None, python: str) -> Path:
             check=True,
         )
     # The tests start the project's own processes from the tree's .venv (the compose topology
-    # test): the baseline tree borrows this checkout's.
+    # test): the baseline tree links the venv of the Python that runs it.
     venv = path / ".venv"
+    if venv.is_symlink():
+        venv.unlink()
     if not venv.exists():
-        venv.symlink_to(ROOT / ".venv")
+        venv.symlink_to(Path(python).absolute().parent.parent)
     return path
 
 
@@ -77,7 +79,7 @@ def _run(
 ) -> tuple[float, float, str]:
     """One pytest run; `services` names the configuration's own PostgreSQL database."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
-    redis_url = env.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    redis_url = env.get("REDIS_URL") or "redis://127.0.0.1:6379/13"  # not dev's or CI's
     for name in ("DATABASE_URL", "REDIS_URL", "REQUIRE_SERVICES", "TEST_DATABASE_NAME"):
         env.pop(name, None)
     argv = [python, "-m", "pytest", "-q", "-p", "no:randomly", "-n", str(workers)]
@@ -133,7 +135,10 @@ def main() -> None:
     if not (args.baseline or args.baseline_python):
         parser.error("give --baseline REV and/or --baseline-python PATH")
     configs = {
-        "baseline": (args.baseline_python or args.python, _tree(args.baseline, args.python)),
+        "baseline": (
+            args.baseline_python or args.python,
+            _tree(args.baseline, args.baseline_python or args.python),
+        ),
         "current": (args.python, ROOT),
     }
     database = {label: f"cdot_bench_{label}" if args.services else "" for label in configs}

@@ -65,9 +65,9 @@ def _isolate_xdist_worker() -> None:
 _isolate_xdist_worker()
 
 # On PostgreSQL the test run's connections empty the tables between committing tests with
-# DELETE instead of TRUNCATE (tests/db_backend: ~0.1 s instead of ~1 s per flush). Django's
-# setup has already made this thread's connection object (none is opened yet): it is dropped,
-# so the next use makes one of the new engine. Processes the tests start use Django's backend.
+# DELETE instead of TRUNCATE (tests/db_backend: ~0.1 s instead of ~1 s per flush). This
+# thread's connection object, which Django's setup may have made (none is opened yet), is
+# dropped, so the next use makes one of the new engine. Processes the tests start use Django's.
 POSTGRES_ENGINES = {"django.db.backends.postgresql", "tests.db_backend"}
 if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     settings.DATABASES["default"]["ENGINE"] = "tests.db_backend"

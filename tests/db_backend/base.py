@@ -9,9 +9,10 @@ foreign keys are DEFERRABLE INITIALLY DEFERRED, checked at the commit), sequence
 (TRUNCATE without RESTART IDENTITY does not reset them either), and Django's post_migrate
 handlers run after it as before.
 
-Tables that refuse DELETE (a row trigger on DELETE: the append-only audit trail,
-requests_app/migrations/0002) and the tables that reference them are still truncated; a
-reset of the sequences, or a non-deferrable foreign key, gets Django's own TRUNCATE.
+Tables where DELETE may refuse or keep rows (a trigger on DELETE: the append-only audit trail,
+requests_app/migrations/0002; a rule on DELETE; row-level security) and the tables that
+reference them are still truncated. A reset of the sequences, a cascade (`available_apps`), or
+a foreign key checked at once gets Django's own TRUNCATE of every table.
 
 Only the test run uses this engine (tests/conftest.py sets it when DATABASE_URL is
 PostgreSQL); the app, the Celery workers and the processes the tests start use Django's.
@@ -22,18 +23,21 @@ from django.db.backends.postgresql import base, operations
 
 class DatabaseOperations(operations.DatabaseOperations):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if not tables or reset_sequences:
+        if not tables or reset_sequences or allow_cascade:
             return super().sql_flush(
                 style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
         with self.connection.cursor() as cursor:
+            # A key checked at once (not INITIALLY DEFERRED, or ON DELETE RESTRICT) would fail
+            # on the first parent row deleted before its children.
             cursor.execute(
-                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT condeferrable"
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
+                " AND (NOT condeferred OR confdeltype = 'r')"
                 " AND conrelid::regclass::text = ANY(%s)",
                 [list(tables)],
             )
             if cursor.fetchone()[0]:
-                return super().sql_flush(style, tables, allow_cascade=allow_cascade)
+                return super().sql_flush(style, tables)
             truncate = self._refusing_delete(cursor, tables)
         statements = super().sql_flush(style, sorted(truncate)) if truncate else []
         statements += [
@@ -46,12 +50,17 @@ class DatabaseOperations(operations.DatabaseOperations):
 
     @staticmethod
     def _refusing_delete(cursor, tables) -> set[str]:
-        """The tables with a row trigger on DELETE, and those referencing them (TRUNCATE of a
-        table needs the tables whose foreign keys point at it in the same statement)."""
+        """The tables where DELETE may refuse or keep rows: a trigger on DELETE, a rule on
+        DELETE, row-level security; and the tables referencing them (TRUNCATE of a table needs
+        the tables whose foreign keys point at it in the same statement)."""
         cursor.execute(
-            "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger"
-            " WHERE NOT tgisinternal AND tgtype & 8 = 8 AND tgrelid::regclass::text = ANY(%s)",
-            [list(tables)],
+            "SELECT tgrelid::regclass::text FROM pg_trigger"
+            " WHERE NOT tgisinternal AND tgtype & 8 = 8 AND tgrelid::regclass::text = ANY(%s)"
+            " UNION SELECT ev_class::regclass::text FROM pg_rewrite"
+            " WHERE ev_type = '4' AND ev_class::regclass::text = ANY(%s)"
+            " UNION SELECT oid::regclass::text FROM pg_class"
+            " WHERE relrowsecurity AND oid::regclass::text = ANY(%s)",
+            [list(tables)] * 3,
         )
         found = {name for (name,) in cursor.fetchall()}
         pending = set(found)
