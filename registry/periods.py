@@ -55,7 +55,7 @@ def cutoff(now: datetime, value: int, unit: str) -> datetime:
         # end; cutting at the same wall-clock time would un-expire rows that expired yesterday.
         shifted = datetime.combine(shifted.date(), time.max)
     result = shifted.replace(tzinfo=BRUSSELS, fold=0)  # a repeated wall-clock time: its first run
-    if _repeated(aware) and aware.fold and _repeated(result):
+    if aware.fold and _repeated(aware) and _repeated(result):
         # `now` is in the second run of the hour the clocks repeat, and so is the cutoff's
         # wall-clock time: every anchor of that hour's first run has expired (it came before
         # `now`'s first run), none of its second run until `now`'s wall-clock time is past 03:00
@@ -83,9 +83,9 @@ def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
     aware = anchor.astimezone(BRUSSELS)
     local = aware.replace(tzinfo=None)
     if aware.fold and _repeated(aware):
-        # The second run of the hour the clocks repeat (last Sunday of October). `cutoff` reads
-        # a wall-clock time as its first run (never early: anchors of the first run with a later
-        # minute have not expired), so it passes these anchors only at the hour's end (03:00).
+        # The second run of the hour the clocks repeat (last Sunday of October). `cutoff` never
+        # reaches into that hour's second run (at most the first run's end: never early), so it
+        # passes these anchors only at the hour's end (03:00).
         local = local.replace(minute=0, second=0, microsecond=0, fold=0) + timedelta(hours=1)
     delta = period_delta(value, unit)
     candidate = local + delta

@@ -30,7 +30,13 @@ from breaches.models import Breach
 from registry.models import ProcessingActivity
 from requests_app.models import DataSubjectRequest
 
-from .conftest import ARTEFACTS, axe_violations, document_source, vnu_errors
+from .conftest import (
+    ARTEFACTS,
+    _remember_document,
+    axe_violations,
+    document_source,
+    vnu_errors,
+)
 from .staff import PASSWORD, current_code, officer_with_authenticator
 
 STAFF_ARTEFACTS = ARTEFACTS.parent / "staff"
@@ -83,7 +89,7 @@ def _officer_page(browser, live_server, browser_errors, language: str, session=N
     context.set_default_timeout(20_000)
     page = context.new_page()
     browser_errors.attach(page)
-    page.on("response", lambda r: _remember(page, r))
+    page.on("response", lambda r: _remember_document(page, r))
     return context, page
 
 
@@ -96,11 +102,6 @@ def _log_in(page, device) -> None:
     page.locator("#id_token").fill(current_code(device))
     page.locator("#id_token").press("Enter")
     page.wait_for_url("**/admin/")
-
-
-def _remember(page, response) -> None:
-    if response.request.resource_type == "document" and response.frame == page.main_frame:
-        page.last_document = response
 
 
 def _gate_pages() -> dict[str, str]:
