@@ -350,6 +350,7 @@ SLOW_MODULES = {
     "test_statement_cookies.py",  # publishes the statement (~2 s of CPU) in every test
     "test_registry_ropa.py",
     "test_retention_concurrency.py",
+    "test_requests_access_report_complete.py",  # renders the access report PDF in every test
 }
 
 

@@ -1,8 +1,10 @@
 """Housekeeping the code review asked for (#18 point 6), kept true by tests."""
 
 import ast
+import os
 import re
 import subprocess
+from pathlib import Path
 
 from django.conf import global_settings
 
@@ -14,12 +16,14 @@ SKIP_SUFFIX = ".egg-info"
 
 
 def project_files(*suffixes: str):
-    for path in ROOT.rglob("*"):
-        parts = path.relative_to(ROOT).parts
-        if any(part.endswith(SKIP_SUFFIX) for part in parts):
-            continue
-        if path.suffix in suffixes and not SKIP_DIRS & set(parts):
-            yield path
+    """The project's own files with these suffixes. The skipped folders are left unvisited
+    (.venv alone holds ~20 000 files: walking it cost each test here about a second)."""
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(SKIP_SUFFIX))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix in suffixes:
+                yield path
 
 
 def test_every_setting_read_with_getattr_is_declared():

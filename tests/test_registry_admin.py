@@ -96,7 +96,8 @@ def test_hints_page_lists_the_seed_warnings_with_links_to_fix_them(officer_clien
 @pytest.mark.parametrize(
     ("fmt", "content_type"),
     [
-        ("pdf", "application/pdf"),
+        # The PDF renders with WeasyPrint (~1 s of CPU): the full run, not --fast.
+        pytest.param("pdf", "application/pdf", marks=pytest.mark.slow),
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ("csv", "text/csv; charset=utf-8"),
         ("json", "application/json"),

@@ -2,7 +2,8 @@
 
 Never downloads a browser (no `playwright install`): Chromium comes from Debian
 (`/usr/bin/chromium`, installed by .ci/run). Missing Chromium skips locally and fails with
-REQUIRE_SERVICES=1. Screenshots of every step go to test-artefacts/e2e/<test>/.
+REQUIRE_SERVICES=1. Screenshots of every step go to test-artefacts/e2e/<test>/ (the window;
+the whole page when the test fails).
 """
 
 import json
@@ -70,7 +71,10 @@ def browser() -> Iterator:
 
 
 class Shots:
-    """Numbered full-page screenshots of each step, per test."""
+    """Numbered screenshots of each step, per test: the browser window as the person sees it
+    (1280 x 900). A full-page capture makes Chromium lay out and paint the whole page again:
+    three of the browser test modules took 85 CPU-seconds with them, 68 without
+    (docs/BENCHMARKS.md). When a test fails, `page` saves the whole page (failure-full-page.png)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -81,14 +85,25 @@ class Shots:
     def __call__(self, page, step: str) -> Path:
         self.count += 1
         path = self.folder / f"{self.count:02d}-{re.sub(r'[^a-z0-9]+', '-', step.lower())}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path))
         return path
+
+
+def _artefacts(node) -> Path:
+    return ARTEFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", node.name)
 
 
 @pytest.fixture
 def shot(request) -> Shots:
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-    return Shots(ARTEFACTS / name)
+    return Shots(_artefacts(request.node))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item, so the `page` fixture knows the test failed."""
+    report = yield
+    setattr(item, f"_report_{report.when}", report)
+    return report
 
 
 class BrowserErrors(list):
@@ -121,10 +136,11 @@ def browser_errors() -> BrowserErrors:
 
 
 @pytest.fixture
-def page(browser, live_server, browser_errors, settings) -> Iterator:
+def page(request, browser, live_server, browser_errors, settings) -> Iterator:
     """A fresh browser context (no cookies) on the live server, Content-Security-Policy enforced.
 
-    Links in e-mails point at the live server (SITE_URL).
+    Links in e-mails point at the live server (SITE_URL). When the test fails, the page it
+    ended on is saved whole: test-artefacts/e2e/<test>/failure-full-page.png.
     """
     settings.SITE_URL = live_server.url
     context = browser.new_context(
@@ -138,6 +154,11 @@ def page(browser, live_server, browser_errors, settings) -> Iterator:
     browser_errors.attach(page)
     page.on("response", lambda r: _remember_document(page, r))
     yield page
+    report = getattr(request.node, "_report_call", None)
+    if report is not None and report.failed:
+        folder = _artefacts(request.node)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "failure-full-page.png"), full_page=True)
     context.close()
     assert not browser_errors, "the browser reported errors:\n" + "\n".join(browser_errors)
 

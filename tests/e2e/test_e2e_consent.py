@@ -91,7 +91,10 @@ def demo(live_server, transactional_db, tmp_path):
     (root / "marketing.js").write_text(MARKETING_JS, encoding="utf-8")
     ConsentSettings.objects.update(allowed_origins=origin)
     forget_register()  # the live server reads the register again (it shares this process)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop's next poll: 0.5 s by default, per test.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield origin
     server.shutdown()

@@ -69,6 +69,7 @@ def _pdf_text(package: AccessPackage) -> str:
     return pdf_text(package.path.read_bytes())
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_access_report_pdf_has_every_article_15_item_from_the_register(
     request_with_customer, officer
 ):
@@ -126,6 +127,7 @@ def test_the_access_report_lists_only_the_activities_behind_the_subjects_records
     assert len(activities) < ProcessingActivity.objects.active().count()
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_a_subject_without_records_gets_the_whole_register_and_a_no_data_statement(
     officer, register
 ):

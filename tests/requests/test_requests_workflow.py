@@ -89,6 +89,7 @@ def _actions(dsr) -> list[str]:
     return list(AuditEntry.objects.filter(request=dsr).values_list("action", flat=True))
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_access_request_end_to_end_delivers_a_pdf_through_a_logged_download_link(
     client, officer, register, django_capture_on_commit_callbacks
 ):
