@@ -170,6 +170,7 @@ def test_a_request_for_a_client_is_recorded_and_passed_on_in_its_language(frozen
     assert ForwardedRequest.objects.count() == 1
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_deletion_at_contract_end_ends_with_a_certificate(frozen):
     bakery = client_("Bakkerij Peeters", language="en", contract_end=date(2026, 5, 31))
     mail = ProcessorDataset.objects.create(client=bakery, service="mailhosting", location="mx1")
@@ -195,6 +196,7 @@ def test_deletion_at_contract_end_ends_with_a_certificate(frozen):
     assert "2 June 2026" in text and "end of the contract" in text
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_the_certificate_speaks_the_client_controllers_language_not_the_officers(frozen):
     notary = client_("Notaire Dubois", language="fr", contract_end=date(2026, 5, 31))
     dataset = ProcessorDataset.objects.create(client=notary, service="mailhosting")

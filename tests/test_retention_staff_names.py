@@ -96,6 +96,7 @@ def two_versions(seeded):
     return officer
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_the_approver_s_name_gives_way_to_the_role_five_years_after_the_version_was_replaced(
     client, two_versions, settings
 ):

@@ -54,6 +54,7 @@ def body_text(version: StaffNoticeVersion, lang: str) -> str:
     return page_text(version.body(lang))
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_notice_says_what_the_register_holds_about_staff_in_each_language(seeded):
     result = staff_notice_publish()
     assert result.created and result.version.number == 1
@@ -88,6 +89,7 @@ def test_no_new_version_while_the_register_says_the_same(seeded):
     assert StaffNoticeVersion.objects.count() == 1
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_cao_81_paragraph_only_when_the_register_records_monitoring(seeded):
     without = staff_notice_publish().version
     for lang in LANGUAGES:
@@ -105,6 +107,7 @@ def test_cao_81_paragraph_only_when_the_register_records_monitoring(seeded):
             )
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_cao_68_paragraph_only_with_a_camera_filming_staff(seeded):
     rule = RetentionRule.objects.get_by_code(FOOTAGE_RULE_CODE)
     camera = Camera.objects.create(
@@ -166,6 +169,7 @@ CHANGELIST = "admin:statement_staffnoticeversion_changelist"
 PUBLISH = "admin:statement_staffnoticeversion_publish"
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_officer_publishes_auditor_reads_staff_and_anonymous_are_refused(seeded, users, client):
     changelist, publish = reverse(CHANGELIST), reverse(PUBLISH)
     # anonymous: sent to the login page, nothing published

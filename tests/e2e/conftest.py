@@ -82,10 +82,11 @@ def browser() -> Iterator:
 
 
 class Shots:
-    """Numbered screenshots of each step, per test: the browser window as the person sees it
-    (1280 x 900). A full-page capture makes Chromium lay out and paint the whole page again:
-    three of the browser test modules took 85 CPU-seconds with them, 68 without
-    (docs/BENCHMARKS.md). When a test fails, `page` saves the whole page (failure-full-page.png)."""
+    """Numbered screenshots of each step, per test: what the browser window shows (the page's
+    viewport, 1280 x 900 for the `page` fixture). A full-page capture makes Chromium lay out and
+    paint the whole page again: three of the browser test modules took 85 CPU-seconds with
+    them, 68 without (docs/BENCHMARKS.md). When a test using `page` fails, the whole page is
+    saved (failure-full-page.png)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -151,7 +152,8 @@ def page(request, browser, live_server, browser_errors, settings) -> Iterator:
     """A fresh browser context (no cookies) on the live server, Content-Security-Policy enforced.
 
     Links in e-mails point at the live server (SITE_URL). When the test fails, the page it
-    ended on is saved whole: test-artefacts/e2e/<test>/failure-full-page.png.
+    ended on is saved whole (test-artefacts/e2e/<test>/failure-full-page.png), as far as the
+    browser still answers: otherwise a warning says why there is none.
     """
     settings.SITE_URL = live_server.url
     context = browser.new_context(
@@ -164,13 +166,18 @@ def page(request, browser, live_server, browser_errors, settings) -> Iterator:
     page = context.new_page()
     browser_errors.attach(page)
     page.on("response", lambda r: _remember_document(page, r))
+    failure_shot = _artefacts(request.node) / "failure-full-page.png"
+    failure_shot.unlink(missing_ok=True)  # an earlier run's
     yield page
     report = getattr(request.node, "_report_call", None)
-    if report is not None and report.failed:
-        folder = _artefacts(request.node)
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / "failure-full-page.png"), full_page=True)
-    context.close()
+    try:
+        if report is not None and report.failed:
+            failure_shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(failure_shot), full_page=True, timeout=5_000)
+    except Exception as exc:  # noqa: BLE001 - a crashed page: the test's own failure is reported
+        request.node.warn(pytest.PytestWarning(f"no failure screenshot: {exc}"))
+    finally:
+        context.close()
     assert not browser_errors, "the browser reported errors:\n" + "\n".join(browser_errors)
 
 

@@ -91,7 +91,7 @@ def demo(live_server, transactional_db, tmp_path):
     (root / "marketing.js").write_text(MARKETING_JS, encoding="utf-8")
     ConsentSettings.objects.update(allowed_origins=origin)
     forget_register()  # the live server reads the register again (it shares this process)
-    # shutdown() waits for the loop's next poll: 0.5 s by default, per test.
+    # shutdown() waits for the loop's next poll: up to 0.5 s by default, per test.
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
     )

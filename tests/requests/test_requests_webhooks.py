@@ -41,7 +41,7 @@ class Receiver:
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        # shutdown() waits for the loop's next poll: 0.5 s by default, per test.
+        # shutdown() waits for the loop's next poll: up to 0.5 s by default, per test.
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
