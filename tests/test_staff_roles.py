@@ -96,6 +96,7 @@ def test_admin_pages_per_role(client, users, url, expected):
     assert got == expected
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_breach_change_and_pdf_by_direct_url_per_role(client, users):
     from datetime import UTC, datetime
 

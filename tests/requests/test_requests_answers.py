@@ -137,6 +137,7 @@ def test_a_template_with_an_unknown_placeholder_is_refused_in_the_admin(client, 
     assert not AnswerTemplate.objects.filter(body__contains="{naam}").exists()
 
 
+@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
 def test_a_request_received_by_post_is_answered_by_letter_with_the_documents_enclosed(
     client, officer, register
 ):
