@@ -339,6 +339,8 @@ SLOW_FIXTURES = {
     "published_statement",
     "published_register",
 }
+# A test that renders a PDF with WeasyPrint (~1 s of CPU each): the full run, not --fast.
+renders_a_pdf = pytest.mark.slow
 # Folders whose every test is slow.
 SLOW_FOLDERS = {"e2e"}
 SLOW_MODULES = {

@@ -10,6 +10,7 @@ from django.utils import translation
 from breaches.models import Breach, BreachAuthorityUpdate, BreachClientNotification
 from breaches.report import breach_report_pdf
 from registry.models import ProcessorClient
+from tests.conftest import renders_a_pdf
 from tests.pdf_text import pdf_text
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -105,7 +106,7 @@ def test_every_change_is_kept_in_the_history():
     assert [h.risk for h in breach.history.order_by("history_date")] == ["unassessed", "risk"]
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 @pytest.mark.django_db
 def test_pdf_report_holds_the_facts_the_deadline_and_the_decision():
     breach = make_breach(
@@ -122,7 +123,7 @@ def test_pdf_report_holds_the_facts_the_deadline_and_the_decision():
     assert "Privacy Commission" not in text and "Commissie voor de bescherming" not in text
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 @pytest.mark.django_db
 def test_admin_list_shows_the_clock_and_the_pdf_downloads(client, time_machine):
     time_machine.move_to(NOW + timedelta(hours=30), tick=False)
@@ -223,7 +224,7 @@ def test_a_follow_up_needs_the_first_notification_and_comes_after_it(time_machin
     update.full_clean()
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 @pytest.mark.django_db
 def test_pdf_has_what_the_gba_form_asks_types_timeline_clients_and_message(time_machine):
     time_machine.move_to(NOW + timedelta(days=3), tick=False)

@@ -13,6 +13,7 @@ from records.models import ProcessorDataset
 from records.models_outbox import OutboxEmail
 from registry.models import ProcessorClient, Recipient
 from retention.services import processor_deletion_confirm
+from tests.conftest import renders_a_pdf
 from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,7 @@ def test_a_request_for_a_client_is_recorded_and_passed_on_in_its_language(frozen
     assert ForwardedRequest.objects.count() == 1
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_deletion_at_contract_end_ends_with_a_certificate(frozen):
     bakery = client_("Bakkerij Peeters", language="en", contract_end=date(2026, 5, 31))
     mail = ProcessorDataset.objects.create(client=bakery, service="mailhosting", location="mx1")
@@ -196,7 +197,7 @@ def test_deletion_at_contract_end_ends_with_a_certificate(frozen):
     assert "2 June 2026" in text and "end of the contract" in text
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_the_certificate_speaks_the_client_controllers_language_not_the_officers(frozen):
     notary = client_("Notaire Dubois", language="fr", contract_end=date(2026, 5, 31))
     dataset = ProcessorDataset.objects.create(client=notary, service="mailhosting")

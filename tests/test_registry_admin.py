@@ -23,6 +23,7 @@ from registry.models import (
     SupervisoryAuthority,
     Transfer,
 )
+from tests.conftest import renders_a_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -96,8 +97,7 @@ def test_hints_page_lists_the_seed_warnings_with_links_to_fix_them(officer_clien
 @pytest.mark.parametrize(
     ("fmt", "content_type"),
     [
-        # The PDF renders with WeasyPrint (~1 s of CPU): the full run, not --fast.
-        pytest.param("pdf", "application/pdf", marks=pytest.mark.slow),
+        pytest.param("pdf", "application/pdf", marks=renders_a_pdf),
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ("csv", "text/csv; charset=utf-8"),
         ("json", "application/json"),

@@ -18,6 +18,7 @@ from registry.models import (
     Recipient,
 )
 from registry.seed_cookies import seconds_as_lifetime
+from tests.conftest import renders_a_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +149,7 @@ def test_allowed_origins_accept_only_origins():
     assert row.origins == ["https://www.c-dot.be", "http://localhost:8000"]
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_the_ropa_lists_the_cookies_under_the_activity_they_serve_now_and_as_of_a_date(seeded):
     import json as _json
     from datetime import timedelta

@@ -30,6 +30,7 @@ from retention.reviews import ReviewRefused, review_row_delete
 from retention.services import purge_run_execute
 from statement.models import StaffNoticeVersion, StatementVersion
 from statement.services import statement_publish
+from tests.conftest import renders_a_pdf
 from tests.statement_support import page_text, register_complete
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,7 @@ def two_versions(seeded):
     return officer
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_the_approver_s_name_gives_way_to_the_role_five_years_after_the_version_was_replaced(
     client, two_versions, settings
 ):

@@ -21,6 +21,7 @@ from registry.models_cameras import FOOTAGE_RULE_CODE, Camera
 from statement.models import StaffNoticeVersion
 from statement.pdfs import version_pdf
 from statement.staff_notice import EMPLOYEES, StaffNoticeIncomplete, staff_notice_publish
+from tests.conftest import renders_a_pdf
 from tests.pdf_text import pdf_text
 from tests.statement_support import LANGUAGES, page_text, register_complete
 
@@ -54,7 +55,7 @@ def body_text(version: StaffNoticeVersion, lang: str) -> str:
     return page_text(version.body(lang))
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_notice_says_what_the_register_holds_about_staff_in_each_language(seeded):
     result = staff_notice_publish()
     assert result.created and result.version.number == 1
@@ -89,7 +90,7 @@ def test_no_new_version_while_the_register_says_the_same(seeded):
     assert StaffNoticeVersion.objects.count() == 1
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_cao_81_paragraph_only_when_the_register_records_monitoring(seeded):
     without = staff_notice_publish().version
     for lang in LANGUAGES:
@@ -107,7 +108,7 @@ def test_cao_81_paragraph_only_when_the_register_records_monitoring(seeded):
             )
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_cao_68_paragraph_only_with_a_camera_filming_staff(seeded):
     rule = RetentionRule.objects.get_by_code(FOOTAGE_RULE_CODE)
     camera = Camera.objects.create(
@@ -169,7 +170,7 @@ CHANGELIST = "admin:statement_staffnoticeversion_changelist"
 PUBLISH = "admin:statement_staffnoticeversion_publish"
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_officer_publishes_auditor_reads_staff_and_anonymous_are_refused(seeded, users, client):
     changelist, publish = reverse(CHANGELIST), reverse(PUBLISH)
     # anonymous: sent to the login page, nothing published

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from breaches.models import Breach
 from cdot_privacy.roles import AUDITOR, PRIVACY_OFFICER, STAFF, roles_setup
+from tests.conftest import renders_a_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_admin_pages_per_role(client, users, url, expected):
     assert got == expected
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_breach_change_and_pdf_by_direct_url_per_role(client, users):
     from datetime import UTC, datetime
 

@@ -13,6 +13,7 @@ from records.models import Contact, Invoice
 from registry.models import ProcessingActivity, RetentionRule, SupervisoryAuthority
 from requests_app.models import AccessPackage, DataSubjectRequest, SubjectMatch
 from requests_app.packages import access_package_create, access_report_context
+from tests.conftest import renders_a_pdf
 from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def _pdf_text(package: AccessPackage) -> str:
     return pdf_text(package.path.read_bytes())
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_access_report_pdf_has_every_article_15_item_from_the_register(
     request_with_customer, officer
 ):
@@ -127,7 +128,7 @@ def test_the_access_report_lists_only_the_activities_behind_the_subjects_records
     assert len(activities) < ProcessingActivity.objects.active().count()
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_a_subject_without_records_gets_the_whole_register_and_a_no_data_statement(
     officer, register
 ):

@@ -17,6 +17,7 @@ from registry.models import RetentionRule
 from requests_app import services
 from requests_app.models import AccessPackage, AnswerTemplate, DataSubjectRequest
 from requests_app.packages import access_package_create
+from tests.conftest import renders_a_pdf
 from tests.requests.support import step, submit_and_verify
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
@@ -137,7 +138,7 @@ def test_a_template_with_an_unknown_placeholder_is_refused_in_the_admin(client, 
     assert not AnswerTemplate.objects.filter(body__contains="{naam}").exists()
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_a_request_received_by_post_is_answered_by_letter_with_the_documents_enclosed(
     client, officer, register
 ):

@@ -21,6 +21,7 @@ from requests_app.models import (
     SubjectMatch,
 )
 from requests_app.services_records import erasure_execute
+from tests.conftest import renders_a_pdf
 from tests.pdf_text import pdf_text
 from tests.requests.support import link_path, pdf_bytes, png_bytes, step, submit_and_verify
 
@@ -89,7 +90,7 @@ def _actions(dsr) -> list[str]:
     return list(AuditEntry.objects.filter(request=dsr).values_list("action", flat=True))
 
 
-@pytest.mark.slow  # renders a PDF with WeasyPrint (~1 s of CPU): the full run, not --fast
+@renders_a_pdf
 def test_access_request_end_to_end_delivers_a_pdf_through_a_logged_download_link(
     client, officer, register, django_capture_on_commit_callbacks
 ):
