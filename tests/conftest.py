@@ -379,6 +379,59 @@ def pytest_collection_modifyitems(config, items):
             or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
         ):
             item.add_marker(pytest.mark.slow)
+    _longest_first(items)
+
+
+def _database_kind(item) -> int:
+    """pytest-django's order (its own hook sorted the items before this one runs): tests in a
+    rolled-back transaction (0) before tests that commit and empty the tables (1); tests
+    without the database (2) may run anywhere."""
+    if _transactional(item):
+        return 1
+    if item.get_closest_marker("django_db") or "db" in item.fixturenames:
+        return 0
+    return 2
+
+
+def _unit(item) -> str:
+    """What runs together: a module, or a whole folder under tests/ (tests/e2e's modules share
+    one browser per package, started again if another module ran between them)."""
+    module = item.nodeid.split("::")[0]
+    parts = module.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else module
+
+
+def _longest_first(items) -> None:
+    """Under xdist (`load`), each worker takes the next tests in this order as it gets free: a
+    long test taken last keeps one worker busy while the other has nothing left (the browser
+    gate alone, 39 s, ended a whole run 52 s after the other worker, docs/BENCHMARKS.md). So,
+    per database kind, the modules (and folders) holding a test marked `long(seconds)` start
+    first, the longest first; the long tests without the database start the run. A module's
+    (a folder's) tests stay together and in their order, so their module (package) fixtures
+    are made once; the rest keep pytest-django's order."""
+    module_seconds: dict[str, float] = {}
+    unit_seconds: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        module, unit = item.nodeid.split("::")[0], _unit(item)
+        first.setdefault(unit, index)
+        marker = item.get_closest_marker("long")
+        if marker is not None:
+            module_seconds[module] = max(module_seconds.get(module, 0), marker.args[0])
+            unit_seconds[unit] = max(unit_seconds.get(unit, 0), marker.args[0])
+
+    def key(item) -> tuple:
+        unit = _unit(item)
+        seconds = unit_seconds.get(unit, 0)
+        kind = _database_kind(item)
+        return (
+            -1 if kind == 2 and seconds else kind,
+            -seconds,
+            first[unit],
+            -module_seconds.get(item.nodeid.split("::")[0], 0),
+        )
+
+    items.sort(key=key)
 
 
 @pytest.fixture(autouse=True)

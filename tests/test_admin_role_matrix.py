@@ -515,6 +515,7 @@ def test_the_walk_reaches_every_view(walk):
     assert {e["name"] for e in walk} >= set(EXPECTED) - {"app_list"}
 
 
+@pytest.mark.long(12)
 @pytest.mark.slow  # ~360 requests per role: one test per role, so xdist can spread them
 @pytest.mark.parametrize("role", ROLES)
 def test_every_admin_url_as_every_role(role, walk, client, people, settings):

@@ -73,6 +73,7 @@ def _another_interpreter() -> str | None:
     return None
 
 
+@pytest.mark.long(13)
 def test_the_system_python_is_chosen_and_a_venv_of_another_interpreter_is_made_again(tree):
     python = _another_interpreter()
     if python is None:

@@ -467,6 +467,7 @@ def celery_queue_idle(stack: Stack, dead: set[bytes]) -> bool:
     return not any(client.llen(k) for k in queues) and set(client.hkeys("unacked")) <= dead
 
 
+@pytest.mark.long(30)
 def test_compose_services_run_together_on_postgres_and_redis(compose):
     stack = compose
     sink = stack.sink

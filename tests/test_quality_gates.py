@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 EXCLUDED = ["./tests", "./.venv", "./var", "./.cache", "./bench", "*/migrations/*"]
@@ -26,6 +28,7 @@ def bandit_findings() -> list[dict]:
     return report["results"]
 
 
+@pytest.mark.long(4)
 def test_bandit_finds_no_medium_or_high_issue():
     findings = bandit_findings()
     assert not findings, "bandit (justify a safe one inline with `# nosec BXXX - reason`):\n" + (

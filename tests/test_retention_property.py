@@ -182,6 +182,7 @@ def _restriction(contact: dict) -> dict:
 
 
 @pytest.mark.django_db
+@pytest.mark.long(25)
 @settings(
     max_examples=150,
     deadline=None,

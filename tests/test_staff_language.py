@@ -351,6 +351,7 @@ def _get_following(client, url: str, seen: dict):
     return response
 
 
+@pytest.mark.long(15)
 @pytest.mark.slow  # A gate: ~200 pages per language
 def test_every_admin_page_speaks_the_officers_language(client, dutch_officer, officer_language):
     """Every admin page, and the request workflow's step, search and refusal pages, as a

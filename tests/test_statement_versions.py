@@ -197,6 +197,7 @@ def test_before_the_first_publish_the_page_says_it_is_coming(client):
     )
 
 
+@pytest.mark.long(13)
 @pytest.mark.postgres
 def test_register_changes_make_one_draft_through_a_real_worker(
     celery_worker_process, wait_for, settings

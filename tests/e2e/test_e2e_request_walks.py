@@ -16,6 +16,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -67,6 +68,7 @@ def nl_date(day: date) -> str:
         return date_format(day, "DATE_FORMAT")
 
 
+@pytest.mark.long(11)
 def test_staff_enter_a_postal_request_and_answer_it_by_post(
     cdot_site, celery_worker, page, shot, sent_mail
 ):

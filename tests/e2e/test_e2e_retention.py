@@ -6,6 +6,7 @@ the change (issues 4, 5 and 17).
 The draft is not triggered by the test: the register change enqueues it (debounced) on
 commit, and the Celery worker renders it."""
 
+import pytest
 from django.utils import translation
 
 from registry.models import PeriodUnit, RetentionRule, period_text
@@ -22,6 +23,7 @@ def period_cell(page):
     return page.locator(f"#retention-{RULE} td.period")
 
 
+@pytest.mark.long(14)
 def test_officer_changes_a_retention_period_and_the_statement_shows_it(
     cdot_site, celery_worker, page, browser, live_server, shot, settings
 ):

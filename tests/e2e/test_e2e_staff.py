@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
@@ -46,6 +47,7 @@ def step(page, label: str) -> None:
     page.get_by_role("link", name=t("nl", label), exact=True).click()
 
 
+@pytest.mark.long(11)
 def test_privacy_officer_answers_an_access_request_and_the_subject_downloads_the_report(
     cdot_site, celery_worker, page, browser, live_server, shot, sent_mail, time_machine
 ):

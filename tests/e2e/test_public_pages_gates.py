@@ -8,6 +8,8 @@ the request scenario, where they are reached the way a visitor reaches them."""
 
 import json
 
+import pytest
+
 from .conftest import LANGUAGES, axe_violations, document_source, vnu_errors
 
 # Every page a visitor can reach without logging in; {lang} is nl / fr / en.
@@ -32,6 +34,7 @@ def axe_urls() -> list[str]:
     ]
 
 
+@pytest.mark.long(12)
 def test_public_pages_are_accessible_and_valid_html(cdot_site, page, shot, tmp_path):
     """One visit of every page feeds both gates (the site is loaded once for both)."""
     found, sources = {}, {}

@@ -52,6 +52,7 @@ def demo(cdot_site, settings):
     return officer_with_authenticator()
 
 
+@pytest.mark.long(40)
 def test_staff_pages_pass_axe_and_the_nu_checker_and_fit_1366_px_in_nl_and_fr(
     demo, browser, live_server, browser_errors, tmp_path
 ):
