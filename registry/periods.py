@@ -11,7 +11,7 @@ expires on **1 March 2025, 00:00** (the first instant at which now - 1 year >= t
 early. `expires_at()` is defined as exactly that instant, so both views agree everywhere.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -54,20 +54,44 @@ def cutoff(now: datetime, value: int, unit: str) -> datetime:
         # anchor of the clamped day (30 April) has expired by now, so the cutoff is that day's
         # end; cutting at the same wall-clock time would un-expire rows that expired yesterday.
         shifted = datetime.combine(shifted.date(), time.max)
+    if _skipped(shifted):
+        # A wall-clock time the clocks skip (02:00-03:00 on the last Sunday of March): the
+        # anchors before the jump have expired, none after it (their wall-clock time, 03:00 or
+        # later, is still ahead of `now` minus the period). Read as a time, it would be a later
+        # instant and expire up to an hour of anchors early.
+        # Counted in UTC: aware Brussels minus a timedelta counts on the wall clock, into the gap.
+        return (_jump(shifted).astimezone(UTC) - timedelta(microseconds=1)).astimezone(BRUSSELS)
     result = shifted.replace(tzinfo=BRUSSELS, fold=0)  # a repeated wall-clock time: its first run
-    if aware.fold and _repeated(aware) and _repeated(result):
-        # `now` is in the second run of the hour the clocks repeat, and so is the cutoff's
-        # wall-clock time: every anchor of that hour's first run has expired (it came before
-        # `now`'s first run), none of its second run until `now`'s wall-clock time is past 03:00
-        # (see `expires_at`). Reading the time as its first run would un-expire first-run
-        # anchors with a later minute for up to an hour.
+    if aware.fold and _repeated(aware):
+        # `now` is in the second run of the hour the clocks repeat: every anchor whose expiry
+        # fell in that hour's first run has expired, whatever its minute (the whole first run
+        # came before `now`), so the cutoff is the end of its wall-clock hour. When the cutoff's
+        # own hour is a repeated one, that is its first run's end: none of its second run has
+        # expired until `now`'s wall-clock time is past 03:00 (see `expires_at`). Cutting at the
+        # same minute would un-expire anchors with a later minute for up to an hour.
         result = result.replace(minute=59, second=59, microsecond=999999)
     return result
 
 
 def _repeated(moment: datetime) -> bool:
-    """Is this Brussels wall-clock time in the hour the clocks repeat (last Sunday of October)?"""
-    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
+    """Is this Brussels wall-clock time in the hour the clocks repeat (last Sunday of October)?
+    Its first run has the summer offset, its second the winter one."""
+    first, second = (moment.replace(tzinfo=BRUSSELS, fold=fold).utcoffset() for fold in (0, 1))
+    return first > second
+
+
+def _skipped(moment: datetime) -> bool:
+    """Is this Brussels wall-clock time one the clocks skip (02:00-03:00, last Sunday of March)?
+    zoneinfo then gives fold 0 the offset before the jump (winter), fold 1 the one after."""
+    first, second = (moment.replace(tzinfo=BRUSSELS, fold=fold).utcoffset() for fold in (0, 1))
+    return first < second
+
+
+def _jump(skipped: datetime) -> datetime:
+    """The instant the clocks jump over this skipped wall-clock time: 03:00 summer time (the
+    skipped hour is a whole hour, as every jump of Europe/Brussels since 1977 is)."""
+    start = skipped.replace(minute=0, second=0, microsecond=0, tzinfo=BRUSSELS, fold=0)
+    return start.astimezone(UTC).astimezone(BRUSSELS)  # 02:00 read with winter time = 03:00
 
 
 def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
@@ -92,6 +116,11 @@ def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
     if candidate - delta != local:  # clamped: day did not exist in the target month
         first_of_next = (candidate.replace(day=1) + relativedelta(months=1)).date()
         candidate = datetime.combine(first_of_next, time.min)
+    if _skipped(candidate):
+        # Its wall-clock time is skipped (the last Sunday of March): expired when the clocks
+        # jump past it, at 03:00 (`cutoff` passes it then). Read as a time, it would be up to an
+        # hour later.
+        return _jump(candidate)
     return candidate.replace(tzinfo=BRUSSELS)
 
 

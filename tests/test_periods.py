@@ -92,6 +92,28 @@ def test_unknown_unit_is_refused():
     unit=PeriodUnit.MONTHS,
     offset_seconds=13740,
 )
+@example(  # found by CI (7 Dec 2026): 02:00:59 on 25 Mar 2000 + 1 day is a wall-clock time the
+    # clocks skip (26 Mar, 02:00 -> 03:00); it expires at the jump, 03:00, when the cutoff passes
+    # it - expires_at read it as a time with winter's offset, 03:00:59 summer time
+    anchor=datetime(2000, 3, 25, 1, 0, 59, 999999, tzinfo=UTC),
+    value=1,
+    unit=PeriodUnit.DAYS,
+    offset_seconds=-1,
+)
+@example(  # 02:30 on 27 Mar 2000 minus 1 day is skipped: the cutoff is the instant before the
+    # jump; read as 03:30 summer time it expired 03:15 (26 Mar) an hour early
+    anchor=datetime(2000, 3, 26, 1, 15, tzinfo=UTC),
+    value=1,
+    unit=PeriodUnit.DAYS,
+    offset_seconds=-2700,
+)
+@example(  # `now` in the second 02:00 of 29 Oct 2000, 7 months: 02:30:59 on 29 Mar (an ordinary
+    # day) expired in the first run of that hour; the cutoff kept it until 02:30:59 again
+    anchor=datetime(2000, 3, 29, 0, 30, 59, 999999, tzinfo=UTC),
+    value=7,
+    unit=PeriodUnit.MONTHS,
+    offset_seconds=1799,
+)
 def test_cutoff_and_expires_at_agree_on_every_instant(anchor, value, unit, offset_seconds):
     # Seconds counted in UTC: aware Brussels + timedelta counts on the wall clock and never
     # lands in the second run of the hour the clocks repeat.

@@ -37,8 +37,9 @@ def oracle_cutoff(now: datetime, value: int, unit: str) -> datetime:
     A wall-clock time in the hour the clocks repeat (last Sunday of October) reads as that
     hour's first run, whatever the unit (plain `datetime.replace` keeps the fold of `now` while
     `- timedelta` drops it, so it is set): a second-run anchor is not expired before `now` is.
-    When `now` is itself in the second run, every first-run anchor of that hour is expired:
-    the cutoff is the first run's last instant.
+    When `now` is itself in the second run, every anchor that expired in the first run has:
+    the cutoff is the end of its wall-clock hour (a repeated one's first run). A wall-clock
+    time the clocks skip cuts just before the jump.
     """
     if value == 0:
         return now  # nothing to go back: the cutoff is now itself, in the repeated hour too
@@ -53,9 +54,15 @@ def oracle_cutoff(now: datetime, value: int, unit: str) -> datetime:
         back = wall.replace(year=year, month=month + 1, day=day)
     first = back.replace(tzinfo=BRUSSELS, fold=0)
     second = first.replace(fold=1)
+    if first.utcoffset() < second.utcoffset():
+        # A wall-clock time the clocks skip (last Sunday of March, 02:00 -> 03:00): every
+        # anchor before the jump has expired, none after it.
+        jump = back.replace(minute=0, second=0, microsecond=0, tzinfo=BRUSSELS).astimezone(UTC)
+        return jump - timedelta(microseconds=1)
     now_local = now.astimezone(BRUSSELS)
     now_repeated = now_local.utcoffset() != now_local.replace(fold=0).utcoffset()
-    if now_repeated and first.utcoffset() != second.utcoffset():
+    if now_repeated:
+        # Every anchor whose expiry fell in the first run of `now`'s hour has expired.
         return first.replace(minute=59, second=59, microsecond=999999)
     return first
 
