@@ -1,14 +1,18 @@
 """Calendar arithmetic for retention periods, in Europe/Brussels terms.
 
-A legal period is counted on the Brussels calendar (Regulation 1182/71): "1 year after 3 March
-10:15" is 3 March of the next year, 10:15 Brussels time, whatever DST did in between.
+A period is counted on the Brussels calendar and wall clock (the calendar rule of Regulation
+1182/71): "1 year after 3 March 10:15" is 3 March of the next year, 10:15 Brussels time,
+whatever DST did in between.
 
 Month and year ends: adding months clamps to the last day of a shorter month
 (31 Jan + 1 month = 28/29 Feb). The engine asks the opposite question, "which anchors have
 expired by now?", as one indexed query `anchor <= cutoff(now)` with cutoff = now - period.
-The two agree except where clamping happens: an anchor of 29 Feb 2024 with a one-year period
-expires on **1 March 2025, 00:00** (the first instant at which now - 1 year >= the anchor), never
-early. `expires_at()` is defined as exactly that instant, so both views agree everywhere.
+Adding the period and that cutoff differ where clamping happens and around the clock changes:
+an anchor of 29 Feb 2024 with a one-year period expires on **1 March 2025, 00:00** (the first
+instant at which now - 1 year >= the anchor), never early; a wall-clock time the clocks skip
+(spring) expires at the jump; an anchor in the second run of the hour the clocks repeat
+(autumn) at that hour's end plus the period. `expires_at()` is defined as the first instant at
+which the cutoff passes the anchor, so both views agree everywhere (tests/test_periods.py).
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -67,22 +71,23 @@ def cutoff(now: datetime, value: int, unit: str) -> datetime:
         # fell in that hour's first run has expired, whatever its minute (the whole first run
         # came before `now`), so the cutoff is the end of its wall-clock hour. When the cutoff's
         # own hour is a repeated one, that is its first run's end: none of its second run has
-        # expired until `now`'s wall-clock time is past 03:00 (see `expires_at`). Cutting at the
+        # expired until `now`'s wall-clock time reaches 03:00 (see `expires_at`). Cutting at the
         # same minute would un-expire anchors with a later minute for up to an hour.
         result = result.replace(minute=59, second=59, microsecond=999999)
     return result
 
 
 def _repeated(moment: datetime) -> bool:
-    """Is this Brussels wall-clock time in the hour the clocks repeat (last Sunday of October)?
-    Its first run has the summer offset, its second the winter one."""
+    """Is this Brussels wall-clock time in the hour the clocks repeat (autumn: the last Sunday
+    of October since 1996)? Its first run has the summer offset, its second the winter one."""
     first, second = (moment.replace(tzinfo=BRUSSELS, fold=fold).utcoffset() for fold in (0, 1))
     return first > second
 
 
 def _skipped(moment: datetime) -> bool:
-    """Is this Brussels wall-clock time one the clocks skip (02:00-03:00, last Sunday of March)?
-    zoneinfo then gives fold 0 the offset before the jump (winter), fold 1 the one after."""
+    """Is this Brussels wall-clock time one the clocks skip (spring: 02:00-03:00 on the last
+    Sunday of March)? zoneinfo gives fold 0 the offset before the jump (winter), fold 1 the one
+    after."""
     first, second = (moment.replace(tzinfo=BRUSSELS, fold=fold).utcoffset() for fold in (0, 1))
     return first < second
 
@@ -100,7 +105,8 @@ def expires_at(anchor: datetime, value: int, unit: str) -> datetime:
     The inverse of `cutoff`: expires_at(a) is the smallest t with cutoff(t) >= a. Adding the
     period gives it, except when the anchor's day does not exist in the target month
     (29 Feb + 1 year): then expiry is 00:00 on the first day of the next month, because every
-    instant of the clamped day (28 Feb) minus the period still falls before the anchor.
+    instant of the clamped day (28 Feb) minus the period still falls before the anchor; and
+    around the clock changes (below).
     """
     if value == 0:
         return anchor  # expired at once (see `cutoff`)

@@ -367,6 +367,14 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+def pytest_configure(config):
+    """Under xdist (`-n`), a worker holds the test it runs and the next, no more
+    (`--maxschedchunk=1` unless given): the other worker can then take what is left, the
+    longest tests going first (`_longest_first`). Not in addopts: `-p no:xdist` would refuse it."""
+    if config.pluginmanager.hasplugin("xdist") and config.getoption("maxschedchunk") is None:
+        config.option.maxschedchunk = 1
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
@@ -383,14 +391,24 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _database_kind(item) -> int:
-    """pytest-django's order (its own hook sorted the items before this one runs): tests in a
-    rolled-back transaction (0) before tests that commit and empty the tables (1); tests
-    without the database (2) may run anywhere."""
-    if _transactional(item):
+    """pytest-django's order, as its own hook (which sorted the items before this one runs)
+    reads it: tests in a rolled-back transaction (0) before tests that commit and empty the
+    tables (1); tests without the database (2) last."""
+    from django.test import TestCase, TransactionTestCase
+    from pytest_django.fixtures import validate_django_db
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return 0 if issubclass(cls, TestCase) else 1
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    commits = bool({"transactional_db", "live_server"} & fixtures)
+    if marker is not None:
+        transaction, reset_sequences, *_rest = validate_django_db(marker)
+        commits = commits or bool(transaction or reset_sequences)
+    if commits:
         return 1
-    if item.get_closest_marker("django_db") or "db" in item.fixturenames:
-        return 0
-    return 2
+    return 0 if marker is not None or "db" in fixtures else 2
 
 
 def _unit(item) -> str:
@@ -405,33 +423,45 @@ def _longest_first(items) -> None:
     """Under xdist (`load`), each worker takes the next tests in this order as it gets free: a
     long test taken last keeps one worker busy while the other has nothing left (the browser
     gate alone, 39 s, ended a whole run 52 s after the other worker, docs/BENCHMARKS.md). So,
-    per database kind, the modules (and folders) holding a test marked `long(seconds)` start
-    first, the longest first; the long tests without the database start the run. A module's
-    (a folder's) tests stay together and in their order, so their module (package) fixtures
-    are made once; the rest keep pytest-django's order."""
-    module_seconds: dict[str, float] = {}
-    unit_seconds: dict[str, float] = {}
-    first: dict[str, int] = {}
+    within each database kind, the modules (and folders) whose tests of that kind include one
+    marked `long(seconds)` start first, the longest first; the rest keep pytest-django's order.
+    A kind's tests of one module (folder) stay together and in their order, so their module
+    (package) fixtures are made once. Long tests without the database may run anywhere: their
+    modules start the run."""
+    kinds = [_database_kind(item) for item in items]
+    if kinds != sorted(kinds):
+        raise pytest.UsageError(
+            "tests/conftest.py reads the tests' database kinds otherwise than pytest-django "
+            "ordered them: _database_kind must follow pytest_django's get_order_number"
+        )
+    modules = [item.nodeid.split("::")[0] for item in items]
+    units = [_unit(item) for item in items]
+    unit_seconds: dict[tuple[int, str], float] = {}
+    module_seconds: dict[tuple[int, str], float] = {}
+    first: dict[tuple[int, str], int] = {}
     for index, item in enumerate(items):
-        module, unit = item.nodeid.split("::")[0], _unit(item)
-        first.setdefault(unit, index)
+        kind = kinds[index]
+        first.setdefault((kind, units[index]), index)
         marker = item.get_closest_marker("long")
-        if marker is not None:
-            module_seconds[module] = max(module_seconds.get(module, 0), marker.args[0])
-            unit_seconds[unit] = max(unit_seconds.get(unit, 0), marker.args[0])
+        if marker is None:
+            continue
+        if len(marker.args) != 1 or not isinstance(marker.args[0], int | float):
+            raise pytest.UsageError(f"{item.nodeid}: mark it @pytest.mark.long(seconds)")
+        for table, name in ((unit_seconds, units[index]), (module_seconds, modules[index])):
+            table[kind, name] = max(table.get((kind, name), 0), marker.args[0])
 
-    def key(item) -> tuple:
-        unit = _unit(item)
-        seconds = unit_seconds.get(unit, 0)
-        kind = _database_kind(item)
+    def key(index: int) -> tuple:
+        kind, unit = kinds[index], units[index]
+        seconds = unit_seconds.get((kind, unit), 0)
         return (
             -1 if kind == 2 and seconds else kind,
             -seconds,
-            first[unit],
-            -module_seconds.get(item.nodeid.split("::")[0], 0),
+            first[kind, unit],
+            -module_seconds.get((kind, modules[index]), 0),
+            index,
         )
 
-    items.sort(key=key)
+    items[:] = [items[index] for index in sorted(range(len(items)), key=key)]
 
 
 @pytest.fixture(autouse=True)

@@ -101,7 +101,7 @@ def test_unknown_unit_is_refused():
     offset_seconds=-1,
 )
 @example(  # 02:30 on 27 Mar 2000 minus 1 day is skipped: the cutoff is the instant before the
-    # jump; read as 03:30 summer time it expired 03:15 (26 Mar) an hour early
+    # jump; read as 03:30 summer time it expired 03:15 (26 Mar) 45 minutes early
     anchor=datetime(2000, 3, 26, 1, 15, tzinfo=UTC),
     value=1,
     unit=PeriodUnit.DAYS,

@@ -50,15 +50,18 @@ def oracle_cutoff(now: datetime, value: int, unit: str) -> datetime:
         months = value * 12 if unit == "years" else value
         index = wall.year * 12 + (wall.month - 1) - months
         year, month = divmod(index, 12)
-        day = min(wall.day, calendar.monthrange(year, month + 1)[1])
-        back = wall.replace(year=year, month=month + 1, day=day)
+        last = calendar.monthrange(year, month + 1)[1]
+        back = wall.replace(year=year, month=month + 1, day=min(wall.day, last))
+        if wall.day > last:
+            # `now`'s day is missing in that month (31 May - 1 month): the whole clamped day
+            # (30 April) has expired, each of its anchors a day or more ago.
+            back = back.replace(hour=23, minute=59, second=59, microsecond=999999)
     first = back.replace(tzinfo=BRUSSELS, fold=0)
     second = first.replace(fold=1)
     if first.utcoffset() < second.utcoffset():
         # A wall-clock time the clocks skip (last Sunday of March, 02:00 -> 03:00): every
         # anchor before the jump has expired, none after it.
-        jump = back.replace(minute=0, second=0, microsecond=0, tzinfo=BRUSSELS).astimezone(UTC)
-        return jump - timedelta(microseconds=1)
+        return _jump(back) - timedelta(microseconds=1)
     now_local = now.astimezone(BRUSSELS)
     now_repeated = now_local.utcoffset() != now_local.replace(fold=0).utcoffset()
     if now_repeated:
@@ -67,8 +70,16 @@ def oracle_cutoff(now: datetime, value: int, unit: str) -> datetime:
     return first
 
 
+def _jump(skipped: datetime) -> datetime:
+    """The instant (UTC) the clocks jump over a skipped wall-clock time: its 02:00 read with
+    winter's offset is 03:00 summer time."""
+    start = skipped.replace(minute=0, second=0, microsecond=0, tzinfo=BRUSSELS, fold=0)
+    return start.astimezone(UTC)
+
+
 def oracle_expiry(anchor: datetime, value: int, unit: str) -> datetime:
-    """Roughly when `anchor` expires (the anchor plus the period, clamped): a probe for "now"."""
+    """Roughly when `anchor` expires (the anchor plus the period, clamped; a skipped wall-clock
+    time at the jump): a probe for "now"."""
     wall = anchor.astimezone(BRUSSELS).replace(tzinfo=None)
     if unit == "days":
         ahead = wall + timedelta(days=value)
@@ -77,7 +88,10 @@ def oracle_expiry(anchor: datetime, value: int, unit: str) -> datetime:
         year, month = divmod(wall.year * 12 + (wall.month - 1) + months, 12)
         day = min(wall.day, calendar.monthrange(year, month + 1)[1])
         ahead = wall.replace(year=year, month=month + 1, day=day)
-    return ahead.replace(tzinfo=BRUSSELS).astimezone(UTC)
+    first, second = (ahead.replace(tzinfo=BRUSSELS, fold=fold) for fold in (0, 1))
+    if first.utcoffset() < second.utcoffset():  # skipped
+        return _jump(ahead)
+    return first.astimezone(UTC)
 
 
 def oracle_survivors(contacts, holds, periods, now) -> set[int]:
@@ -119,6 +133,7 @@ awkward = st.sampled_from(
         datetime(2024, 10, 27, 1, 30, tzinfo=UTC),  # 02:30 CET, the second
         datetime(2025, 3, 30, 3, 0, tzinfo=BRUSSELS),
         datetime(2025, 12, 31, 23, 59, 59, tzinfo=BRUSSELS),
+        datetime(2024, 3, 30, 2, 30, tzinfo=BRUSSELS),  # + 1 day: skipped (31 Mar, 02:00 -> 03:00)
     ]
 ).map(lambda d: d.astimezone(UTC))
 anchors = st.one_of(instants, awkward)
@@ -218,6 +233,22 @@ def _restriction(contact: dict) -> dict:
         [],
         {"prospect": (0, "days"), "loose-contact": (6, "years")},
         datetime(2030, 10, 27, 1, 30, 1, tzinfo=UTC),
+        1,
+    )
+)
+@example(  # review (7 Dec 2026): 31 May 00:55 minus a month is clamped to 30 April, whose every
+    # anchor has expired; the oracle had cut at 30 April 00:55 and kept this 23:55 contact
+    scenario=(
+        [
+            {
+                "kind": "loose",
+                "first_contact_at": datetime(2027, 4, 30, 21, 55, 24, tzinfo=UTC),
+                "restricted": False,
+            }
+        ],
+        [],
+        {"prospect": (0, "days"), "loose-contact": (1, "months")},
+        datetime(2027, 5, 30, 22, 55, 24, tzinfo=UTC),
         1,
     )
 )
