@@ -356,11 +356,16 @@ SLOW_MODULES = {
 }
 
 
+def _fast_loop(config) -> bool:
+    """`-m "not slow"`: the run `bin/test --fast` makes."""
+    return (config.getoption("markexpr", "") or "").strip() == "not slow"
+
+
 def pytest_ignore_collect(collection_path, config):
     """`-m "not slow"` (bin/test --fast) does not collect what would all be deselected: the
     browser tests' folder and SLOW_MODULES. The schemathesis module alone builds its hypothesis
     tests when collected, ~2 s of CPU in every xdist worker. Any other -m collects everything."""
-    if (config.getoption("markexpr", "") or "").strip() != "not slow":
+    if not _fast_loop(config):
         return None
     if collection_path.name in SLOW_MODULES | SLOW_FOLDERS:
         return True
@@ -375,9 +380,8 @@ def pytest_configure(config):
     test to wait for: one test at a time there spreads each module over both workers, each
     making the module's fixtures (1.04 against 0.89 with the chunks). Not in addopts:
     `-p no:xdist` would refuse the option."""
-    fast = (config.getoption("markexpr", "") or "").strip() == "not slow"
     if (
-        not fast
+        not _fast_loop(config)
         and config.pluginmanager.hasplugin("xdist")
         and config.getoption("maxschedchunk") is None
     ):
@@ -516,17 +520,8 @@ def module_transaction(django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-def _transactional(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    by_marker = marker is not None and (
-        marker.kwargs.get("transaction") or marker.args[:1] == (True,)
-    )
-    fixtures = {"transactional_db", "live_server", "django_db_reset_sequences"}
-    return bool(by_marker or fixtures & set(getattr(item, "fixturenames", ())))
-
-
 def _refuse_commits_in_a_module_transaction(item) -> None:
-    if _open_module_transactions and _transactional(item):
+    if _open_module_transactions and _database_kind(item) == 1:
         pytest.fail(
             f"{item.nodeid} commits (transactional_db / live_server) but would run inside a "
             "module transaction (register_seeded_once or module_transaction), whose rows its "

@@ -50,6 +50,7 @@ LANGUAGES = ("nl", "fr", "en")
 # for speed cut a run of ten staff pages from 5.8 to 2.7 CPU-seconds, with the same messages
 # (docs/BENCHMARKS.md). Its frames are larger: the schema's recursion needs a 4 MB thread
 # stack where 1 MB served before (with 1 MB: "StackOverflowError while evaluating HTML schema").
+# One thread collects the garbage (serial GC): a short run has no use for a parallel collector.
 VNU_JAVA_OPTIONS = ["-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
 
