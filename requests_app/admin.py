@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, F, IntegerField, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -734,6 +734,8 @@ class ProcessorWebhookAdmin(admin.ModelAdmin):
     """Processors told of withdrawals, objections and erasures; failing deliveries counted."""
 
     list_display = ("name", "url", "active", "failing_column")
+    # An endpoint typed without a scheme is read as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("failing deliveries"))
     def failing_column(self, obj: ProcessorWebhook):

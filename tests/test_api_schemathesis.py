@@ -4,6 +4,8 @@ Bounded (50 examples per operation). Fails on any 5xx, any status the schema doe
 declare, and any response body that does not match its declared schema.
 """
 
+import os
+
 import phonenumbers
 import pytest
 import schemathesis
@@ -15,6 +17,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings, strategies
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from records.models import ApiKey, IdempotencyRecord
 from statement.models import StatementVersion
@@ -38,6 +41,11 @@ def _valid_phone_numbers() -> list[str]:
 schemathesis.openapi.format("phone", strategies.sampled_from(_valid_phone_numbers()))
 load_all_checks()
 ALL_CHECKS = CHECKS.get_all()
+
+# 50 examples per operation in the suite; SCHEMATHESIS_EXAMPLES=1000 for a deeper search by hand
+# (docs/API.md): at 1000 the empty phone's false failure (test_api.py) showed at once, at 50 it
+# had shown in one whole run of many.
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "50"))
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
@@ -80,7 +88,7 @@ def api_key(db, keep_test_connection):
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
-    max_examples=50,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -91,6 +99,25 @@ def test_api_conforms_to_its_schema(case, api_key):
     IdempotencyRecord.objects.all().delete()
     # Every built-in check, none excluded: a schema-valid input the API refuses (ST202,
     # positive_data_acceptance) means the schema does not state a constraint the API enforces.
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {api_key}"}, checks=ALL_CHECKS, excluded_checks=[]
+    headers = {"Authorization": f"Bearer {api_key}"}
+    if _an_empty_phone_read_as_invalid(case):
+        response = case.call_and_validate(
+            headers=headers, checks=ALL_CHECKS, excluded_checks=[negative_data_rejection]
+        )
+        assert response.status_code == 201, response.text
+        return
+    case.call_and_validate(headers=headers, checks=ALL_CHECKS, excluded_checks=[])
+
+
+def _an_empty_phone_read_as_invalid(case) -> bool:
+    """Building invalid bodies, schemathesis reads every value of a format it does not know as a
+    violation, the empty phone too: a body whose one change is the format of its phone, left
+    empty, is a valid body (the schema's description and docs/API.md: empty, or a number), so the
+    API must accept it (test_api.py). Every other check still runs on it."""
+    mutations = getattr(case.meta.phase.data, "mutations", ()) if case.meta else ()
+    return (
+        bool(mutations)
+        and all(m.path == ("phone",) and m.keywords == ("format",) for m in mutations)
+        and isinstance(case.body, dict)
+        and case.body.get("phone") == ""
     )
