@@ -5,6 +5,7 @@ due date. Every page passes axe-core and the Nu HTML checker (issue 7)."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from requests_app.models import DataSubjectRequest
 
@@ -34,8 +35,10 @@ def test_visitor_sends_a_request_confirms_it_by_mail_and_sees_the_due_date(
     # Submitted without e-mail: the form comes back with a message, nothing is stored.
     page.get_by_label("Accès à mes données (art. 15)").check()
     page.get_by_label("Votre nom").fill("Marie Dubois")
+    # The form comes back at the same address: wait for its message (a click does not wait for
+    # the page it loads), then read what was stored.
     page.get_by_role("button", name="Envoyer la demande").click()
-    assert page.locator("[role=alert]").count() >= 1
+    expect(page.get_by_role("alert").first).to_be_visible()
     assert DataSubjectRequest.objects.count() == 0
     shot(page, "form with errors")
     assert_accessible(page, "form with errors")
@@ -43,7 +46,8 @@ def test_visitor_sends_a_request_confirms_it_by_mail_and_sees_the_due_date(
 
     page.get_by_label("Votre adresse e-mail").fill("marie.dubois@example.be")
     page.get_by_role("button", name="Envoyer la demande").click()
-    assert "Consultez votre boîte mail" in page.locator("h1").inner_text()
+    # The form has an <h1> too: wait for the next page's own heading.
+    page.get_by_role("heading", name="Consultez votre boîte mail").wait_for()
     shot(page, "check your mailbox")
     assert_accessible(page, "check your mailbox")
     pages["submitted"] = page.content()
@@ -54,6 +58,7 @@ def test_visitor_sends_a_request_confirms_it_by_mail_and_sees_the_due_date(
     link = re.search(r"https?://\S+(/fr/privacy/request/verify/\S+)", message["body"]).group(1)
     page.goto(link)
     page.get_by_role("button", name="Confirmer ma demande").click()
+    page.get_by_role("heading", name="Demande reçue").wait_for()  # then the database is written
     dsr = DataSubjectRequest.objects.get()
     assert dsr.status == DataSubjectRequest.Status.RECEIVED
     main = page.locator("main").inner_text()

@@ -65,7 +65,9 @@ def test_officer_changes_a_retention_period_and_the_statement_shows_it(
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto("/admin/statement/statementversion/")
     page.locator("a[href$='/review/']").first.click()
+    page.wait_for_url("**/review/")
     diff = page.locator("table.word-diff")
+    diff.wait_for()
     assert old_period.split()[0] in " ".join(diff.locator("del").all_inner_texts())
     assert new_period.split()[0] in " ".join(diff.locator("ins").all_inner_texts())
     fits = page.evaluate(

@@ -90,6 +90,7 @@ def test_privacy_officer_answers_an_access_request_and_the_subject_downloads_the
     # Subject search: the form starts from the request's e-mail; the officer ticks the match.
     step(page, "Search the records")
     page.get_by_role("button", name=t("nl", "Search")).click()
+    page.wait_for_url(re.compile(r".*/search/\?.*"))  # the results page, not the form
     hit = page.locator(f"input[name='hit'][value$=':{contact.pk}']")
     assert hit.count() == 1, "the contact is found by its normalised e-mail"
     hit.check()
