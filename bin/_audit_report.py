@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 PYPI_JSON_URL = os.environ.get("PYPI_JSON_URL", "https://pypi.org/pypi")
-TIMEOUT = 20  # seconds per package
+TIMEOUT = 20  # seconds each socket operation may wait (urllib's timeout)
 
 
 def exception_ids(path: Path) -> set[str]:
@@ -129,10 +129,11 @@ def main(report: str, errors_path: str, status: str, exceptions_path: str, lock:
         f"audit: {len(deps) - len(not_audited)} of {len(deps)} runtime packages audited "
         f"({len(deps) - len(skipped)} by pip-audit, {from_project} pinned at their latest release "
         f"from PyPI's project endpoint), {len(vulns)} known vulnerabilities not justified in "
-        ".ci/pip-audit-exceptions.txt"
+        f"{exceptions_path}"
     )
     if not_audited:
-        print(f"audit: NOT AUDITED ({len(not_audited)} packages), no clean bill for these:")
+        count = f"{len(not_audited)} package{'s' if len(not_audited) > 1 else ''}"
+        print(f"audit: NOT AUDITED ({count}), no clean bill for these:")
         for name, why in not_audited:
             print(f"  {name}: {why}")
     if vulns:

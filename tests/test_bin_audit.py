@@ -112,7 +112,7 @@ def test_pinned_at_the_latest_release_a_package_is_audited_from_the_project_endp
     rc, out = audit(tmp_path, pypi, deps, required=True)
     assert rc == 0, out
     assert "audit: 2 of 2 runtime packages audited (1 by pip-audit, 1 pinned at their latest" in out
-    assert "0 known vulnerabilities" in out
+    assert f"0 known vulnerabilities not justified in {tmp_path / 'exceptions.txt'}" in out
     assert "NOT AUDITED" not in out and "PYSEC-2025-9" not in out  # a withdrawn advisory
 
 
@@ -176,7 +176,7 @@ def test_an_answer_not_as_documented_leaves_the_package_not_audited(tmp_path, py
     deps = [skipped(name, "1.0"), skipped("clean", "2.0")]
     rc, out = audit(tmp_path, pypi, deps)
     assert rc == 0, out  # no crash: the other packages are still reported
-    assert "1 of 2 runtime packages audited" in out and "NOT AUDITED (1 packages)" in out
+    assert "1 of 2 runtime packages audited" in out and "NOT AUDITED (1 package)" in out
     (line,) = [line for line in out.splitlines() if line.startswith(f"  {name}: ")]
     assert why in line, line
     assert audit(tmp_path, pypi, deps, required=True)[0] == 1
@@ -187,3 +187,9 @@ def test_a_vulnerability_does_not_hide_the_packages_not_audited(tmp_path, pypi):
     rc, out = audit(tmp_path, pypi, deps)
     assert rc == 1
     assert "VULNERABLE flawed==1.1" in out and "behind: pinned 3.0" in out
+
+
+def test_an_endpoint_that_is_not_http_is_refused(tmp_path):
+    rc, out = audit(tmp_path, "file:///etc", [skipped("clean", "2.0")])
+    assert rc == 1
+    assert "PYPI_JSON_URL must be an http(s) URL, not 'file:///etc'" in out
