@@ -9,12 +9,12 @@ PyPI is a local HTTP server serving the endpoint's JSON shape.
 import json
 import subprocess
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.loopback import serving
 
 SCRIPT = ROOT / "bin" / "_audit_report.py"
 ADVISORY = {
@@ -64,11 +64,8 @@ def pypi():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/pypi"
-    server.shutdown()
-    server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base:
+        yield f"{base}/pypi"
 
 
 def audit(tmp_path, pypi, deps, exceptions="", report=None, required=False):

@@ -10,7 +10,6 @@ staff do, the queue flushed first.
 """
 
 import io
-import threading
 import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,7 @@ from consent.models import ConsentRecord
 from consent.services import consent_queue_flush
 from registry.models import ConsentSettings
 from tests.consent_support import own_cache
+from tests.loopback import serving
 
 from .conftest import AXE_JS, vnu_errors
 
@@ -91,14 +91,8 @@ def demo(live_server, transactional_db, tmp_path):
     (root / "marketing.js").write_text(MARKETING_JS, encoding="utf-8")
     ConsentSettings.objects.update(allowed_origins=origin)
     forget_register()  # the live server reads the register again (it shares this process)
-    # shutdown() waits for the loop's next poll: up to 0.5 s by default, per test.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    thread.start()
-    yield origin
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield origin
 
 
 def axe_violations(page) -> list[dict]:

@@ -6,7 +6,6 @@ The receiver is a small HTTP server on 127.0.0.1 (no mock of HTTP)."""
 import hashlib
 import hmac
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -18,6 +17,7 @@ from records.models import NewsletterSubscription
 from requests_app.models import DataSubjectRequest, ProcessorWebhook, SubjectMatch, WebhookDelivery
 from requests_app.services_records import consent_withdraw, erasure_execute
 from requests_app.services_webhooks import MAX_ATTEMPTS, webhook_deliver
+from tests.loopback import serving
 from tests.requests.support import step
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
@@ -40,30 +40,22 @@ class Receiver:
                 pass
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        # shutdown() waits for the loop's next poll: up to 0.5 s by default, per test.
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"  # served by _serve
 
 
 @pytest.fixture
 def receiver():
-    server = Receiver()
-    yield server
-    server.close()
+    yield from _serve(Receiver())
 
 
 @pytest.fixture
 def failing_receiver():
-    server = Receiver(status=503)
-    yield server
-    server.close()
+    yield from _serve(Receiver(status=503))
+
+
+def _serve(receiver: Receiver):
+    with serving(receiver.server):
+        yield receiver
 
 
 def _withdrawal(officer) -> DataSubjectRequest:
