@@ -1,6 +1,7 @@
 """Fixtures of the data-subject request tests (tests/requests/): one meaning each in this area.
 
-- ``register``: C-DOT's register as ``seed_cdot`` loads it;
+- ``register``: C-DOT's register as ``seed_cdot`` loads it, seeded once per module (each test's
+  changes roll back; tests/conftest.py ``register_seeded_once``);
 - ``officer``: a superuser staff account (a user, not a logged-in client);
 - every test gets its own private-storage folder and fresh rate-limit counters (autouse).
 """
@@ -57,3 +58,8 @@ def tasks_run_in_process():
 @pytest.fixture
 def officer(db):
     return get_user_model().objects.create_superuser("officer", "officer@c-dot.be", STAFF_PASSWORD)
+
+
+@pytest.fixture
+def register(register_seeded_once, db):
+    """C-DOT's register, seeded once for the module (each test's changes roll back)."""

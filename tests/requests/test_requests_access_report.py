@@ -19,11 +19,6 @@ from tests.pdf_text import pdf_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def register(register_seeded_once, db):
-    """C-DOT's register, seeded once for this module (each test's changes roll back)."""
-
-
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

@@ -24,11 +24,6 @@ from tests.pdf_text import pdf_pages
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def register(register_seeded_once, db):
-    """C-DOT's register, seeded once for this module (each test's changes roll back)."""
-
-
 LegalBasis = ProcessingActivity.LegalBasis
 
 

@@ -23,11 +23,6 @@ from tests.requests.support import step, submit_and_verify
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
 
 
-@pytest.fixture
-def register(register_seeded_once, db):
-    """C-DOT's register, seeded once for this module (each test's changes roll back)."""
-
-
 ADMIN = "/admin/requests_app/datasubjectrequest/"
 
 

@@ -28,11 +28,6 @@ from tests.requests.support import link_path, pdf_bytes, png_bytes, step, submit
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
 
 
-@pytest.fixture
-def register(register_seeded_once, db):
-    """C-DOT's register, seeded once for this module (each test's changes roll back)."""
-
-
 Status = DataSubjectRequest.Status
 Action = AuditEntry.Action
 
