@@ -190,7 +190,7 @@ def test_forged_verification_and_download_links_are_refused(client, token):
 
 
 def test_a_download_link_expires_after_30_days(
-    client, officer, register, time_machine, django_capture_on_commit_callbacks
+    client, officer, time_machine, django_capture_on_commit_callbacks
 ):
     dsr = submit_and_verify(client, django_capture_on_commit_callbacks)
     client.force_login(officer)
