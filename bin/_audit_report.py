@@ -29,6 +29,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 PYPI_JSON_URL = os.environ.get("PYPI_JSON_URL", "https://pypi.org/pypi")
 TIMEOUT = 20  # seconds each socket operation may wait (urllib's timeout)
 
@@ -47,11 +49,7 @@ def pinned_versions(lock: Path) -> dict[str, str]:
     """name -> version for each `name==version` line of a lock (pip-audit's report gives no version
     for a package it skipped); names normalised as PEP 503 says."""
     pins = re.findall(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", lock.read_text(encoding="utf-8"), re.M)
-    return {normalised(name): version for name, version in pins}
-
-
-def normalised(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return {canonicalize_name(name): version for name, version in pins}
 
 
 def latest_release_advisories(name: str, version: str) -> tuple[list[str] | None, str]:
@@ -106,7 +104,7 @@ def main(report: str, errors_path: str, status: str, exceptions_path: str, lock:
     vulns = [(d["name"], d["version"], v["id"]) for d in deps for v in d.get("vulns", [])]
     pins = pinned_versions(Path(lock))
     skipped = [
-        {**d, "version": d.get("version") or pins.get(normalised(d["name"]), "?")}
+        {**d, "version": d.get("version") or pins.get(canonicalize_name(d["name"]), "?")}
         for d in deps
         if d.get("skip_reason")
     ]

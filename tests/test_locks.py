@@ -4,19 +4,15 @@ requirements.lock must be exactly the closure of pyproject's runtime `dependenci
 requirements-dev.lock adds the `dev` extra on top of it (`-r requirements.lock`).
 """
 
-import re
 import tomllib
 from importlib import metadata
 from pathlib import Path
 
 from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name as _name  # PEP 503
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _name(raw: str) -> str:
-    return re.sub(r"[-_.]+", "-", raw).lower()
 
 
 def _pins(path: Path) -> dict[str, str]:
